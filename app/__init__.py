@@ -1,0 +1,135 @@
+"""Enshu (演習): the application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("app.config")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "enshu.sqlite3")
+    app.config["STORAGE_DIR"] = os.path.join(app.instance_path, "files")
+    app.config["OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ENSHU")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or ENSHU_SECRET_KEY")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_security(app)
+    _register_cli(app)
+    return app
+
+
+def _select_locale() -> str:
+    languages = ("ja", "en")
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return "ja"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    limiter.init_app(app)
+
+    from flask_babel import lazy_gettext as _l
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # Foreign keys are off by default in SQLite; WAL lets readers run beside the one writer.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.cohorts.views import bp as cohorts_bp
+    from app.completions import listeners  # noqa: F401  (connects the signal listener)
+    from app.learn.views import bp as learn_bp
+    from app.progress.views import bp as progress_bp
+    from app.reviews.views import bp as reviews_bp
+
+    for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, progress_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app.core import templating
+    templating.init_app(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from app.core import errors
+    errors.init_app(app)
+
+
+def _register_security(app: Flask) -> None:
+    from app.core import authz
+
+    app.view_functions["static"].access_rule = authz.PUBLIC
+
+    @app.before_request
+    def deny_routes_without_rule():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if view is not None and not hasattr(view, "access_rule"):
+            from flask import abort
+            abort(403)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'")
+        return response
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import orgs_cli, users_cli
+    from app.content.cli import content_cli
+    from app.demo.cli import demo_cli
+
+    for group in (content_cli, orgs_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

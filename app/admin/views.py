@@ -1,0 +1,120 @@
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.admin.forms import KIND_LABELS, ROLE_LABELS, EditUserForm, NewUserForm, OrganizationForm
+from app.auth import services as accounts
+from app.auth.models import Organization, Role, User
+from app.core import authz
+from app.core.forms import select_choices
+from app.core.mail import send_mail
+from app.core.templating import ActionForm, current_locale
+from app.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+def _organization_choices(blank_label: str):
+    return select_choices([("", blank_label)] + accounts.organization_choices(db.session, current_locale()))
+
+
+def _send_invitation(user: User) -> str:
+    link = url_for("auth.accept_invitation", token=accounts.invitation_link_token(user, current_app.config["SECRET_KEY"]),
+                   _external=True)
+    send_mail(Path(current_app.config["OUTBOX_DIR"]), user.email, _("Your invitation to Enshu"),
+              _("You have been invited to Enshu. Open this link within 14 days to choose your password:\n%(link)s",
+                link=link))
+    return link
+
+
+@bp.route("/users")
+@authz.roles(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = select(User).options(joinedload(User.organization)).order_by(User.display_name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(User.email.like(like), User.display_name.ilike(f"%{q}%")))
+    people = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    return render_template("admin/users.html", users=people[:PAGE_SIZE], has_next=len(people) > PAGE_SIZE,
+                           page=page, q=q, role_labels=ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@authz.roles(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    form.organization_id.choices = _organization_choices(_("(none)"))
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(db.session, email=form.email.data, display_name=form.display_name.data,
+                                        role=form.role.data, organization_id=form.organization_id.data,
+                                        actor=current_user)
+        except accounts.EmailTaken:
+            db.session.rollback()
+            form.email.errors = [_("An account with this email address already exists.")]
+        else:
+            db.session.commit()
+            link = _send_invitation(user)
+            flash(_("The account was created and an invitation was sent to %(email)s.", email=user.email), "success")
+            return render_template("admin/invitation_sent.html", user=user, link=link)
+    return render_template("admin/user_form.html", form=form, user=None), (422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@authz.roles(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id)
+    authz.ensure(user is not None)
+    form = EditUserForm(obj=user) if request.method == "GET" else EditUserForm()
+    if request.method == "GET":
+        form.is_active.data = user.is_active_account
+    form.organization_id.choices = _organization_choices(_("(none)"))
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
+            form.role.errors = [_("You cannot remove your own administrator rights or deactivate yourself.")]
+        else:
+            accounts.update_user(db.session, user, display_name=form.display_name.data, role=form.role.data,
+                                 organization_id=form.organization_id.data, is_active=form.is_active.data,
+                                 actor=current_user)
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), (422 if form.errors else 200)
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@authz.roles(Role.ADMIN)
+def resend_invitation(user_id: int):
+    user = db.session.get(User, user_id)
+    authz.ensure(user is not None)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    link = _send_invitation(user)
+    return render_template("admin/invitation_sent.html", user=user, link=link)
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+@authz.roles(Role.ADMIN)
+def organizations():
+    form = OrganizationForm()
+    form.parent_id.choices = _organization_choices(_("(none)"))
+    if form.validate_on_submit():
+        accounts.create_organization(db.session, name_ja=form.name_ja.data, name_en=form.name_en.data,
+                                     kind=form.kind.data, parent_id=form.parent_id.data, actor=current_user)
+        db.session.commit()
+        flash(_("The organization was added."), "success")
+        return redirect(url_for("admin.organizations"))
+    orgs = db.session.scalars(select(Organization).order_by(Organization.code, Organization.name_ja)).all()
+    by_parent: dict = {}
+    for org in orgs:
+        by_parent.setdefault(org.parent_id, []).append(org)
+    return render_template("admin/organizations.html", form=form, top=by_parent.get(None, []), by_parent=by_parent,
+                           kind_labels=KIND_LABELS), (422 if form.errors else 200)

@@ -1,0 +1,98 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import enum_check, utcnow
+from app.extensions import db
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    MENTOR = "mentor"
+    ORGANIZER = "organizer"
+    ADMIN = "admin"
+
+
+class OrganizationKind(StrEnum):
+    SUBPREFECTURE = "subprefecture"
+    MUNICIPALITY = "municipality"
+    PREFECTURE_SECTION = "prefecture_section"
+    COMPANY = "company"
+    UNIVERSITY = "university"
+    OTHER = "other"
+
+
+class Organization(db.Model):
+    __tablename__ = "organization"
+    __table_args__ = (CheckConstraint(enum_check("kind", OrganizationKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # JIS X 0402 code with check digit for municipalities; a stable key for seed data.
+    code: Mapped[Optional[str]] = mapped_column(String(16), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Optional["Organization"]] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Organization"]] = relationship(back_populates="parent")
+    users: Mapped[list["User"]] = relationship(back_populates="organization")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_ja
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        # Emails are stored lower-cased, so the unique constraint compares them case-insensitively.
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(enum_check("role", Role), name="role"),
+        CheckConstraint("locale IN ('ja', 'en')", name="locale"),
+        Index("ix_user_account_role", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    # None until an invited user sets a password.
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER)
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[Optional[datetime]]
+
+    organization: Mapped[Optional[Organization]] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ORGANIZER, Role.ADMIN)
+
+
+class AuditEntry(db.Model):
+    """A staff action, with what it changed (before → after)."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[Optional[int]]
+    before: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    after: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,166 @@
+"""Users, passwords and organizations. Services flush; the caller commits."""
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth import audit
+from app.auth.models import Organization, OrganizationKind, Role, User
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.tokens import TokenPurpose, make_token, read_token
+
+MUNICIPALITIES_CSV = Path(__file__).parent / "data" / "hokkaido_municipalities.csv"
+
+
+class EmailTaken(Exception):
+    pass
+
+
+class PasswordTooShort(Exception):
+    pass
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
+    """The active user with this email and password, or None. Upgrades old hashes."""
+    user = find_user_by_email(session, email)
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooShort()
+    user.password_hash = hash_password(password)
+
+
+def _user_snapshot(user: User) -> dict:
+    return {"email": user.email, "display_name": user.display_name, "role": user.role,
+            "organization_id": user.organization_id, "is_active": user.is_active_account}
+
+
+def create_user(session: Session, *, email: str, display_name: str, role: Role | str,
+                organization_id: int | None, actor: User | None, password: str | None = None,
+                locale: str = "ja") -> User:
+    """Create an account. Without a password the user sets one through an invitation link.
+    Raises EmailTaken."""
+    email = normalize_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise EmailTaken(email)
+    user = User(email=email, display_name=display_name.strip(), role=str(role),
+                organization_id=organization_id, locale=locale)
+    if password is not None:
+        set_password(user, password)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id, after=_user_snapshot(user))
+    return user
+
+
+def update_user(session: Session, user: User, *, display_name: str, role: Role | str,
+                organization_id: int | None, is_active: bool, actor: User) -> None:
+    before = _user_snapshot(user)
+    user.display_name = display_name.strip()
+    user.role = str(role)
+    user.organization_id = organization_id
+    user.is_active_account = is_active
+    session.flush()
+    after = _user_snapshot(user)
+    if before != after:
+        audit.record(session, actor, "user.update", "user", user.id, before=before, after=after)
+
+
+def invitation_link_token(user: User, secret_key: str) -> str:
+    return make_token(user, TokenPurpose.INVITATION, secret_key)
+
+
+def password_reset_token(user: User, secret_key: str) -> str:
+    return make_token(user, TokenPurpose.PASSWORD_RESET, secret_key)
+
+
+def user_for_token(session: Session, token: str, purpose: TokenPurpose, secret_key: str,
+                   max_age: int) -> User:
+    """Raises TokenExpired or TokenInvalid (tampered or already used)."""
+    return read_token(token, purpose, secret_key, max_age,
+                      lambda uid: session.get(User, uid) if isinstance(uid, int) else None)
+
+
+def set_password_with_token(session: Session, token: str, purpose: TokenPurpose, password: str,
+                            secret_key: str, max_age: int) -> User:
+    user = user_for_token(session, token, purpose, secret_key, max_age)
+    set_password(user, password)
+    session.flush()
+    return user
+
+
+def create_organization(session: Session, *, name_ja: str, name_en: str, kind: OrganizationKind | str,
+                        parent_id: int | None, actor: User) -> Organization:
+    org = Organization(name_ja=name_ja.strip(), name_en=name_en.strip(), kind=str(kind), parent_id=parent_id)
+    session.add(org)
+    session.flush()
+    audit.record(session, actor, "organization.create", "organization", org.id,
+                 after={"name_ja": org.name_ja, "name_en": org.name_en, "kind": org.kind})
+    return org
+
+
+def _subprefecture_code(name_en: str) -> str:
+    return "hokkaido-" + name_en.split()[0].lower()
+
+
+def load_municipalities(session: Session, csv_path: Path = MUNICIPALITIES_CSV) -> tuple[int, int]:
+    """Upsert Hokkaido's subprefectures and municipalities from the shipped CSV, keyed by code.
+    Idempotent. Returns (subprefectures, municipalities) in the file."""
+    with csv_path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    existing = {o.code: o for o in session.scalars(select(Organization).where(Organization.code.is_not(None)))}
+
+    def upsert(code: str, name_ja: str, name_en: str, kind: OrganizationKind, parent: Organization | None):
+        org = existing.get(code)
+        if org is None:
+            org = Organization(code=code)
+            session.add(org)
+            existing[code] = org
+        org.name_ja, org.name_en, org.kind, org.parent = name_ja, name_en, str(kind), parent
+        return org
+
+    subprefectures = {}
+    for row in rows:
+        key = row["subprefecture_ja"]
+        if key not in subprefectures:
+            subprefectures[key] = upsert(_subprefecture_code(row["subprefecture_en"]), key,
+                                         row["subprefecture_en"], OrganizationKind.SUBPREFECTURE, None)
+        upsert(row["code"], row["name_ja"], row["name_en"], OrganizationKind.MUNICIPALITY, subprefectures[key])
+    session.flush()
+    return len(subprefectures), len(rows)
+
+
+def organization_choices(session: Session, locale: str) -> list[tuple[int, str]]:
+    """Organizations for a select box: each subprefecture followed by its municipalities."""
+    orgs = session.scalars(select(Organization).order_by(Organization.kind, Organization.code,
+                                                         Organization.name_ja)).all()
+    by_parent: dict[int | None, list[Organization]] = {}
+    for org in orgs:
+        by_parent.setdefault(org.parent_id, []).append(org)
+    choices = []
+    for top in by_parent.get(None, []):
+        choices.append((top.id, top.name(locale)))
+        choices.extend((child.id, f"— {child.name(locale)}") for child in by_parent.get(top.id, []))
+    return choices
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count(User.id)))

@@ -1,0 +1,118 @@
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from app.auth.tokens import TokenExpired, TokenInvalid, TokenPurpose
+from app.core import authz
+from app.core.mail import send_mail
+from app.core.templating import ActionForm
+from app.core.timeutil import utcnow
+from app.extensions import db, limiter
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot send the user elsewhere after login."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("learn.dashboard")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@authz.public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data, utcnow())
+        if user is None:
+            form.password.errors.append(_("The email address or password is not correct."))
+        else:
+            db.session.commit()
+            session.pop("locale", None)
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@authz.signed_in
+def logout():
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@authz.public
+def set_language():
+    locale = request.form.get("locale")
+    if ActionForm().validate_on_submit() and locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _password_from_token(purpose: TokenPurpose, token: str, max_age: int, template: str):
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = services.user_for_token(db.session, token, purpose, secret, max_age)
+    except TokenExpired:
+        return render_template("auth/token_problem.html", expired=True), 400
+    except TokenInvalid:
+        return render_template("auth/token_problem.html", expired=False), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your password is saved. Welcome!"), "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@authz.public
+def accept_invitation(token: str):
+    return _password_from_token(TokenPurpose.INVITATION, token,
+                                current_app.config["INVITATION_MAX_AGE"], "auth/invitation.html")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@authz.public
+def reset_password(token: str):
+    return _password_from_token(TokenPurpose.PASSWORD_RESET, token,
+                                current_app.config["PASSWORD_RESET_MAX_AGE"], "auth/reset_password.html")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@authz.public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(db.session, form.email.data)
+        if user is not None and user.is_active:
+            token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("auth.reset_password", token=token, _external=True)
+            send_mail(Path(current_app.config["OUTBOX_DIR"]), user.email, _("Reset your Enshu password"),
+                      _("Open this link within two hours to choose a new password:\n%(link)s", link=link))
+        # The same answer whether or not the address exists, so accounts cannot be probed.
+        flash(_("If that address has an account, we have sent it a link to reset the password."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)

@@ -1,0 +1,46 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from app.content.models import ModuleVersion
+
+
+class CohortFormBase(FlaskForm):
+    name = StringField(_l("Cohort name"), validators=[
+        DataRequired(_l("Enter a name for the cohort.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date."))])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])
+    submit = SubmitField(_l("Create cohort"))
+
+    due_fields: list[tuple[int, str]]
+
+
+def cohort_form_for(module_version: ModuleVersion, locale: str, **kwargs) -> CohortFormBase:
+    """The cohort form with one due-date field per exercise of the chosen module version."""
+
+    class CohortForm(CohortFormBase):
+        pass
+
+    fields = []
+    for exercise in module_version.exercises:
+        name = f"due_{exercise.id}"
+        setattr(CohortForm, name, DateField(
+            _l("Due date: %(title)s", title=exercise.title(locale)),
+            validators=[InputRequired(_l("Enter a due date for this exercise."))]))
+        fields.append((exercise.id, name))
+    form = CohortForm(**kwargs)
+    form.due_fields = fields
+    return form
+
+
+class EnrolForm(FlaskForm):
+    emails = TextAreaField(_l("Email addresses of learners, one per line"),
+                           validators=[DataRequired(_l("Enter at least one email address."))])
+    submit = SubmitField(_l("Enrol"))
+
+
+class MentorForm(FlaskForm):
+    mentor_id = SelectField(_l("Mentor"), coerce=int,
+                            validators=[InputRequired(_l("Choose a mentor."))])
+    submit = SubmitField(_l("Assign mentor"))

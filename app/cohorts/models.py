@@ -1,0 +1,75 @@
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.content.models import Exercise, ModuleVersion
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class Cohort(db.Model):
+    """A scheduled run (受講期) of one pinned module version."""
+
+    __tablename__ = "cohort"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    module_version: Mapped[ModuleVersion] = relationship()
+    schedule: Mapped[list["ScheduledExercise"]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan")
+    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
+    mentor_assignments: Mapped[list["MentorAssignment"]] = relationship(back_populates="cohort")
+
+    def is_open(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+class ScheduledExercise(db.Model):
+    """The due date of one exercise in one cohort."""
+
+    __tablename__ = "scheduled_exercise"
+    __table_args__ = (UniqueConstraint("cohort_id", "exercise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    due_at: Mapped[datetime]
+
+    cohort: Mapped[Cohort] = relationship(back_populates="schedule")
+    exercise: Mapped[Exercise] = relationship()
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="enrolments")
+    user: Mapped[User] = relationship()
+
+
+class MentorAssignment(db.Model):
+    __tablename__ = "mentor_assignment"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="mentor_assignments")
+    user: Mapped[User] = relationship()

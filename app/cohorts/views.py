@@ -1,0 +1,130 @@
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.models import Role, User
+from app.cohorts import queries, services
+from app.cohorts.forms import EnrolForm, MentorForm, cohort_form_for
+from app.content.models import ModuleVersion
+from app.content.services import current_module_versions
+from app.core import authz
+from app.core.forms import select_choices
+from app.core.templating import ActionForm, current_locale
+from app.core.timeutil import tokyo_to_utc
+from app.extensions import db
+
+bp = Blueprint("cohorts", __name__, url_prefix="/manage/cohorts", template_folder="templates")
+
+ORGANIZERS = (Role.ORGANIZER, Role.ADMIN)
+
+
+def start_of_day(day: date) -> datetime:
+    return tokyo_to_utc(datetime.combine(day, time.min))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of a day in Tokyo: due dates and end dates include the whole day."""
+    return tokyo_to_utc(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(seconds=1)
+
+
+@bp.route("/")
+@authz.roles(*ORGANIZERS)
+def index():
+    return render_template("cohorts/index.html", cohorts=queries.cohorts_overview(db.session),
+                           module_versions=current_module_versions(db.session))
+
+
+@bp.route("/new/<int:module_version_id>", methods=["GET", "POST"])
+@authz.roles(*ORGANIZERS)
+def create(module_version_id: int):
+    module_version = db.session.get(ModuleVersion, module_version_id)
+    authz.ensure(module_version is not None)
+    form = cohort_form_for(module_version, current_locale())
+    if form.validate_on_submit():
+        due_dates = {eid: end_of_day(getattr(form, name).data) for eid, name in form.due_fields}
+        try:
+            cohort = services.create_cohort(
+                db.session, name=form.name.data, module_version=module_version,
+                starts_at=start_of_day(form.starts_on.data), ends_at=end_of_day(form.ends_on.data),
+                due_dates=due_dates, actor=current_user)
+        except services.InvalidSchedule as e:
+            db.session.rollback()
+            if e.field_name == "ends_at":
+                form.ends_on.errors = [_("The end date must be on or after the start date.")]
+            else:
+                getattr(form, f"due_{e.exercise_id}").errors = [
+                    _("The due date must be between the start and end dates.")]
+        else:
+            db.session.commit()
+            flash(_("The cohort was created. Now enrol learners and assign mentors."), "success")
+            return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return render_template("cohorts/new.html", form=form, module_version=module_version), (422 if form.errors else 200)
+
+
+def _cohort_or_404(cohort_id: int):
+    cohort = queries.cohort_detail(db.session, cohort_id)
+    authz.ensure(cohort is not None)
+    return cohort
+
+
+def _mentor_choices():
+    return select_choices((m.id, f"{m.display_name} ({m.email})") for m in queries.available_mentors(db.session))
+
+
+def _render_detail(cohort, enrol_form=None, mentor_form=None, report=None, status=200):
+    mentor_form = mentor_form or MentorForm()
+    mentor_form.mentor_id.choices = _mentor_choices()
+    return render_template("cohorts/detail.html", cohort=cohort, enrol_form=enrol_form or EnrolForm(),
+                           mentor_form=mentor_form, report=report), status
+
+
+@bp.route("/<int:cohort_id>")
+@authz.roles(*ORGANIZERS)
+def detail(cohort_id: int):
+    return _render_detail(_cohort_or_404(cohort_id))
+
+
+@bp.route("/<int:cohort_id>/enrol", methods=["POST"])
+@authz.roles(*ORGANIZERS)
+def enrol(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        return _render_detail(cohort, enrol_form=form, status=422)
+    report = services.enrol_learners(db.session, cohort, form.emails.data.splitlines(), current_user)
+    db.session.commit()
+    if report.enrolled:
+        flash(_("%(n)d learner(s) enrolled.", n=len(report.enrolled)), "success")
+    if report.unknown or report.not_learners or report.already_enrolled:
+        return _render_detail(queries.cohort_detail(db.session, cohort_id), enrol_form=form, report=report, status=422)
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+@bp.route("/<int:cohort_id>/mentors", methods=["POST"])
+@authz.roles(*ORGANIZERS)
+def assign_mentor(cohort_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    form = MentorForm()
+    form.mentor_id.choices = _mentor_choices()
+    if not form.validate_on_submit():
+        return _render_detail(cohort, mentor_form=form, status=422)
+    mentor = db.session.get(User, form.mentor_id.data)
+    if services.assign_mentor(db.session, cohort, mentor, current_user):
+        db.session.commit()
+        flash(_("%(name)s is now a mentor of this cohort.", name=mentor.display_name), "success")
+    else:
+        flash(_("%(name)s was already a mentor of this cohort.", name=mentor.display_name), "info")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+
+
+@bp.route("/<int:cohort_id>/mentors/<int:user_id>/remove", methods=["POST"])
+@authz.roles(*ORGANIZERS)
+def unassign_mentor(cohort_id: int, user_id: int):
+    cohort = _cohort_or_404(cohort_id)
+    if ActionForm().validate_on_submit():
+        services.unassign_mentor(db.session, cohort, user_id, current_user)
+        db.session.commit()
+        flash(_("The mentor was removed from this cohort."), "info")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))

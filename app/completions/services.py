@@ -1,0 +1,39 @@
+"""Completion records (修了記録)."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cohorts.models import Enrolment
+from app.completions.models import CompletionRecord
+from app.completions.signals import completion_recorded
+from app.submissions.models import Submission, SubmissionStatus
+from app.reviews.models import Review
+
+
+def record_completion_if_complete(session: Session, enrolment: Enrolment, now: datetime) -> CompletionRecord | None:
+    """Write the completion record when every required exercise of the cohort's module version is
+    accepted for this enrolment. Does nothing if it is incomplete or already recorded
+    (the unique constraint on enrolment and module version backs this up)."""
+    module_version = enrolment.cohort.module_version
+    existing = session.scalar(select(CompletionRecord).where(
+        CompletionRecord.enrolment_id == enrolment.id, CompletionRecord.module_version_id == module_version.id))
+    if existing is not None:
+        return None
+    accepted = {s.exercise_id: s for s in session.scalars(select(Submission).where(
+        Submission.enrolment_id == enrolment.id, Submission.status == SubmissionStatus.ACCEPTED))}
+    required = [e for e in module_version.exercises if e.is_required]
+    if not required or any(e.id not in accepted for e in required):
+        return None
+    accepted_versions = [accepted[e.id].versions[-1] for e in module_version.exercises if e.id in accepted]
+    reviews = session.scalars(select(Review).where(
+        Review.submission_version_id.in_([v.id for v in accepted_versions]))).all()
+    record = CompletionRecord(enrolment=enrolment, module_version=module_version, completed_at=now,
+                              total_points=sum(r.total_points for r in reviews),
+                              max_points=sum(r.max_points for r in reviews),
+                              accepted_versions=accepted_versions)
+    session.add(record)
+    session.flush()
+    completion_recorded.send(session, record=record)
+    return record

@@ -1,0 +1,296 @@
+"""Pure loader for exercises/: a folder becomes frozen specs plus a list of errors that name
+the file and, where it can be found, the line."""
+
+import hashlib
+import mimetypes
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LOCALES = ("ja", "en")
+MIN_CRITERIA, MAX_CRITERIA = 3, 5
+_TOML_LINE = re.compile(r"at line (\d+)")
+_MATERIAL_LINK = re.compile(r"\]\((data/[^)\s]+)\)")
+
+
+@dataclass(frozen=True)
+class ContentError:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Text:
+    ja: str
+    en: str
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    points: int
+    descriptor: Text
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    slug: str
+    title: Text
+    levels: tuple[LevelSpec, ...]
+
+    @property
+    def max_points(self) -> int:
+        return max(level.points for level in self.levels)
+
+
+@dataclass(frozen=True)
+class MaterialSpec:
+    filename: str
+    path: Path
+    media_type: str
+    is_simulated: bool
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    slug: str
+    title: Text
+    brief: Text
+    is_required: bool
+    criteria: tuple[CriterionSpec, ...]
+    materials: tuple[MaterialSpec, ...]
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    slug: str
+    title: Text
+    summary: Text
+    target_level: int
+    estimated_hours: float
+    objectives: tuple[Text, ...]
+    exercises: tuple[ExerciseSpec, ...]
+    content_hash: str
+
+
+@dataclass
+class _Errors:
+    root: Path
+    items: list[ContentError] = field(default_factory=list)
+
+    def add(self, path: Path, message: str, line: int | None = None) -> None:
+        try:
+            shown = str(path.relative_to(self.root))
+        except ValueError:
+            shown = str(path)
+        self.items.append(ContentError(shown, line, message))
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The first line where `key` appears as a TOML key, for error messages."""
+    pattern = re.compile(rf"^\s*(\[*\s*)?{re.escape(key)}\b")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return None
+
+
+def _read_toml(path: Path, errors: _Errors) -> tuple[dict | None, str]:
+    if not path.is_file():
+        errors.add(path, "file is missing")
+        return None, ""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        match = _TOML_LINE.search(str(e))
+        errors.add(path, f"not valid TOML: {e}", int(match.group(1)) if match else None)
+        return None, text
+
+
+def _text(data: dict, key: str, path: Path, source: str, errors: _Errors, line_key: str | None = None) -> Text | None:
+    value = data.get(key)
+    line = _line_of(source, line_key or key)
+    if not isinstance(value, dict):
+        errors.add(path, f"'{key}' must be a table with 'ja' and 'en' texts", line)
+        return None
+    missing = [loc for loc in LOCALES if not isinstance(value.get(loc), str) or not value[loc].strip()]
+    if missing:
+        errors.add(path, f"'{key}' is missing its {' and '.join(missing)} text (translation)", line)
+        return None
+    return Text(value["ja"].strip(), value["en"].strip())
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder).as_posix()).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _load_rubric(folder: Path, errors: _Errors) -> tuple[CriterionSpec, ...]:
+    path = folder / "rubric.toml"
+    data, source = _read_toml(path, errors)
+    if data is None:
+        return ()
+    raw = data.get("criteria")
+    if not isinstance(raw, list) or not MIN_CRITERIA <= len(raw) <= MAX_CRITERIA:
+        errors.add(path, f"a rubric needs {MIN_CRITERIA} to {MAX_CRITERIA} [[criteria]]", _line_of(source, "criteria"))
+        return ()
+    criteria, seen = [], set()
+    for index, item in enumerate(raw, start=1):
+        slug = item.get("slug") if isinstance(item, dict) else None
+        where = f"criterion {index}"
+        line = _line_of(source, f'slug = "{slug}"') if slug else None
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            errors.add(path, f"{where} needs a 'slug' of lowercase letters, digits and hyphens")
+            continue
+        if slug in seen:
+            errors.add(path, f"criterion slug '{slug}' is used twice", line)
+            continue
+        seen.add(slug)
+        title = _text(item, "title", path, source, errors, line_key=f'slug = "{slug}"')
+        levels = _load_levels(item.get("levels"), slug, path, line, errors)
+        if title and levels:
+            criteria.append(CriterionSpec(slug, title, levels))
+    return tuple(criteria)
+
+
+def _load_levels(raw, slug: str, path: Path, line: int | None, errors: _Errors) -> tuple[LevelSpec, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        errors.add(path, f"criterion '{slug}' needs at least two levels", line)
+        return ()
+    levels = []
+    for level in raw:
+        points = level.get("points") if isinstance(level, dict) else None
+        if not isinstance(points, int) or isinstance(points, bool) or points < 0:
+            errors.add(path, f"criterion '{slug}': every level needs whole-number 'points' of 0 or more", line)
+            return ()
+        missing = [loc for loc in LOCALES if not str(level.get(loc, "")).strip()]
+        if missing:
+            errors.add(path, f"criterion '{slug}', level {points} points: descriptor missing in "
+                             f"{' and '.join(missing)}", line)
+            return ()
+        levels.append(LevelSpec(points, Text(level["ja"].strip(), level["en"].strip())))
+    points = [level.points for level in levels]
+    if len(set(points)) != len(points) or 0 not in points:
+        errors.add(path, f"criterion '{slug}': level points must be distinct and start at 0", line)
+        return ()
+    return tuple(sorted(levels, key=lambda lv: lv.points))
+
+
+def _load_materials(folder: Path, simulated: bool) -> tuple[MaterialSpec, ...]:
+    data_dir = folder / "data"
+    if not data_dir.is_dir():
+        return ()
+    return tuple(
+        MaterialSpec(p.name, p, mimetypes.guess_type(p.name)[0] or "application/octet-stream", simulated)
+        for p in sorted(data_dir.iterdir()) if p.is_file() and not p.name.startswith(".")
+    )
+
+
+def _load_brief(folder: Path, locale: str, errors: _Errors) -> str | None:
+    path = folder / f"brief.{locale}.md"
+    if not path.is_file():
+        errors.add(path, f"the brief in {locale} is missing (translation)")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        errors.add(path, "not UTF-8 text")
+        return None
+    if not text.strip():
+        errors.add(path, "the brief is empty")
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        for target in _MATERIAL_LINK.findall(line):
+            if not (folder / target).is_file():
+                errors.add(path, f"link to a material that does not exist: {target}", number)
+    return text
+
+
+def _load_exercise(folder: Path, errors: _Errors) -> ExerciseSpec | None:
+    path = folder / "exercise.toml"
+    data, source = _read_toml(path, errors)
+    before = len(errors.items)
+    title = _text(data, "title", path, source, errors) if data is not None else None
+    required = data.get("required", True) if data else True
+    simulated = data.get("simulated_data", True) if data else True
+    for key, value in (("required", required), ("simulated_data", simulated)):
+        if not isinstance(value, bool):
+            errors.add(path, f"'{key}' must be true or false", _line_of(source, key))
+    brief_ja = _load_brief(folder, "ja", errors)
+    brief_en = _load_brief(folder, "en", errors)
+    criteria = _load_rubric(folder, errors)
+    if data is None or len(errors.items) > before or not (title and brief_ja and brief_en and criteria):
+        return None
+    return ExerciseSpec(folder.name, title, Text(brief_ja, brief_en), required, criteria,
+                        _load_materials(folder, simulated))
+
+
+def load_module(folder: Path, root: Path | None = None) -> tuple[ModuleSpec | None, list[ContentError]]:
+    """Load one module folder. Returns the spec (None if anything is wrong) and every error found."""
+    errors = _Errors(root or folder.parent)
+    if not SLUG.match(folder.name):
+        errors.add(folder, "a module folder name may contain only lowercase letters, digits and hyphens")
+    path = folder / "module.toml"
+    data, source = _read_toml(path, errors)
+    if data is None:
+        return None, errors.items
+    title = _text(data, "title", path, source, errors)
+    summary = _text(data, "summary", path, source, errors)
+    level = data.get("target_level")
+    if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 3:
+        errors.add(path, "'target_level' must be a talent level from 0 to 3", _line_of(source, "target_level"))
+    hours = data.get("estimated_hours")
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
+        errors.add(path, "'estimated_hours' must be a number above 0", _line_of(source, "estimated_hours"))
+    objectives = []
+    for item in data.get("objectives", []) if isinstance(data.get("objectives"), list) else [None]:
+        if isinstance(item, dict):
+            text = _text({"objective": item}, "objective", path, source, errors, line_key="objectives")
+            if text:
+                objectives.append(text)
+        else:
+            errors.add(path, "'objectives' must be a list of {ja, en} texts", _line_of(source, "objectives"))
+    listed = data.get("exercises")
+    exercises = []
+    if not isinstance(listed, list) or not listed or not all(isinstance(s, str) for s in listed):
+        errors.add(path, "'exercises' must list the exercise folders in order", _line_of(source, "exercises"))
+        listed = []
+    if len(set(listed)) != len(listed):
+        errors.add(path, "an exercise is listed twice in 'exercises'", _line_of(source, "exercises"))
+    for slug in listed:
+        exercise_folder = folder / slug
+        if not SLUG.match(slug) or not exercise_folder.is_dir():
+            errors.add(path, f"exercise folder '{slug}' does not exist", _line_of(source, "exercises"))
+            continue
+        exercise = _load_exercise(exercise_folder, errors)
+        if exercise:
+            exercises.append(exercise)
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith(".") and child.name not in listed:
+            errors.add(child, "folder is not listed in module.toml 'exercises'")
+    if errors.items:
+        return None, errors.items
+    return ModuleSpec(folder.name, title, summary, level, float(hours), tuple(objectives), tuple(exercises),
+                      _content_hash(folder)), []
+
+
+def load_all(root: Path) -> tuple[list[ModuleSpec], list[ContentError]]:
+    """Every module folder under `root` (folders holding a module.toml)."""
+    specs, errors = [], []
+    if not root.is_dir():
+        return [], [ContentError(str(root), None, "content folder does not exist")]
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        spec, module_errors = load_module(folder, root)
+        errors.extend(module_errors)
+        if spec:
+            specs.append(spec)
+    return specs, errors

@@ -1,0 +1,153 @@
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import utcnow
+from app.extensions import db
+
+
+class Module(db.Model):
+    """A scenario module, identified by its folder name under exercises/."""
+
+    __tablename__ = "module"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the folder disappears from exercises/; versions stay for the cohorts that pinned them.
+    retired_at: Mapped[Optional[datetime]]
+
+    versions: Mapped[list["ModuleVersion"]] = relationship(
+        back_populates="module", order_by="ModuleVersion.number")
+
+
+class ModuleVersion(db.Model):
+    """One immutable snapshot of a module's content; cohorts pin one."""
+
+    __tablename__ = "module_version"
+    __table_args__ = (
+        UniqueConstraint("module_id", "number"),
+        UniqueConstraint("module_id", "content_hash"),
+        CheckConstraint("target_level BETWEEN 0 AND 3", name="target_level"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    summary_ja_html: Mapped[str] = mapped_column(Text)
+    summary_en_html: Mapped[str] = mapped_column(Text)
+    objectives: Mapped[list] = mapped_column(db.JSON)
+    target_level: Mapped[int]
+    estimated_hours: Mapped[float]
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    module: Mapped[Module] = relationship(back_populates="versions")
+    exercises: Mapped[list["Exercise"]] = relationship(
+        back_populates="module_version", order_by="Exercise.position")
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_ja
+
+    def summary_html(self, locale: str) -> str:
+        return self.summary_en_html if locale == "en" else self.summary_ja_html
+
+
+class Exercise(db.Model):
+    __tablename__ = "exercise"
+    __table_args__ = (
+        UniqueConstraint("module_version_id", "slug"),
+        UniqueConstraint("module_version_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    brief_ja_md: Mapped[str] = mapped_column(Text)
+    brief_ja_html: Mapped[str] = mapped_column(Text)
+    brief_en_md: Mapped[str] = mapped_column(Text)
+    brief_en_html: Mapped[str] = mapped_column(Text)
+    is_required: Mapped[bool] = mapped_column(default=True)
+
+    module_version: Mapped[ModuleVersion] = relationship(back_populates="exercises")
+    criteria: Mapped[list["RubricCriterion"]] = relationship(
+        back_populates="exercise", order_by="RubricCriterion.position")
+    materials: Mapped[list["Material"]] = relationship(
+        back_populates="exercise", order_by="Material.filename")
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_ja
+
+    def brief_html(self, locale: str) -> str:
+        return self.brief_en_html if locale == "en" else self.brief_ja_html
+
+    @property
+    def max_points(self) -> int:
+        return sum(c.max_points for c in self.criteria)
+
+
+class RubricCriterion(db.Model):
+    __tablename__ = "rubric_criterion"
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "slug"),
+        CheckConstraint("max_points > 0", name="max_points_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    title_ja: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    max_points: Mapped[int]
+
+    exercise: Mapped[Exercise] = relationship(back_populates="criteria")
+    levels: Mapped[list["RubricLevel"]] = relationship(
+        back_populates="criterion", order_by="RubricLevel.points")
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_ja
+
+
+class RubricLevel(db.Model):
+    __tablename__ = "rubric_level"
+    __table_args__ = (
+        UniqueConstraint("criterion_id", "points"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id"))
+    points: Mapped[int]
+    descriptor_ja: Mapped[str] = mapped_column(Text)
+    descriptor_en: Mapped[str] = mapped_column(Text)
+
+    criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")
+
+    def descriptor(self, locale: str) -> str:
+        return self.descriptor_en if locale == "en" else self.descriptor_ja
+
+
+class Material(db.Model):
+    """A file learners download with an exercise (data sets, templates)."""
+
+    __tablename__ = "material"
+    __table_args__ = (UniqueConstraint("exercise_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(127))
+    is_simulated: Mapped[bool] = mapped_column(default=True)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="materials")

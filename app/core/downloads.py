@@ -1,0 +1,14 @@
+"""Serving stored files: always as a download, never rendered inline by the browser."""
+
+from flask import Response, send_file
+
+from app.core.storage import FileStorage
+
+
+def send_stored_file(storage: FileStorage, content_hash: str, download_name: str, media_type: str) -> Response:
+    response = send_file(storage.path_for(content_hash), mimetype=media_type, as_attachment=True,
+                         download_name=download_name, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

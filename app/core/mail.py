@@ -1,0 +1,23 @@
+"""Outgoing mail. The embedded default writes each message to instance/outbox/ and logs it,
+so invitations and password resets work without a mail server."""
+
+import logging
+from email.message import EmailMessage
+from pathlib import Path
+
+from app.core.db import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(outbox: Path, to: str, subject: str, body: str) -> Path:
+    message = EmailMessage()
+    message["To"] = to
+    message["Subject"] = subject
+    message["From"] = "enshu@localhost"
+    message.set_content(body)
+    outbox.mkdir(parents=True, exist_ok=True)
+    path = outbox / f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    path.write_bytes(message.as_bytes())
+    log.info("mail to %s written to %s", to, path)
+    return path

@@ -1,0 +1,25 @@
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core.storage import FileStorage
+from app.core.timeutil import utcnow
+from app.demo.services import DEMO_PASSWORD, create_demo_data
+from app.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for trying Enshu out.")
+
+
+@demo_cli.command("seed")
+def seed():
+    """Create demo accounts and a cohort in progress if the database has no users yet."""
+    accounts = create_demo_data(db.session, FileStorage(current_app.config["STORAGE_DIR"]), utcnow())
+    if accounts is None:
+        click.echo("The database already has users; no demo data was added.")
+    else:
+        db.session.commit()
+        click.echo("Demo data created.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, role in (("learner@example.jp", "learner / 受講者"), ("mentor@example.jp", "mentor / メンター"),
+                        ("organizer@example.jp", "organizer / 事務局"), ("admin@example.jp", "admin / 管理者")):
+        click.echo(f"  {role:20} {email}")

@@ -1,0 +1,95 @@
+"""What the learner's pages read. A fixed number of queries, however many cohorts or versions."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.auth.models import User
+from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
+from app.completions.models import CompletionRecord
+from app.content.models import Exercise, ModuleVersion, RubricCriterion
+from app.submissions.models import Submission, SubmissionStatus
+
+
+@dataclass
+class ExerciseStatus:
+    exercise: Exercise
+    due_at: datetime
+    submission: Submission | None
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "not_started"
+
+
+@dataclass
+class CohortProgress:
+    enrolment: Enrolment
+    exercises: list[ExerciseStatus]
+    completion: CompletionRecord | None
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.enrolment.cohort
+
+    @property
+    def accepted_count(self) -> int:
+        return sum(1 for e in self.exercises if e.status == SubmissionStatus.ACCEPTED)
+
+
+@dataclass
+class Dashboard:
+    cohorts: list[CohortProgress]
+    due_next: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
+    returned: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
+    awaiting: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
+
+
+def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
+    enrolments = session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.cohort).joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
+        .order_by(Enrolment.enrolled_at.desc())).unique().all()
+    cohort_ids = [e.cohort_id for e in enrolments]
+    enrolment_ids = [e.id for e in enrolments]
+    schedule = session.scalars(
+        select(ScheduledExercise).where(ScheduledExercise.cohort_id.in_(cohort_ids))
+        .options(joinedload(ScheduledExercise.exercise))).all()
+    submissions = {(s.enrolment_id, s.exercise_id): s for s in session.scalars(
+        select(Submission).where(Submission.enrolment_id.in_(enrolment_ids)))}
+    completions = {c.enrolment_id: c for c in session.scalars(
+        select(CompletionRecord).where(CompletionRecord.enrolment_id.in_(enrolment_ids)))}
+
+    by_cohort: dict[int, list[ScheduledExercise]] = {}
+    for item in schedule:
+        by_cohort.setdefault(item.cohort_id, []).append(item)
+    dashboard = Dashboard(cohorts=[])
+    for enrolment in enrolments:
+        items = sorted(by_cohort.get(enrolment.cohort_id, []), key=lambda s: s.exercise.position)
+        statuses = [ExerciseStatus(s.exercise, s.due_at, submissions.get((enrolment.id, s.exercise_id)))
+                    for s in items]
+        progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
+        dashboard.cohorts.append(progress)
+        for status in statuses:
+            if status.status == SubmissionStatus.RETURNED:
+                dashboard.returned.append((progress, status))
+            elif status.status == SubmissionStatus.AWAITING_REVIEW:
+                dashboard.awaiting.append((progress, status))
+            elif status.status == "not_started" and enrolment.cohort.ends_at > now:
+                dashboard.due_next.append((progress, status))
+    dashboard.due_next.sort(key=lambda pair: pair[1].due_at)
+    return dashboard
+
+
+def exercise_with_rubric(session: Session, exercise_id: int) -> Exercise | None:
+    return session.scalar(
+        select(Exercise).where(Exercise.id == exercise_id)
+        .options(selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+                 selectinload(Exercise.materials)))
+
+
+def submission_for(session: Session, enrolment: Enrolment, exercise: Exercise) -> Submission | None:
+    return session.scalar(select(Submission).where(
+        Submission.enrolment_id == enrolment.id, Submission.exercise_id == exercise.id))

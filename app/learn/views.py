@@ -1,0 +1,153 @@
+"""The learner's pages: dashboard, module overview, exercise page with submitting, downloads."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.cohorts.models import Cohort, Enrolment, MentorAssignment
+from app.cohorts.services import enrolment_of, is_mentor_of
+from app.content.models import Exercise, Material
+from app.core import authz
+from app.core.downloads import send_stored_file
+from app.core.markdown import render_markdown
+from app.core.storage import FileStorage
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.learn import queries
+from app.learn.forms import AnswerForm
+from app.reviews import queries as review_queries
+from app.submissions import services as submissions
+from app.submissions.models import Attachment, SubmissionStatus
+
+bp = Blueprint("learn", __name__, template_folder="templates")
+
+
+def _storage() -> FileStorage:
+    return FileStorage(current_app.config["STORAGE_DIR"])
+
+
+@bp.route("/")
+@authz.signed_in
+def dashboard():
+    return render_template("learn/dashboard.html", dashboard=queries.learner_dashboard(db.session, current_user, utcnow()),
+                           now=utcnow())
+
+
+def _own_enrolment(cohort_id: int) -> Enrolment:
+    enrolment = enrolment_of(db.session, current_user, cohort_id)
+    authz.ensure(enrolment is not None)
+    return enrolment
+
+
+@bp.route("/cohorts/<int:cohort_id>/")
+@authz.signed_in
+def module_overview(cohort_id: int):
+    enrolment = _own_enrolment(cohort_id)
+    dashboard = queries.learner_dashboard(db.session, current_user, utcnow())
+    progress = next(p for p in dashboard.cohorts if p.enrolment.id == enrolment.id)
+    return render_template("learn/module.html", progress=progress, cohort=enrolment.cohort, now=utcnow())
+
+
+_REFUSAL_MESSAGES = {
+    submissions.CohortClosed: lambda e: _("This cohort is closed, so new answers can no longer be submitted."),
+    submissions.AlreadyAccepted: lambda e: _("This exercise has already been accepted; no new version is needed."),
+    submissions.EmptyAnswer: lambda e: _("Write your answer before submitting."),
+    submissions.AnswerTooLong: lambda e: _("The answer is too long; the limit is %(limit)d characters.", limit=e.limit),
+    submissions.AttachmentTooLarge: lambda e: _("%(name)s is larger than %(mb)d MB.", name=e.filename,
+                                                mb=e.limit // (1024 * 1024)),
+    submissions.DisallowedFileType: lambda e: _(
+        "%(name)s is not a file type we accept. Use PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPEG.",
+        name=e.filename),
+    submissions.TooManyAttachments: lambda e: _("A version may have at most %(n)d attachments.",
+                                                n=submissions.MAX_ATTACHMENTS_PER_VERSION),
+    submissions.ExerciseNotInCohort: lambda e: _("This exercise is not part of your cohort."),
+}
+
+
+@bp.route("/cohorts/<int:cohort_id>/exercises/<int:exercise_id>", methods=["GET", "POST"])
+@authz.signed_in
+def exercise(cohort_id: int, exercise_id: int):
+    enrolment = _own_enrolment(cohort_id)
+    cohort = enrolment.cohort
+    exercise = queries.exercise_with_rubric(db.session, exercise_id)
+    authz.ensure(exercise is not None and exercise.module_version_id == cohort.module_version_id)
+    submission = queries.submission_for(db.session, enrolment, exercise)
+    form = AnswerForm()
+    preview_html = None
+    now = utcnow()
+    if request.method == "GET" and submission is not None:
+        form.body.data = submission.versions[-1].body_md
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview_html = render_markdown(form.body.data)
+        else:
+            uploads = [submissions.Upload(f.filename, f.stream) for f in form.attachments.data
+                       if f and f.filename]
+            keep = {int(i) for i in request.form.getlist("keep_attachment") if i.isdigit()}
+            try:
+                version = submissions.submit_version(
+                    db.session, enrolment=enrolment, exercise=exercise, body_md=form.body.data, uploads=uploads,
+                    keep_attachment_ids=keep, storage=_storage(), now=now,
+                    max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
+                    max_attachment_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
+            except submissions.SubmissionRefused as refusal:
+                db.session.rollback()
+                field = form.attachments if isinstance(refusal, (submissions.AttachmentRefused,
+                                                                  submissions.TooManyAttachments)) else form.body
+                field.errors = list(field.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
+            else:
+                db.session.commit()
+                flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
+                return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
+    schedule = next((s for s in cohort.schedule if s.exercise_id == exercise.id), None)
+    return render_template(
+        "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form,
+        preview_html=preview_html, history=review_queries.submission_history(db.session, submission),
+        due_at=schedule.due_at if schedule else None, is_open=cohort.is_open(now),
+        can_submit=cohort.is_open(now) and not (submission and submission.status == SubmissionStatus.ACCEPTED),
+        max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+    ), (200 if not form.errors else 422)
+
+
+@bp.route("/preview", methods=["POST"])
+@authz.signed_in
+def preview():
+    """Rendered, sanitised Markdown for the editor's live preview (JavaScript only)."""
+    text = request.form.get("body", "")
+    if len(text) > current_app.config["MAX_ANSWER_CHARS"]:
+        abort(413)
+    return Markup(render_markdown(text))
+
+
+def _may_open_module_files(module_version_id: int) -> bool:
+    if current_user.is_staff:
+        return True
+    enrolled = db.session.scalar(db.select(Enrolment.id).join(Cohort).where(
+        Enrolment.user_id == current_user.id, Cohort.module_version_id == module_version_id).limit(1))
+    mentoring = db.session.scalar(db.select(MentorAssignment.id).join(Cohort).where(
+        MentorAssignment.user_id == current_user.id, Cohort.module_version_id == module_version_id).limit(1))
+    return enrolled is not None or mentoring is not None
+
+
+@bp.route("/materials/<int:material_id>")
+@authz.signed_in
+def material(material_id: int):
+    material = db.session.get(Material, material_id)
+    authz.ensure(material is not None and _may_open_module_files(material.exercise.module_version_id))
+    download_name = material.filename
+    if material.is_simulated:
+        # Simulated data is labelled as such wherever it goes, including the saved file name.
+        download_name = f"模擬データ_{material.filename}"
+    return send_stored_file(_storage(), material.content_hash, download_name, material.media_type)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@authz.signed_in
+def attachment(attachment_id: int):
+    attachment = db.session.get(Attachment, attachment_id)
+    authz.ensure(attachment is not None)
+    submission = attachment.submission_version.submission
+    authz.ensure(submissions.can_view_submission(
+        current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id)))
+    return send_stored_file(_storage(), attachment.content_hash, attachment.filename, attachment.media_type)

@@ -1,0 +1,58 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.content.models import RubricCriterion
+from app.core.db import enum_check, utcnow
+from app.extensions import db
+from app.submissions.models import SubmissionVersion
+
+
+class Decision(StrEnum):
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class Review(db.Model):
+    """A mentor's decision on one submission version."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        # One decision per version: a second mentor's concurrent review fails instead of overwriting.
+        UniqueConstraint("submission_version_id"),
+        CheckConstraint(enum_check("decision", Decision), name="decision"),
+        CheckConstraint("total_points >= 0", name="total_points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    feedback_md: Mapped[str] = mapped_column(Text)
+    feedback_html: Mapped[str] = mapped_column(Text)
+    total_points: Mapped[int]
+    max_points: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission_version: Mapped[SubmissionVersion] = relationship()
+    mentor: Mapped[User] = relationship()
+    scores: Mapped[list["CriterionScore"]] = relationship(back_populates="review")
+
+
+class CriterionScore(db.Model):
+    __tablename__ = "criterion_score"
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id"))
+    points: Mapped[int]
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[RubricCriterion] = relationship()

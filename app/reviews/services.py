@@ -1,0 +1,85 @@
+"""Mentor decisions on submission versions."""
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.core.markdown import render_markdown
+from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
+from app.reviews.models import CriterionScore, Decision, Review
+from app.reviews.signals import submission_accepted
+
+
+class ReviewRefused(Exception):
+    pass
+
+
+class NotLatestVersion(ReviewRefused):
+    """The learner submitted a newer version after the mentor opened this one."""
+
+
+class AlreadyReviewed(ReviewRefused):
+    """Another mentor decided on this version first."""
+
+
+class InvalidScores(ReviewRefused):
+    pass
+
+
+class FeedbackRequired(ReviewRefused):
+    pass
+
+
+def review_version(session: Session, *, version: SubmissionVersion, mentor: User, decision: Decision | str,
+                   points_by_criterion: dict[int, int], feedback_md: str, now: datetime) -> Review:
+    """Record a mentor's scores, feedback and decision on `version`.
+
+    Refuses (writing nothing) when the version is not the latest, when it was already decided,
+    or when a score is missing or outside the criterion's range. Accepting sends
+    `submission_accepted` inside the same transaction."""
+    submission: Submission = version.submission
+    if version.number != submission.latest_version_number:
+        raise NotLatestVersion()
+    if submission.status != SubmissionStatus.AWAITING_REVIEW:
+        raise AlreadyReviewed()
+    criteria = submission.exercise.criteria
+    if set(points_by_criterion) != {c.id for c in criteria}:
+        raise InvalidScores()
+    for criterion in criteria:
+        allowed = {level.points for level in criterion.levels}
+        if points_by_criterion[criterion.id] not in allowed:
+            raise InvalidScores()
+    feedback_md = (feedback_md or "").replace("\r\n", "\n").strip()
+    if not feedback_md:
+        raise FeedbackRequired()
+
+    decision = Decision(decision)
+    new_status = SubmissionStatus.ACCEPTED if decision == Decision.ACCEPTED else SubmissionStatus.RETURNED
+    # Compare-and-set: only the first decision on the latest version wins; a second mentor gets
+    # AlreadyReviewed instead of silently overwriting it.
+    changed = session.execute(
+        update(Submission)
+        .where(Submission.id == submission.id, Submission.status == SubmissionStatus.AWAITING_REVIEW,
+               Submission.latest_version_number == version.number)
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise AlreadyReviewed()
+    session.refresh(submission, ["status"])
+    review = Review(submission_version=version, mentor=mentor, decision=decision, feedback_md=feedback_md,
+                    feedback_html=str(render_markdown(feedback_md)),
+                    total_points=sum(points_by_criterion.values()),
+                    max_points=sum(c.max_points for c in criteria), created_at=now,
+                    scores=[CriterionScore(criterion_id=cid, points=p) for cid, p in points_by_criterion.items()])
+    session.add(review)
+    try:
+        session.flush()
+    except IntegrityError as e:  # the caller rolls back, as on every refusal
+        raise AlreadyReviewed() from e
+    if decision == Decision.ACCEPTED:
+        submission_accepted.send(session, submission=submission, now=now)
+    return review

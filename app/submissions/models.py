@@ -1,0 +1,76 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.cohorts.models import Enrolment
+from app.content.models import Exercise
+from app.core.db import enum_check, utcnow
+from app.extensions import db
+
+
+class SubmissionStatus(StrEnum):
+    AWAITING_REVIEW = "awaiting_review"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+
+class Submission(db.Model):
+    """A learner's work on one exercise in one enrolment; its versions are the history."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "exercise_id"),
+        CheckConstraint(enum_check("status", SubmissionStatus), name="status"),
+        CheckConstraint("latest_version_number >= 1", name="has_a_version"),
+        # The mentor queue: awaiting review, oldest first.
+        Index("ix_submission_status_submitted_at", "status", "last_submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.AWAITING_REVIEW)
+    latest_version_number: Mapped[int] = mapped_column(default=1)
+    last_submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    exercise: Mapped[Exercise] = relationship()
+    versions: Mapped[list["SubmissionVersion"]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number")
+
+
+class SubmissionVersion(db.Model):
+    """One submitted answer. Never changed after it is written."""
+
+    __tablename__ = "submission_version"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    number: Mapped[int]
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="versions")
+    attachments: Mapped[list["Attachment"]] = relationship(
+        back_populates="submission_version", order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachment"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(127))
+
+    submission_version: Mapped[SubmissionVersion] = relationship(back_populates="attachments")
