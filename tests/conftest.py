@@ -1,4 +1,5 @@
 import os
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,9 @@ def app_config(database_url, tmp_path) -> dict:
     return _test_config(database_url, tmp_path)
 
 
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
+@contextmanager
+def _running_app(config: dict):
+    app = create_app(config)
 
     # The test holds an app context open so it can use db.session; requests then share it, and
     # so would `g` (Flask-Login's user, Flask-Babel's locale). Start each request with an empty g.
@@ -74,10 +75,26 @@ def app(app_config):
             _drop_alembic_version()
             db.create_all()
             _schema_ready.add(url)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config):
+    with _running_app(app_config) as app:
         yield app
-        db.session.remove()
-        _empty_all_tables()
-        db.engine.dispose()
+
+
+@pytest.fixture
+def app_with(database_url, tmp_path):
+    """app_with(KEY=value, ...) -> an app whose configuration differs from the default test one."""
+    with ExitStack() as stack:
+        yield lambda **overrides: stack.enter_context(
+            _running_app({**_test_config(database_url, tmp_path), **overrides}))
 
 
 def _drop_alembic_version():

@@ -35,7 +35,7 @@ class UserFormBase(FlaskForm):
 
 
 class NewUserForm(UserFormBase):
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailField(_l("Email address"), filters=[lambda v: v.strip() if v else v], validators=[
         DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")),
         Length(max=254, message=_l("Use at most 254 characters."))])
     submit = SubmitField(_l("Create account and invitation"))

@@ -7,7 +7,7 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailField(_l("Email address"), filters=[lambda v: v.strip() if v else v], validators=[
         DataRequired(_l("Enter your email address.")), Email(_l("Enter a valid email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     submit = SubmitField(_l("Sign in"))
@@ -25,6 +25,6 @@ class SetPasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[
+    email = EmailField(_l("Email address"), filters=[lambda v: v.strip() if v else v], validators=[
         DataRequired(_l("Enter your email address.")), Email(_l("Enter a valid email address."))])
     submit = SubmitField(_l("Send reset link"))

@@ -34,5 +34,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = tokyo_datetime
     app.jinja_env.filters["date"] = tokyo_date
     app.jinja_env.globals["current_locale"] = current_locale
-    app.jinja_env.globals["ActionForm"] = ActionForm
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -1,0 +1,160 @@
+"""Signing in, invitations and password resets, and what they refuse."""
+
+import email
+import email.policy
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import services
+from app.auth.models import Role, User
+from app.auth.tokens import TokenExpired, TokenInvalid, TokenPurpose
+from app.extensions import db
+from tests.factories import PASSWORD
+
+
+def test_login_with_the_right_password_opens_the_dashboard(client, make):
+    user = make.user(Role.LEARNER, email="taro@example.jp")
+    response = client.post("/login", data={"email": "Taro@Example.JP ", "password": PASSWORD})
+    assert response.status_code == 302 and response.location == "/"
+    assert client.get("/").status_code == 200
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+@pytest.mark.parametrize("email, password", [("taro@example.jp", "wrong-password"), ("nobody@example.jp", PASSWORD)])
+def test_wrong_credentials_are_refused_with_one_message(client, make, email, password):
+    make.user(email="taro@example.jp")
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 200
+    assert "メールアドレスまたはパスワードが正しくありません" in response.get_data(as_text=True) or \
+        "The email address or password is not correct." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_empty_login_form_shows_field_errors(client):
+    client.post("/language", data={"locale": "en"})
+    page = client.post("/login", data={"email": "", "password": ""}).get_data(as_text=True)
+    assert "Enter your email address." in page and "Enter your password." in page
+    assert 'aria-invalid="true"' in page
+
+
+def test_deactivated_account_cannot_sign_in(client, make):
+    make.user(email="gone@example.jp", is_active_account=False)
+    assert client.post("/login", data={"email": "gone@example.jp", "password": PASSWORD}).status_code == 200
+
+
+def test_login_does_not_redirect_to_other_sites(client, make):
+    user = make.user()
+    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    assert response.location == "/"
+
+
+def test_login_is_rate_limited(app_with):
+    client = app_with(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute").test_client()
+    responses = [client.post("/login", data={"email": "x@example.jp", "password": "nope"}) for _ in range(4)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429]
+    assert '<html lang="ja">' in responses[-1].get_data(as_text=True)
+
+
+def test_logout_requires_post_and_signs_out(client, make, login_as):
+    client = login_as(make.user())
+    assert client.get("/logout").status_code == 405
+    client.post("/logout")
+    assert client.get("/").status_code == 302
+
+
+def test_emails_are_unique_case_insensitively(app, make):
+    make.user(email="hanako@example.jp")
+    with pytest.raises(services.EmailTaken):
+        services.create_user(db.session, email="HANAKO@example.jp", display_name="x", role=Role.LEARNER,
+                             organization_id=None, actor=None)
+
+
+def test_database_refuses_upper_case_email(app, make):
+    db.session.add(User(email="Upper@example.jp", display_name="x", role="learner"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_passwords_are_hashed_with_argon2(app, make):
+    user = services.create_user(db.session, email="a@example.jp", display_name="a", role=Role.LEARNER,
+                                organization_id=None, actor=None, password="long-enough-pw")
+    assert user.password_hash.startswith("$argon2id$")
+
+
+def test_invitation_link_sets_password_once(app, client, make):
+    user = make.user(email="new@example.jp", password_hash=None)
+    token = services.invitation_link_token(user, app.config["SECRET_KEY"])
+    assert "new@example.jp" in client.get(f"/invitation/{token}").get_data(as_text=True)
+    response = client.post(f"/invitation/{token}", data={"password": "a-new-password", "confirm": "a-new-password"})
+    assert response.status_code == 302
+    assert services.authenticate(db.session, "new@example.jp", "a-new-password", user.created_at) is not None
+    reused = app.test_client().post(f"/invitation/{token}", data={"password": "another-one!", "confirm": "another-one!"})
+    assert reused.status_code == 400
+    assert services.authenticate(db.session, "new@example.jp", "another-one!", user.created_at) is None
+
+
+def test_expired_token_is_refused(app, client, make):
+    user = make.user(password_hash=None)
+    token = services.invitation_link_token(user, app.config["SECRET_KEY"])
+    app.config["INVITATION_MAX_AGE"] = -1
+    client.post("/language", data={"locale": "en"})
+    response = client.get(f"/invitation/{token}")
+    assert response.status_code == 400 and "The link has expired." in response.get_data(as_text=True)
+    with pytest.raises(TokenExpired):
+        services.user_for_token(db.session, token, TokenPurpose.INVITATION, app.config["SECRET_KEY"], -1)
+
+
+def test_tampered_or_wrong_purpose_token_is_refused(app, make):
+    user = make.user()
+    token = services.password_reset_token(user, app.config["SECRET_KEY"])
+    for bad, purpose in ((token[:-2] + "xx", TokenPurpose.PASSWORD_RESET), (token, TokenPurpose.INVITATION)):
+        with pytest.raises(TokenInvalid):
+            services.user_for_token(db.session, bad, purpose, app.config["SECRET_KEY"], 3600)
+
+
+def test_mismatched_or_short_password_is_refused(app, client, make):
+    user = make.user(password_hash=None)
+    token = services.invitation_link_token(user, app.config["SECRET_KEY"])
+    client.post("/language", data={"locale": "en"})
+    page = client.post(f"/invitation/{token}", data={"password": "short", "confirm": "other"}).get_data(as_text=True)
+    assert "Use at least 10 characters." in page and "The two passwords are not the same." in page
+    assert db.session.get(User, user.id).password_hash is None
+
+
+def test_password_reset_mail_and_link(app, client, make, tmp_path):
+    make.user(email="forgot@example.jp")
+    response = client.post("/password/forgot", data={"email": "forgot@example.jp"})
+    assert response.status_code == 302
+    mails = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(mails) == 1
+    body = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default).get_content()
+    link = body[body.index("http://localhost/password/reset/"):].split()[0]
+    path = link.removeprefix("http://localhost")
+    assert client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"}).status_code == 302
+    assert app.test_client().post(path, data={"password": "again-new-pass", "confirm": "again-new-pass"}).status_code == 400
+
+
+def test_password_reset_for_unknown_address_says_the_same_and_sends_nothing(client, tmp_path):
+    response = client.post("/password/forgot", data={"email": "nobody@example.jp"})
+    assert response.status_code == 302
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_csrf_is_required_on_forms(app_with, make):
+    app = app_with(WTF_CSRF_ENABLED=True)
+    user = make.user()
+    response = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert db.session.get(User, user.id).last_login_at is None
+
+
+def test_language_switch_changes_the_page_language(client):
+    assert '<html lang="ja">' in client.get("/login").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "next": "/login"})
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Sign in" in page
+    client.post("/language", data={"locale": "xx"})
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
