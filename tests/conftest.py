@@ -59,7 +59,7 @@ def app_config(database_url, tmp_path) -> dict:
 
 
 @contextmanager
-def _running_app(config: dict):
+def _running_app(config: dict, create_schema: bool = True):
     app = create_app(config)
 
     # The test holds an app context open so it can use db.session; requests then share it, and
@@ -70,7 +70,7 @@ def _running_app(config: dict):
     app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
-        if url not in _schema_ready:
+        if create_schema and url not in _schema_ready:
             db.drop_all()
             _drop_alembic_version()
             db.create_all()
@@ -79,7 +79,8 @@ def _running_app(config: dict):
             yield app
         finally:
             db.session.remove()
-            _empty_all_tables()
+            if create_schema:
+                _empty_all_tables()
             db.engine.dispose()
 
 
@@ -91,10 +92,11 @@ def app(app_config):
 
 @pytest.fixture
 def app_with(database_url, tmp_path):
-    """app_with(KEY=value, ...) -> an app whose configuration differs from the default test one."""
+    """app_with(KEY=value, ...) -> an app whose configuration differs from the default test one.
+    With create_schema=False the database is left as it is (for migration tests)."""
     with ExitStack() as stack:
-        yield lambda **overrides: stack.enter_context(
-            _running_app({**_test_config(database_url, tmp_path), **overrides}))
+        yield lambda create_schema=True, **overrides: stack.enter_context(
+            _running_app({**_test_config(database_url, tmp_path), **overrides}, create_schema))
 
 
 def _drop_alembic_version():

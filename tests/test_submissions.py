@@ -57,12 +57,11 @@ def test_empty_or_oversized_answer_is_refused(setup, body, message):
     assert _versions() == 0
 
 
-def test_oversized_answer_message_in_japanese(setup):
+def test_answer_error_is_in_japanese_and_tied_to_the_field(setup):
     learner, group, exercise, client = setup
-    response = _post(client, group, exercise, "")
-    assert response.status_code == 422
-    assert 'aria-describedby="body-hint body-error"' in response.get_data(as_text=True)
-    assert _versions() == 0
+    page = _post(client, group, exercise, "").get_data(as_text=True)
+    assert "回答を入力してから提出してください。" in page
+    assert 'aria-describedby="body-hint body-error"' in page
 
 
 def test_file_above_the_per_file_limit_is_refused(app, setup):

@@ -68,7 +68,7 @@ def set_language():
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _password_from_token(purpose: TokenPurpose, token: str, max_age: int, template: str):
+def _password_from_token(purpose: TokenPurpose, token: str, max_age: int):
     secret = current_app.config["SECRET_KEY"]
     try:
         user = services.user_for_token(db.session, token, purpose, secret, max_age)
@@ -83,21 +83,22 @@ def _password_from_token(purpose: TokenPurpose, token: str, max_age: int, templa
         login_user(user)
         flash(_("Your password is saved. Welcome!"), "success")
         return redirect(url_for("learn.dashboard"))
-    return render_template(template, form=form, user=user)
+    return render_template("auth/set_password.html", form=form, user=user,
+                           invitation=purpose == TokenPurpose.INVITATION)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @authz.public
 def accept_invitation(token: str):
     return _password_from_token(TokenPurpose.INVITATION, token,
-                                current_app.config["INVITATION_MAX_AGE"], "auth/invitation.html")
+                                current_app.config["INVITATION_MAX_AGE"])
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @authz.public
 def reset_password(token: str):
     return _password_from_token(TokenPurpose.PASSWORD_RESET, token,
-                                current_app.config["PASSWORD_RESET_MAX_AGE"], "auth/reset_password.html")
+                                current_app.config["PASSWORD_RESET_MAX_AGE"])
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

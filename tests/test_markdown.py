@@ -1,0 +1,58 @@
+"""The one Markdown pipeline, against a public XSS payload corpus."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from app.core.markdown import render_markdown
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "xss" / "payloads-allthethings.txt"
+PAYLOADS = [line for line in CORPUS.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+
+_ALLOWED = {"a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
+            "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "dl",
+            "dt", "dd"}
+
+
+def test_corpus_is_present():
+    assert len(PAYLOADS) > 500
+
+
+class _Elements(HTMLParser):
+    """Every element and attribute as a browser's parser would see them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_leaves_no_active_content(payload):
+    for source in (payload, f"[link]({payload})", f"> {payload}\n\n| a |\n|---|\n| {payload} |"):
+        html = str(render_markdown(source))
+        parser = _Elements()
+        parser.feed(html)
+        for tag, attributes in parser.elements:
+            assert tag in _ALLOWED, html
+            for name, value in attributes:
+                assert name in ("href", "title", "rel", "align"), html
+                if name == "href":
+                    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", value or "")
+                    assert scheme is None or scheme.group(1).lower() in ("http", "https", "mailto"), html
+
+
+def test_links_get_nofollow_noopener():
+    html = str(render_markdown("[道庁](https://www.pref.hokkaido.lg.jp/) と https://example.jp"))
+    assert html.count('rel="nofollow noopener"') == 2
+
+
+def test_tables_and_code_render():
+    html = str(render_markdown("| 地区 | 戸数 |\n|:---|---:|\n| 北 | 93 |\n\n```\ncode <b>\n```"))
+    assert '<td align="right">93</td>' in html and "&lt;b&gt;" in html
