@@ -32,7 +32,7 @@ class Organization(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # JIS X 0402 code with check digit for municipalities; a stable key for seed data.
-    code: Mapped[Optional[str]] = mapped_column(String(16), unique=True)
+    code: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))

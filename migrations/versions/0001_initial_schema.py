@@ -28,7 +28,7 @@ def upgrade():
     )
     op.create_table('organization',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=16), nullable=True),
+    sa.Column('code', sa.String(length=32), nullable=True),
     sa.Column('name_ja', sa.String(length=200), nullable=False),
     sa.Column('name_en', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=False),
