@@ -14,21 +14,16 @@ from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
 
-SAMPLE = DEFAULT_ROOT / "sorachi-agri-intro"
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+SAMPLE = FIXTURES / "mini-module"
 
 
 @pytest.fixture
 def content(tmp_path) -> Path:
-    """A private copy of the shipped module that a test may break."""
+    """A private copy of the fixture module that a test may break."""
     root = tmp_path / "exercises"
     shutil.copytree(SAMPLE, root / SAMPLE.name)
     return root
-
-
-def test_shipped_content_is_valid():
-    specs, errors = load_all(DEFAULT_ROOT)
-    assert errors == []
-    assert specs and all(len(ex.criteria) >= 3 for spec in specs for ex in spec.exercises)
 
 
 def _errors(root: Path) -> list[str]:
@@ -41,55 +36,82 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_invalid_toml_names_file_and_line(content):
-    (content / SAMPLE.name / "module.toml").write_text('title = { ja = "x", en = "y" }\ntarget_level = = 1\n')
-    assert any(e.startswith("sorachi-agri-intro/module.toml:2: not valid TOML") for e in _errors(content))
+def test_fixture_module_is_valid_and_complete(content):
+    specs, errors = load_all(content)
+    assert errors == []
+    spec = specs[0]
+    first, second = spec.exercises
+    assert [q.kind for q in first.questions] == ["numeric", "numeric", "numeric", "single", "multiple"]
+    assert second.unlock.after == "01-look" and second.unlock.when == "accepted"
+    assert second.event.title.ja == "記録的な不漁" and second.weight == 2 and second.pass_threshold == 0.7
+    assert spec.personas[0].name.en == "Yamada (fictional)" and spec.sources[0].url.startswith("https://")
 
 
-def test_missing_translation_is_reported(content):
-    module_toml = content / SAMPLE.name / "module.toml"
-    text = module_toml.read_text(encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("title"))
-    lines = text.splitlines()
-    lines[line - 1] = 'title = { ja = "空知" }'
-    module_toml.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert f"sorachi-agri-intro/module.toml:{line}: 'title' is missing its en text (translation)" in _errors(content)
+MOD = "mini-module"
+
+
+@pytest.mark.parametrize("path, old, new, expected", [
+    # not valid TOML, with the line
+    ("module.toml", "target_level = 1", "target_level = = 1", f"{MOD}/module.toml:3: not valid TOML"),
+    # missing translation
+    ("module.toml", 'title = { ja = "テスト用モジュール", en = "Test module" }', 'title = { ja = "テスト用モジュール" }',
+     f"{MOD}/module.toml:1: 'title' is missing its en text (translation)"),
+    ("01-look/questions.toml", 'prompt = { ja = "空欄は何件ですか。", en = "How many cells are empty?" }',
+     'prompt = { ja = "空欄は何件ですか。" }', f"{MOD}/01-look/questions.toml:19: question 'missing': 'prompt' needs both ja and en"),
+    # unknown unlock target
+    ("02-plan/exercise.toml", 'after = "01-look"', 'after = "00-nowhere"',
+     f'{MOD}/02-plan/exercise.toml:6: [unlock] after = "00-nowhere" is not an exercise listed before this one'),
+    ("02-plan/exercise.toml", 'when = "accepted"', 'when = "someday"', f"{MOD}/02-plan/exercise.toml:5: [unlock] 'after' needs"),
+    # rubric level without descriptor
+    ("01-look/rubric.toml", '{ points = 1, ja = "少し", en = "Some" }', '{ points = 1, ja = "少し" }',
+     f"{MOD}/01-look/rubric.toml:6: criterion 'evidence', level 1 points: descriptor missing in en"),
+    ("01-look/rubric.toml", "points = 3", "points = 2", "level points must be distinct"),
+    # answers that do not follow from the data
+    ("01-look/questions.toml", "answer = 800", "answer = 801",
+     f"{MOD}/01-look/questions.toml:2: question 'sardine-total': answer 801 does not follow from the data (derived: 800.0"),
+    ("01-look/questions.toml", 'value = "2024", correct = true', 'value = "2023", correct = true',
+     "question 'biggest-year': the correct choice '2023' does not follow from the data (derived: 2024)"),
+    ("01-look/questions.toml", 'column = "水揚量_t", aggregate = "count_missing"', 'column = "漁獲", aggregate = "count_missing"',
+     "question 'missing': the answer cannot be derived from the data: data/catch.csv has no column '漁獲'"),
+    ("01-look/questions.toml", 'derive = { file = "data/catch.csv", column = "水揚量_t", aggregate = "sum", where = { "魚種" = "いわし" } }',
+     "", "question 'sardine-total': a numeric question needs 'derive'"),
+    ("01-look/questions.toml", 'file = "data/catch.csv", column = "水揚量_t", aggregate = "mean"',
+     'file = "data/gone.csv", column = "水揚量_t", aggregate = "mean"', "data file data/gone.csv does not exist"),
+    # broken link to a material
+    ("01-look/brief.en.md", "(data/catch.csv)", "(data/katch.csv)",
+     f"{MOD}/01-look/brief.en.md:2: link to a material that does not exist: data/katch.csv"),
+])
+def test_each_broken_rule_names_file_line_and_problem(content, path, old, new, expected):
+    _edit(content / MOD / path, old, new)
+    errors = _errors(content)
+    assert any(e.startswith(expected) or expected in e for e in errors), errors
+
+
+def test_event_without_its_text_is_reported(content):
+    (content / MOD / "02-plan" / "event.en.md").unlink()
+    assert f"{MOD}/02-plan/event.en.md: the event in en is missing (translation)" in _errors(content)
 
 
 def test_missing_brief_and_unknown_exercise_are_reported(content):
-    (content / SAMPLE.name / "01-current-state" / "brief.en.md").unlink()
-    _edit(content / SAMPLE.name / "module.toml", '"03-proposal"', '"03-proposal", "04-missing"')
+    (content / MOD / "01-look" / "brief.en.md").unlink()
+    _edit(content / MOD / "module.toml", '"02-plan"]', '"02-plan", "03-missing"]')
     errors = _errors(content)
-    assert "sorachi-agri-intro/01-current-state/brief.en.md: the brief in en is missing (translation)" in errors
-    assert any("exercise folder '04-missing' does not exist" in e for e in errors)
-
-
-def test_rubric_problems_are_reported(content):
-    rubric = content / SAMPLE.name / "02-issue-setting" / "rubric.toml"
-    _edit(rubric, "points = 3", "points = 2")
-    errors = _errors(content)
-    assert any(e.startswith("sorachi-agri-intro/02-issue-setting/rubric.toml") and "distinct" in e for e in errors)
+    assert f"{MOD}/01-look/brief.en.md: the brief in en is missing (translation)" in errors
+    assert any("exercise folder '03-missing' does not exist" in e for e in errors)
 
 
 def test_too_few_criteria_are_reported(content):
-    rubric = content / SAMPLE.name / "03-proposal" / "rubric.toml"
-    rubric.write_text('[[criteria]]\nslug = "only"\ntitle = { ja = "唯一", en = "Only" }\n'
-                      'levels = [{ points = 0, ja = "a", en = "a" }, { points = 1, ja = "b", en = "b" }]\n',
-                      encoding="utf-8")
-    assert "sorachi-agri-intro/03-proposal/rubric.toml:1: a rubric needs 3 to 5 [[criteria]]" in _errors(content)
-
-
-def test_broken_material_link_is_reported(content):
-    brief = content / SAMPLE.name / "01-current-state" / "brief.ja.md"
-    brief.write_text(brief.read_text(encoding="utf-8") + "\n[資料](data/nothing.csv)\n", encoding="utf-8")
-    assert any("link to a material that does not exist: data/nothing.csv" in e for e in _errors(content))
+    (content / MOD / "02-plan" / "rubric.toml").write_text(
+        '[[criteria]]\nslug = "only"\ntitle = { ja = "唯一", en = "Only" }\n'
+        'levels = [{ points = 0, ja = "a", en = "a" }, { points = 1, ja = "b", en = "b" }]\n', encoding="utf-8")
+    assert f"{MOD}/02-plan/rubric.toml:1: a rubric needs 3 to 5 [[criteria]]" in _errors(content)
 
 
 def test_validate_cli_exit_status(runner, content):
     assert runner.invoke(args=["content", "validate", str(content)]).exit_code == 0
-    (content / SAMPLE.name / "03-proposal" / "brief.ja.md").write_text("", encoding="utf-8")
+    (content / MOD / "02-plan" / "brief.ja.md").write_text("", encoding="utf-8")
     result = runner.invoke(args=["content", "validate", str(content)])
-    assert result.exit_code == 1 and "03-proposal/brief.ja.md: the brief is empty" in result.output
+    assert result.exit_code == 1 and "02-plan/brief.ja.md: the brief is empty" in result.output
 
 
 def test_sync_is_idempotent_and_versions_changed_content(app, content, make):
@@ -101,7 +123,7 @@ def test_sync_is_idempotent_and_versions_changed_content(app, content, make):
     first = db.session.scalar(select(ModuleVersion))
     group = make.cohort(first)
 
-    brief = content / SAMPLE.name / "01-current-state" / "brief.ja.md"
+    brief = content / MOD / "01-look" / "brief.ja.md"
     brief.write_text(brief.read_text(encoding="utf-8") + "\n追記しました。\n", encoding="utf-8")
     results = sync_modules(db.session, load_all(content)[0], storage, utcnow())
     db.session.commit()
@@ -122,7 +144,7 @@ def test_sync_retires_removed_modules_and_keeps_their_versions(app, content):
 
 
 def test_sync_cli_refuses_invalid_content(runner, content):
-    (content / SAMPLE.name / "module.toml").write_text("broken = [", encoding="utf-8")
+    (content / MOD / "module.toml").write_text("broken = [", encoding="utf-8")
     result = runner.invoke(args=["content", "sync", str(content)])
     assert result.exit_code == 1 and "Nothing was synced" in result.output
     assert db.session.scalar(select(func.count(Module.id))) == 0
@@ -132,9 +154,9 @@ def test_materials_are_stored_and_marked_simulated(app, content):
     sync_modules(db.session, load_all(content)[0], FileStorage(app.config["STORAGE_DIR"]), utcnow())
     exercise = db.session.scalar(select(ModuleVersion)).exercises[0]
     material = exercise.materials[0]
-    assert material.filename == "farm_households.csv" and material.is_simulated
+    assert material.filename == "catch.csv" and material.is_simulated
     assert FileStorage(app.config["STORAGE_DIR"]).read(material.content_hash) == \
-        (SAMPLE / "01-current-state" / "data" / "farm_households.csv").read_bytes()
+        (SAMPLE / "01-look" / "data" / "catch.csv").read_bytes()
 
 
 def test_load_module_reports_bad_folder_name(tmp_path):

@@ -30,6 +30,8 @@ class CompletionRecord(db.Model):
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
     total_points: Mapped[int]
     max_points: Mapped[int]
+    # Weighted by the exercises' weights; rubric and auto-checked points together (0–100).
+    score_percent: Mapped[float] = mapped_column(default=0.0)
 
     enrolment: Mapped[Enrolment] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()

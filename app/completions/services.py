@@ -5,11 +5,30 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.autocheck.services import QuestionState, question_states
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded
 from app.submissions.models import Submission, SubmissionStatus
 from app.reviews.models import Review
+
+
+def _weighted_score(session: Session, enrolment: Enrolment, exercises, accepted: dict, reviews: dict) -> float:
+    """Each accepted exercise scores its rubric points plus its auto-checked questions answered right,
+    as a share of the possible points; the module score is their mean weighted by exercise weight."""
+    states = question_states(session, [enrolment.id], [q.id for e in exercises for q in e.questions])
+    weighted, weights = 0.0, 0.0
+    for exercise in exercises:
+        if exercise.id not in accepted:
+            continue
+        review = reviews.get(accepted[exercise.id].versions[-1].id)
+        earned = (review.total_points if review else 0) + sum(
+            q.points for q in exercise.questions if states.get((enrolment.id, q.id), QuestionState()).is_correct)
+        possible = (review.max_points if review else 0) + sum(q.points for q in exercise.questions)
+        if possible:
+            weighted += exercise.weight * earned / possible
+            weights += exercise.weight
+    return round(100 * weighted / weights, 1) if weights else 0.0
 
 
 def record_completion_if_complete(session: Session, enrolment: Enrolment, now: datetime) -> CompletionRecord | None:
@@ -27,11 +46,13 @@ def record_completion_if_complete(session: Session, enrolment: Enrolment, now: d
     if not required or any(e.id not in accepted for e in required):
         return None
     accepted_versions = [accepted[e.id].versions[-1] for e in module_version.exercises if e.id in accepted]
-    reviews = session.scalars(select(Review).where(
-        Review.submission_version_id.in_([v.id for v in accepted_versions]))).all()
+    reviews = {r.submission_version_id: r for r in session.scalars(select(Review).where(
+        Review.submission_version_id.in_([v.id for v in accepted_versions])))}
     record = CompletionRecord(enrolment=enrolment, module_version=module_version, completed_at=now,
-                              total_points=sum(r.total_points for r in reviews),
-                              max_points=sum(r.max_points for r in reviews),
+                              total_points=sum(r.total_points for r in reviews.values()),
+                              max_points=sum(r.max_points for r in reviews.values()),
+                              score_percent=_weighted_score(session, enrolment, module_version.exercises, accepted,
+                                                            reviews),
                               accepted_versions=accepted_versions)
     session.add(record)
     session.flush()

@@ -8,6 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.content.questions import QuestionSpec, load_question
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LOCALES = ("ja", "en")
 MIN_CRITERIA, MAX_CRITERIA = 3, 5
@@ -57,6 +59,32 @@ class MaterialSpec:
 
 
 @dataclass(frozen=True)
+class UnlockSpec:
+    after: str | None
+    when: str | None  # "submitted" or "accepted"
+    days_after_start: int | None
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    title: Text
+    body: Text
+
+
+@dataclass(frozen=True)
+class PersonaSpec:
+    name: Text
+    role: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
 class ExerciseSpec:
     slug: str
     title: Text
@@ -64,6 +92,11 @@ class ExerciseSpec:
     is_required: bool
     criteria: tuple[CriterionSpec, ...]
     materials: tuple[MaterialSpec, ...]
+    weight: float = 1.0
+    pass_threshold: float = 0.6
+    unlock: UnlockSpec | None = None
+    event: EventSpec | None = None
+    questions: tuple[QuestionSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +109,8 @@ class ModuleSpec:
     objectives: tuple[Text, ...]
     exercises: tuple[ExerciseSpec, ...]
     content_hash: str
+    personas: tuple[PersonaSpec, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
 
 
 @dataclass
@@ -93,7 +128,7 @@ class _Errors:
 
 def _line_of(text: str, key: str) -> int | None:
     """The first line where `key` appears as a TOML key, for error messages."""
-    pattern = re.compile(rf"^\s*(\[*\s*)?{re.escape(key)}\b")
+    pattern = re.compile(rf"^\s*(\[*\s*)?{re.escape(key)}(?!\w)")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.search(line):
             return number
@@ -156,13 +191,23 @@ def _load_rubric(folder: Path, errors: _Errors) -> tuple[CriterionSpec, ...]:
             continue
         seen.add(slug)
         title = _text(item, "title", path, source, errors, line_key=f'slug = "{slug}"')
-        levels = _load_levels(item.get("levels"), slug, path, line, errors)
+        levels = _load_levels(item.get("levels"), slug, path, line, errors, source)
         if title and levels:
             criteria.append(CriterionSpec(slug, title, levels))
     return tuple(criteria)
 
 
-def _load_levels(raw, slug: str, path: Path, line: int | None, errors: _Errors) -> tuple[LevelSpec, ...]:
+def _level_line(source: str, after_line: int | None, points) -> int | None:
+    """The line of the level with `points` in the criterion that starts at `after_line`."""
+    lines = source.splitlines()
+    for number in range(after_line or 1, len(lines) + 1):
+        if re.search(rf"points\s*=\s*{re.escape(str(points))}(?!\d)", lines[number - 1]):
+            return number
+    return after_line
+
+
+def _load_levels(raw, slug: str, path: Path, line: int | None, errors: _Errors,
+                 source: str = "") -> tuple[LevelSpec, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         errors.add(path, f"criterion '{slug}' needs at least two levels", line)
         return ()
@@ -175,7 +220,7 @@ def _load_levels(raw, slug: str, path: Path, line: int | None, errors: _Errors) 
         missing = [loc for loc in LOCALES if not str(level.get(loc, "")).strip()]
         if missing:
             errors.add(path, f"criterion '{slug}', level {points} points: descriptor missing in "
-                             f"{' and '.join(missing)}", line)
+                             f"{' and '.join(missing)}", _level_line(source, line, points))
             return ()
         levels.append(LevelSpec(points, Text(level["ja"].strip(), level["en"].strip())))
     points = [level.points for level in levels]
@@ -195,10 +240,10 @@ def _load_materials(folder: Path, simulated: bool) -> tuple[MaterialSpec, ...]:
     )
 
 
-def _load_brief(folder: Path, locale: str, errors: _Errors) -> str | None:
-    path = folder / f"brief.{locale}.md"
+def _load_markdown(folder: Path, name: str, locale: str, errors: _Errors) -> str | None:
+    path = folder / f"{name}.{locale}.md"
     if not path.is_file():
-        errors.add(path, f"the brief in {locale} is missing (translation)")
+        errors.add(path, f"the {name} in {locale} is missing (translation)")
         return None
     try:
         text = path.read_text(encoding="utf-8")
@@ -206,7 +251,7 @@ def _load_brief(folder: Path, locale: str, errors: _Errors) -> str | None:
         errors.add(path, "not UTF-8 text")
         return None
     if not text.strip():
-        errors.add(path, "the brief is empty")
+        errors.add(path, f"the {name} is empty")
         return None
     for number, line in enumerate(text.splitlines(), start=1):
         for target in _MATERIAL_LINK.findall(line):
@@ -225,13 +270,79 @@ def _load_exercise(folder: Path, errors: _Errors) -> ExerciseSpec | None:
     for key, value in (("required", required), ("simulated_data", simulated)):
         if not isinstance(value, bool):
             errors.add(path, f"'{key}' must be true or false", _line_of(source, key))
-    brief_ja = _load_brief(folder, "ja", errors)
-    brief_en = _load_brief(folder, "en", errors)
+    brief_ja = _load_markdown(folder, "brief", "ja", errors)
+    brief_en = _load_markdown(folder, "brief", "en", errors)
     criteria = _load_rubric(folder, errors)
+    weight, threshold = (data or {}).get("weight", 1.0), (data or {}).get("pass_threshold", 0.6)
+    if not isinstance(weight, (int, float)) or isinstance(weight, bool) or weight <= 0:
+        errors.add(path, "'weight' must be a number above 0", _line_of(source, "weight"))
+    if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 <= threshold <= 1:
+        errors.add(path, "'pass_threshold' must be a share from 0 to 1", _line_of(source, "pass_threshold"))
+    unlock = _load_unlock((data or {}).get("unlock"), path, source, errors)
+    event = _load_event((data or {}).get("event"), folder, path, source, errors)
+    questions = _load_questions(folder, errors)
     if data is None or len(errors.items) > before or not (title and brief_ja and brief_en and criteria):
         return None
     return ExerciseSpec(folder.name, title, Text(brief_ja, brief_en), required, criteria,
-                        _load_materials(folder, simulated))
+                        _load_materials(folder, simulated), float(weight), float(threshold), unlock, event, questions)
+
+
+def _load_unlock(raw, path: Path, source: str, errors: _Errors) -> UnlockSpec | None:
+    if raw is None:
+        return None
+    line = _line_of(source, "[unlock]") or _line_of(source, "unlock")
+    if not isinstance(raw, dict):
+        errors.add(path, "'unlock' must be a table", line)
+        return None
+    after, when, days = raw.get("after"), raw.get("when"), raw.get("days_after_start")
+    if after is None and days is None:
+        errors.add(path, "[unlock] needs 'after' (an exercise) or 'days_after_start'", line)
+        return None
+    if after is not None and (not isinstance(after, str) or when not in ("submitted", "accepted")):
+        errors.add(path, "[unlock] 'after' needs an exercise slug and 'when' = \"submitted\" or \"accepted\"", line)
+        return None
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 0):
+        errors.add(path, "[unlock] 'days_after_start' must be a whole number of 0 or more", line)
+        return None
+    return UnlockSpec(after, when if after else None, days)
+
+
+def _load_event(raw, folder: Path, path: Path, source: str, errors: _Errors) -> EventSpec | None:
+    if raw is None:
+        return None
+    title = _text(raw, "title", path, source, errors) if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        errors.add(path, "'event' must be a table with a 'title'", _line_of(source, "event"))
+    body_ja = _load_markdown(folder, "event", "ja", errors)
+    body_en = _load_markdown(folder, "event", "en", errors)
+    if title and body_ja and body_en:
+        return EventSpec(title, Text(body_ja, body_en))
+    return None
+
+
+def _load_questions(folder: Path, errors: _Errors) -> tuple[QuestionSpec, ...]:
+    path = folder / "questions.toml"
+    if not path.exists():
+        return ()
+    data, source = _read_toml(path, errors)
+    if data is None:
+        return ()
+    raw = data.get("questions")
+    if not isinstance(raw, list) or not raw:
+        errors.add(path, "questions.toml needs at least one [[questions]]")
+        return ()
+    questions, seen = [], set()
+    for item in raw:
+        slug = item.get("slug") if isinstance(item, dict) else None
+        line = _line_of(source, f'slug = "{slug}"') if slug else _line_of(source, "[[questions]]")
+        if slug in seen:
+            errors.add(path, f"question slug '{slug}' is used twice", line)
+            continue
+        seen.add(slug)
+        question = load_question(item, folder, lambda message, line=line: errors.add(path, message, line))
+        if question:
+            questions.append(question)
+    return tuple(questions)
 
 
 def load_module(folder: Path, root: Path | None = None) -> tuple[ModuleSpec | None, list[ContentError]]:
@@ -277,10 +388,46 @@ def load_module(folder: Path, root: Path | None = None) -> tuple[ModuleSpec | No
     for child in sorted(folder.iterdir()):
         if child.is_dir() and not child.name.startswith(".") and child.name not in listed:
             errors.add(child, "folder is not listed in module.toml 'exercises'")
+    for exercise in exercises:
+        target = exercise.unlock.after if exercise.unlock else None
+        earlier = listed[:listed.index(exercise.slug)]
+        if target is not None and target not in earlier:
+            errors.add(folder / exercise.slug / "exercise.toml",
+                       f"[unlock] after = \"{target}\" is not an exercise listed before this one",
+                       _line_of((folder / exercise.slug / "exercise.toml").read_text(encoding="utf-8"), "after"))
+    personas = _load_personas(data.get("personas", []), path, source, errors)
+    sources = _load_sources(data.get("sources", []), path, source, errors)
     if errors.items:
         return None, errors.items
     return ModuleSpec(folder.name, title, summary, level, float(hours), tuple(objectives), tuple(exercises),
-                      _content_hash(folder)), []
+                      _content_hash(folder), personas, sources), []
+
+
+def _load_personas(raw, path: Path, source: str, errors: _Errors) -> tuple[PersonaSpec, ...]:
+    line = _line_of(source, "personas")
+    if not isinstance(raw, list):
+        errors.add(path, "'personas' must be a list", line)
+        return ()
+    personas = []
+    for item in raw:
+        texts = [_text(item, key, path, source, errors, line_key="personas") if isinstance(item, dict) else None
+                 for key in ("name", "role", "description")]
+        if all(texts):
+            personas.append(PersonaSpec(*texts))
+        elif not isinstance(item, dict):
+            errors.add(path, "every persona needs name, role and description in ja and en", line)
+    return tuple(personas)
+
+
+def _load_sources(raw, path: Path, source: str, errors: _Errors) -> tuple[SourceSpec, ...]:
+    line = _line_of(source, "sources")
+    if not isinstance(raw, list) or not all(isinstance(i, dict) and isinstance(i.get("title"), str) for i in raw):
+        errors.add(path, "'sources' must be a list of { title, url }", line)
+        return ()
+    bad = [i["url"] for i in raw if i.get("url") is not None and not str(i["url"]).startswith(("https://", "http://"))]
+    if bad:
+        errors.add(path, f"source url must start with https:// or http://: {bad[0]}", line)
+    return tuple(SourceSpec(i["title"], i.get("url")) for i in raw)
 
 
 def load_all(root: Path) -> tuple[list[ModuleSpec], list[ContentError]]:

@@ -1,10 +1,11 @@
 from datetime import datetime
+from enum import StrEnum
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import utcnow
+from app.core.db import enum_check, utcnow
 from app.extensions import db
 
 
@@ -43,6 +44,8 @@ class ModuleVersion(db.Model):
     summary_ja_html: Mapped[str] = mapped_column(Text)
     summary_en_html: Mapped[str] = mapped_column(Text)
     objectives: Mapped[list] = mapped_column(db.JSON)
+    personas: Mapped[list] = mapped_column(db.JSON, default=list)
+    sources: Mapped[list] = mapped_column(db.JSON, default=list)
     target_level: Mapped[int]
     estimated_hours: Mapped[float]
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -58,11 +61,22 @@ class ModuleVersion(db.Model):
         return self.summary_en_html if locale == "en" else self.summary_ja_html
 
 
+class UnlockWhen(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+
+
 class Exercise(db.Model):
     __tablename__ = "exercise"
     __table_args__ = (
         UniqueConstraint("module_version_id", "slug"),
         UniqueConstraint("module_version_id", "position"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("pass_threshold BETWEEN 0 AND 1", name="pass_threshold_share"),
+        # An unlock rule names both the earlier exercise and the state it must reach.
+        CheckConstraint("(unlock_after_slug IS NULL) = (unlock_when IS NULL)", name="unlock_rule_complete"),
+        CheckConstraint(f"unlock_when IS NULL OR {enum_check('unlock_when', UnlockWhen)}", name="unlock_when"),
+        CheckConstraint("(event_title_ja IS NULL) = (event_ja_html IS NULL)", name="event_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,18 +90,37 @@ class Exercise(db.Model):
     brief_en_md: Mapped[str] = mapped_column(Text)
     brief_en_html: Mapped[str] = mapped_column(Text)
     is_required: Mapped[bool] = mapped_column(default=True)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    pass_threshold: Mapped[float] = mapped_column(default=0.6)
+    unlock_after_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    unlock_when: Mapped[Optional[str]] = mapped_column(String(16))
+    unlock_days_after_start: Mapped[Optional[int]]
+    event_title_ja: Mapped[Optional[str]] = mapped_column(String(200))
+    event_title_en: Mapped[Optional[str]] = mapped_column(String(200))
+    event_ja_md: Mapped[Optional[str]] = mapped_column(Text)
+    event_ja_html: Mapped[Optional[str]] = mapped_column(Text)
+    event_en_md: Mapped[Optional[str]] = mapped_column(Text)
+    event_en_html: Mapped[Optional[str]] = mapped_column(Text)
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="exercises")
     criteria: Mapped[list["RubricCriterion"]] = relationship(
         back_populates="exercise", order_by="RubricCriterion.position")
     materials: Mapped[list["Material"]] = relationship(
         back_populates="exercise", order_by="Material.filename")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="exercise", order_by="Question.position")
 
     def title(self, locale: str) -> str:
         return self.title_en if locale == "en" else self.title_ja
 
     def brief_html(self, locale: str) -> str:
         return self.brief_en_html if locale == "en" else self.brief_ja_html
+
+    def event_title(self, locale: str) -> str | None:
+        return self.event_title_en if locale == "en" else self.event_title_ja
+
+    def event_html(self, locale: str) -> str | None:
+        return self.event_en_html if locale == "en" else self.event_ja_html
 
     @property
     def max_points(self) -> int:
@@ -151,3 +184,42 @@ class Material(db.Model):
     is_simulated: Mapped[bool] = mapped_column(default=True)
 
     exercise: Mapped[Exercise] = relationship(back_populates="materials")
+
+
+class Question(db.Model):
+    """An auto-checked question. The answer key stays on the server."""
+
+    __tablename__ = "question"
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "slug"),
+        CheckConstraint("kind IN ('numeric', 'single', 'multiple')", name="kind"),
+        CheckConstraint("points >= 1", name="points_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    prompt_ja: Mapped[str] = mapped_column(Text)
+    prompt_en: Mapped[str] = mapped_column(Text)
+    points: Mapped[int] = mapped_column(default=1)
+    # numeric: {"value": 93, "tolerance": 0}; choices: {"keys": ["north"]}
+    answer_key: Mapped[dict] = mapped_column(db.JSON)
+    # [{"key": "north", "ja": "北地区", "en": "North district"}] without which is correct
+    choices: Mapped[list] = mapped_column(db.JSON, default=list)
+    unit_ja: Mapped[Optional[str]] = mapped_column(String(50))
+    unit_en: Mapped[Optional[str]] = mapped_column(String(50))
+    feedback_ja: Mapped[Optional[str]] = mapped_column(Text)
+    feedback_en: Mapped[Optional[str]] = mapped_column(Text)
+
+    exercise: Mapped[Exercise] = relationship(back_populates="questions")
+
+    def prompt(self, locale: str) -> str:
+        return self.prompt_en if locale == "en" else self.prompt_ja
+
+    def unit(self, locale: str) -> str | None:
+        return self.unit_en if locale == "en" else self.unit_ja
+
+    def feedback(self, locale: str) -> str | None:
+        return self.feedback_en if locale == "en" else self.feedback_ja

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.content.loader import ModuleSpec
-from app.content.models import Exercise, Material, Module, ModuleVersion, RubricCriterion, RubricLevel
+from app.content.models import (Exercise, Material, Module, ModuleVersion, Question, RubricCriterion,
+                                RubricLevel)
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
 
@@ -35,6 +36,9 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
         summary_ja_html=str(render_markdown(spec.summary.ja)),
         summary_en_html=str(render_markdown(spec.summary.en)),
         objectives=[{"ja": o.ja, "en": o.en} for o in spec.objectives],
+        personas=[{key: {"ja": getattr(p, key).ja, "en": getattr(p, key).en} for key in ("name", "role", "description")}
+                  for p in spec.personas],
+        sources=[{"title": s.title, "url": s.url} for s in spec.sources],
         target_level=spec.target_level, estimated_hours=spec.estimated_hours,
     )
     for position, ex in enumerate(spec.exercises, start=1):
@@ -42,8 +46,24 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
             slug=ex.slug, position=position, title_ja=ex.title.ja, title_en=ex.title.en,
             brief_ja_md=ex.brief.ja, brief_ja_html=str(render_markdown(ex.brief.ja)),
             brief_en_md=ex.brief.en, brief_en_html=str(render_markdown(ex.brief.en)),
-            is_required=ex.is_required,
+            is_required=ex.is_required, weight=ex.weight, pass_threshold=ex.pass_threshold,
         )
+        if ex.unlock:
+            exercise.unlock_after_slug = ex.unlock.after
+            exercise.unlock_when = ex.unlock.when
+            exercise.unlock_days_after_start = ex.unlock.days_after_start
+        if ex.event:
+            exercise.event_title_ja, exercise.event_title_en = ex.event.title.ja, ex.event.title.en
+            exercise.event_ja_md, exercise.event_en_md = ex.event.body.ja, ex.event.body.en
+            exercise.event_ja_html = str(render_markdown(ex.event.body.ja))
+            exercise.event_en_html = str(render_markdown(ex.event.body.en))
+        for q_position, q in enumerate(ex.questions, start=1):
+            exercise.questions.append(Question(
+                slug=q.slug, position=q_position, kind=str(q.kind), prompt_ja=q.prompt_ja, prompt_en=q.prompt_en,
+                points=q.points, answer_key=q.answer_key,
+                choices=[{"key": c.key, "ja": c.ja, "en": c.en} for c in q.choices],
+                unit_ja=q.unit[0] if q.unit else None, unit_en=q.unit[1] if q.unit else None,
+                feedback_ja=q.feedback[0] if q.feedback else None, feedback_en=q.feedback[1] if q.feedback else None))
         version.exercises.append(exercise)
         for c_position, crit in enumerate(ex.criteria, start=1):
             criterion = RubricCriterion(slug=crit.slug, position=c_position, title_ja=crit.title.ja,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, Role, User
+from app.autocheck.services import check_answers
 from app.auth.services import count_users, create_user
 from app.cohorts.models import Enrolment
 from app.cohorts.services import assign_mentor, create_cohort, enrol_learners
@@ -19,7 +20,8 @@ from app.reviews.services import review_version
 from app.submissions.services import Upload, submit_version
 
 DEMO_PASSWORD = "enshu-demo-2026"
-DEMO_MODULE = "sorachi-agri-intro"
+# The module the fullest demo cohort works through; the other modules get a cohort each too.
+MAIN_MODULE = "sorachi-agriculture"
 
 
 @dataclass(frozen=True)
@@ -37,51 +39,72 @@ ACCOUNTS = (
     DemoAccount("admin@example.jp", "管理者", Role.ADMIN),
     DemoAccount("completed@example.jp", "石狩 健", Role.LEARNER, "012173"),     # 江別市
     DemoAccount("waiting@example.jp", "夕張 みどり", Role.LEARNER, "012092"),   # 夕張市
+    DemoAccount("kushiro@example.jp", "釧路 海斗", Role.LEARNER, "012068"),     # 釧路市
+    DemoAccount("tourism@example.jp", "函館 あおい", Role.LEARNER, "012025"),   # 函館市
 )
 
-ANSWER_1 = """## 現状の要約
-北地区・南地区とも農家戸数は10年で約3割減り、1戸あたりの経営面積は広がっています。
-
-| 地区 | 2015年 | 2024年 |
-|---|---|---|
-| 北地区 | 129戸 | 93戸 |
-| 南地区 | 97戸 | 68戸 |
-
-## データの品質
-- 2019年 南地区の平均年齢が空欄です。
-"""
-
-ANSWER_1_REVISED = ANSWER_1 + """- 2021年 北地区の水稲作付面積 10085ha は経営面積を超えており、入力ミス（1,085ha）と考えられます。
-
-## 公表データとの比較
-空知総合振興局「空知の概要 農業」でも農家戸数の減少が示されており、傾向は一致しています。
-"""
-
-ANSWER_2 = """## 課題
-担い手の減少に対して、作業の省力化と農地の集約を同時に進める必要があります。
-
-関係者：JA、町役場 農政課、土地改良区、若手農業者。
-"""
-
-ANSWER_3 = """## 施策案：自動操舵の共同利用実証
-- 対象：5〜10戸、1年間
-- 費用：町負担 300万円以内、補助率1/2（仮定）
-- KPI：作業時間 20%削減、参加戸数 8戸
-"""
+# A plausible answer for each step of the PBL sequence (現状分析 → … → 振り返り).
+ANSWERS = (
+    "## 現状の要約\n配布された模擬データから、この10年の主な変化を整理しました。\n\n"
+    "| 項目 | 傾向 |\n|---|---|\n| 担い手・事業者数 | 減少 |\n| 1件あたりの規模 | 拡大 |\n\n"
+    "## データの品質\n- 空欄の行が1件あります。\n",
+    "## 課題\n担い手の減少に対して、作業の省力化と情報共有を同時に進める必要があります。\n\n"
+    "関係者：町役場、協同組合、事業者、若手の担い手。\n",
+    "## データ分析\n季節と年ごとの変化を比べ、減少が大きい地区・時期を特定しました。"
+    "外れ値は入力ミスと判断し、除いて集計しています。\n",
+    "## 施策案\n- 対象：5〜10件、1年間の実証\n- 費用：町負担 300万円以内（仮定）\n- KPI：作業時間 20%削減\n",
+    "## 発表と振り返り\n関係者への説明資料を作り、実証の進め方と評価の方法を整理しました。"
+    "次は住民向けの説明を工夫します。\n",
+)
+REVISION_NOTE = "\n## 修正した点\n- 2件目の不自然な値（桁の誤り）も挙げ、集計から除きました。\n"
 
 
-def _score(version, level: int) -> dict[int, int]:
+def _points(version, level: int) -> dict[int, int]:
     return {c.id: min(level, c.max_points) for c in version.submission.exercise.criteria}
 
 
+class _Demo:
+    """Creates work through the real services, with times in the past."""
+
+    def __init__(self, session: Session, storage: FileStorage, mentor: User):
+        self.session, self.storage, self.mentor = session, storage, mentor
+
+    def submit(self, enrolment: Enrolment, exercise, body: str, at: datetime, files=()):
+        return submit_version(self.session, enrolment=enrolment, exercise=exercise, body_md=body,
+                              uploads=[Upload(name, io.BytesIO(data)) for name, data in files],
+                              keep_attachment_ids=set(), storage=self.storage, now=at, max_answer_chars=50_000,
+                              max_attachment_bytes=20 * 1024 * 1024)
+
+    def review(self, version, decision: Decision, level: int, text: str, at: datetime):
+        review_version(self.session, version=version, mentor=self.mentor, decision=decision,
+                       points_by_criterion=_points(version, level), feedback_md=text, now=at)
+
+    def answer_questions(self, enrolment: Enrolment, exercise, at: datetime, right: bool = True):
+        responses = {}
+        for q in exercise.questions:
+            if q.kind == "numeric":
+                responses[q.id] = [str(q.answer_key["value"] if right else q.answer_key["value"] + 1000)]
+            else:
+                responses[q.id] = list(q.answer_key["keys"]) if right else [q.choices[-1]["key"]]
+        if responses:
+            check_answers(self.session, enrolment=enrolment, exercise=exercise, responses=responses, now=at)
+
+
+def _opens(cohort, exercise, earliest: datetime) -> datetime:
+    """The first moment an exercise's day rule allows, not before `earliest`."""
+    if exercise.unlock_days_after_start is None:
+        return earliest
+    return max(earliest, cohort.starts_at + timedelta(days=exercise.unlock_days_after_start, hours=1))
+
+
 def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> list[DemoAccount] | None:
-    """Create demo accounts and a cohort in progress, only when the database has no users.
-    Returns the accounts created, or None when there was data already."""
+    """Create demo accounts and a cohort in progress on every loaded module, only when the database
+    has no users. Returns the accounts created, or None when there was data already."""
     if count_users(session) > 0:
         return None
-    module = session.scalar(select(Module).where(Module.slug == DEMO_MODULE))
-    if module is None:
-        raise RuntimeError(f"module {DEMO_MODULE} is not loaded; run `flask content sync` first")
+    modules = {m.slug: m for m in session.scalars(select(Module))}
+    if MAIN_MODULE not in modules:
+        raise RuntimeError(f"module {MAIN_MODULE} is not loaded; run `flask content sync` first")
     orgs = {o.code: o for o in session.scalars(select(Organization).where(Organization.code.is_not(None)))}
     users: dict[str, User] = {}
     for account in ACCOUNTS:
@@ -90,44 +113,62 @@ def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> l
                                            role=account.role, organization_id=org.id if org else None,
                                            actor=None, password=DEMO_PASSWORD)
     organizer, mentor = users["organizer@example.jp"], users["mentor@example.jp"]
-    version = latest_version(session, module)
-    starts_at = now - timedelta(days=21)
-    exercises = version.exercises
-    due = {e.id: now + timedelta(days=7 * (i + 1)) for i, e in enumerate(exercises)}
-    cohort = create_cohort(session, name="2026年度 空知 第1期（デモ）", module_version=version, starts_at=starts_at,
-                           ends_at=now + timedelta(days=60), due_dates=due, actor=organizer)
-    enrol_learners(session, cohort, ["learner@example.jp", "completed@example.jp", "waiting@example.jp"], organizer)
-    assign_mentor(session, cohort, mentor, organizer)
-    enrolments = {e.user.email: e for e in session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))}
-
-    def submit(email: str, exercise, body: str, at: datetime, files=()):
-        return submit_version(session, enrolment=enrolments[email], exercise=exercise, body_md=body,
-                              uploads=[Upload(name, io.BytesIO(data)) for name, data in files],
-                              keep_attachment_ids=set(), storage=storage, now=at, max_answer_chars=50_000,
-                              max_attachment_bytes=20 * 1024 * 1024)
-
-    def review(version_, decision: Decision, level: int, text: str, at: datetime):
-        review_version(session, version=version_, mentor=mentor, decision=decision,
-                       points_by_criterion=_score(version_, level), feedback_md=text, now=at)
-
+    demo = _Demo(session, storage, mentor)
     day = timedelta(days=1)
+
+    def cohort_for(slug: str, name: str, learners: list[str], started_days_ago: int):
+        version = latest_version(session, modules[slug])
+        starts_at = now - started_days_ago * day
+        ends_at = now + 60 * day
+        due = {e.id: min(ends_at, starts_at + (14 * (i + 1) + 7) * day) for i, e in enumerate(version.exercises)}
+        cohort = create_cohort(session, name=name, module_version=version, starts_at=starts_at, ends_at=ends_at,
+                               due_dates=due, actor=organizer)
+        enrol_learners(session, cohort, learners, organizer)
+        assign_mentor(session, cohort, mentor, organizer)
+        enrolments = {e.user.email: e for e in session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))}
+        return cohort, version.exercises, enrolments
+
+    cohort, exercises, enrolments = cohort_for(
+        MAIN_MODULE, "2026年度 空知 第1期（デモ）", ["learner@example.jp", "completed@example.jp", "waiting@example.jp"],
+        started_days_ago=80)
     # Completed the whole module: the completion record is written by the signal on the last accept.
-    v = submit("completed@example.jp", exercises[0], ANSWER_1, starts_at + 2 * day)
-    review(v, Decision.RETURNED, 1, "データの品質で、もう一つ気になる行があります。探してみてください。", starts_at + 3 * day)
-    v = submit("completed@example.jp", exercises[0], ANSWER_1_REVISED, starts_at + 4 * day,
-               files=[("集計表.csv", "地区,2015,2024\n北地区,129,93\n南地区,97,68\n".encode())])
-    review(v, Decision.ACCEPTED, 3, "よく読み取れています。**出典の明記**も適切です。", starts_at + 5 * day)
-    for i, (exercise, body) in enumerate(zip(exercises[1:], (ANSWER_2, ANSWER_3)), start=1):
-        v = submit("completed@example.jp", exercise, body, starts_at + (5 + 2 * i) * day)
-        review(v, Decision.ACCEPTED, 2, "要点が押さえられています。", starts_at + (6 + 2 * i) * day)
+    t = cohort.starts_at + day
+    first = True
+    for exercise, body in zip(exercises, ANSWERS * 2):
+        if not exercise.is_required:
+            continue
+        t = _opens(cohort, exercise, t)
+        demo.answer_questions(enrolments["completed@example.jp"], exercise, t, right=not first)
+        v = demo.submit(enrolments["completed@example.jp"], exercise, body, t,
+                        files=[("集計表.csv", "項目,2015,2024\n戸数,226,161\n".encode())] if first else ())
+        if first:
+            demo.review(v, Decision.RETURNED, 1, "データの品質で、もう一つ気になる行があります。探してみてください。", t + day)
+            demo.answer_questions(enrolments["completed@example.jp"], exercise, t + 2 * day)
+            v = demo.submit(enrolments["completed@example.jp"], exercise, body + REVISION_NOTE, t + 2 * day)
+            first = False
+        demo.review(v, Decision.ACCEPTED, 3, "よく整理されています。**出典の明記**も適切です。", t + 3 * day)
+        t += 4 * day
 
-    # The demo learner: first exercise came back for revision, so the dashboard shows it.
-    v = submit("learner@example.jp", exercises[0], ANSWER_1, starts_at + 6 * day)
-    review(v, Decision.RETURNED, 1, "表の読み取りは良いです。次は**データの不備**（空欄や不自然な値）を"
-           "すべて挙げ、どう扱うかを書いてください。", starts_at + 7 * day)
+    # The demo learner: the first exercise came back for revision, so the dashboard shows it.
+    t = cohort.starts_at + 6 * day
+    v = demo.submit(enrolments["learner@example.jp"], exercises[0], ANSWERS[0], t)
+    demo.review(v, Decision.RETURNED, 1, "表の読み取りは良いです。次は**データの不備**（空欄や不自然な値）を"
+                "すべて挙げ、どう扱うかを書いてください。", t + day)
 
-    # Waiting for review.
-    submit("waiting@example.jp", exercises[0], ANSWER_1_REVISED, now - 2 * day)
-    submit("waiting@example.jp", exercises[1], ANSWER_2, now - day)
+    # Waiting for review: the first two exercises.
+    demo.submit(enrolments["waiting@example.jp"], exercises[0], ANSWERS[0] + REVISION_NOTE, now - 3 * day)
+    demo.submit(enrolments["waiting@example.jp"], exercises[1], ANSWERS[1], now - day)
+
+    for slug, name, email, started in (("kushiro-fisheries", "2026年度 釧路 第1期（デモ）", "kushiro@example.jp", 20),
+                                       ("hokkaido-tourism", "2026年度 観光DX オンライン第1期（デモ）", "tourism@example.jp", 10)):
+        if slug not in modules:
+            continue
+        other, other_exercises, other_enrolments = cohort_for(slug, name, [email, "learner@example.jp"], started)
+        t = other.starts_at + day
+        v = demo.submit(other_enrolments[email], other_exercises[0], ANSWERS[0], t)
+        demo.review(v, Decision.ACCEPTED, 3, "よくできています。次の課題に進んでください。", t + day)
+        t = _opens(other, other_exercises[1], now - 2 * day)
+        if t <= now:
+            demo.submit(other_enrolments[email], other_exercises[1], ANSWERS[1], t)
     session.flush()
     return list(ACCOUNTS[:4])

@@ -11,6 +11,7 @@ from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
+from app.submissions.unlocking import Lock, exercise_lock
 
 
 @dataclass
@@ -18,10 +19,13 @@ class ExerciseStatus:
     exercise: Exercise
     due_at: datetime
     submission: Submission | None
+    lock: Lock | None = None
 
     @property
     def status(self) -> str:
-        return self.submission.status if self.submission else "not_started"
+        if self.submission:
+            return self.submission.status
+        return "locked" if self.lock else "not_started"
 
 
 @dataclass
@@ -68,7 +72,11 @@ def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
     dashboard = Dashboard(cohorts=[])
     for enrolment in enrolments:
         items = sorted(by_cohort.get(enrolment.cohort_id, []), key=lambda s: s.exercise.position)
-        statuses = [ExerciseStatus(s.exercise, s.due_at, submissions.get((enrolment.id, s.exercise_id)))
+        siblings = {s.exercise.slug: s.exercise for s in items}
+        own = {s.exercise_id: submissions[(enrolment.id, s.exercise_id)].status
+               for s in items if (enrolment.id, s.exercise_id) in submissions}
+        statuses = [ExerciseStatus(s.exercise, s.due_at, submissions.get((enrolment.id, s.exercise_id)),
+                                   exercise_lock(enrolment.cohort, s.exercise, siblings, own, now))
                     for s in items]
         progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
         dashboard.cohorts.append(progress)
@@ -87,7 +95,7 @@ def exercise_with_rubric(session: Session, exercise_id: int) -> Exercise | None:
     return session.scalar(
         select(Exercise).where(Exercise.id == exercise_id)
         .options(selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
-                 selectinload(Exercise.materials)))
+                 selectinload(Exercise.materials), selectinload(Exercise.questions)))
 
 
 def submission_for(session: Session, enrolment: Enrolment, exercise: Exercise) -> Submission | None:

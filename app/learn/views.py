@@ -1,17 +1,19 @@
 """The learner's pages: dashboard, module overview, exercise page with submitting, downloads."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app.autocheck import services as autocheck
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment
 from app.cohorts.services import enrolment_of, is_mentor_of
-from app.content.models import Exercise, Material
+from app.content.models import Material
 from app.core import authz
 from app.core.downloads import send_stored_file
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
+from app.core.templating import ActionForm
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.learn import queries
@@ -19,6 +21,7 @@ from app.learn.forms import AnswerForm
 from app.reviews import queries as review_queries
 from app.submissions import services as submissions
 from app.submissions.models import Attachment, SubmissionStatus
+from app.submissions.unlocking import lock_for
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -62,7 +65,25 @@ _REFUSAL_MESSAGES = {
     submissions.TooManyAttachments: lambda e: _("A version may have at most %(n)d attachments.",
                                                 n=submissions.MAX_ATTACHMENTS_PER_VERSION),
     submissions.ExerciseNotInCohort: lambda e: _("This exercise is not part of your cohort."),
+    submissions.ExerciseLocked: lambda e: _("This exercise is not open yet."),
 }
+
+
+def _check_answers(enrolment, exercise, now):
+    """Grade the auto-checked questions sent with the form. Returns (results, invalid ids, message)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    responses = {q.id: request.form.getlist(f"q_{q.id}") for q in exercise.questions}
+    try:
+        results, invalid = autocheck.check_answers(db.session, enrolment=enrolment, exercise=exercise,
+                                                   responses=responses, now=now)
+    except autocheck.QuestionsClosed:
+        db.session.rollback()
+        return {}, set(), _("The questions cannot be answered now: the exercise is not open.")
+    db.session.commit()
+    if not results and not invalid:
+        return results, invalid, _("Answer at least one question, then check.")
+    return results, invalid, None
 
 
 @bp.route("/cohorts/<int:cohort_id>/exercises/<int:exercise_id>", methods=["GET", "POST"])
@@ -73,12 +94,16 @@ def exercise(cohort_id: int, exercise_id: int):
     exercise = queries.exercise_with_rubric(db.session, exercise_id)
     authz.ensure(exercise is not None and exercise.module_version_id == cohort.module_version_id)
     submission = queries.submission_for(db.session, enrolment, exercise)
+    now = utcnow()
+    lock = lock_for(db.session, enrolment, exercise, now)
     form = AnswerForm()
     preview_html = None
-    now = utcnow()
+    check_results, check_invalid, check_message = {}, set(), None
     if request.method == "GET" and submission is not None:
         form.body.data = submission.versions[-1].body_md
-    if form.validate_on_submit():
+    if request.method == "POST" and "check_answers" in request.form:
+        check_results, check_invalid, check_message = _check_answers(enrolment, exercise, now)
+    elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
@@ -101,13 +126,18 @@ def exercise(cohort_id: int, exercise_id: int):
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     schedule = next((s for s in cohort.schedule if s.exercise_id == exercise.id), None)
+    states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
+    has_errors = bool(form.errors or check_invalid or check_message)
     return render_template(
-        "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form,
+        "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
         preview_html=preview_html, history=review_queries.submission_history(db.session, submission),
         due_at=schedule.due_at if schedule else None, is_open=cohort.is_open(now),
-        can_submit=cohort.is_open(now) and not (submission and submission.status == SubmissionStatus.ACCEPTED),
+        can_submit=cohort.is_open(now) and lock is None and not (
+            submission and submission.status == SubmissionStatus.ACCEPTED),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
-    ), (200 if not form.errors else 422)
+        question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
+        check_invalid=check_invalid, check_message=check_message,
+    ), (422 if has_errors else 200)
 
 
 @bp.route("/preview", methods=["POST"])

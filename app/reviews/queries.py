@@ -1,6 +1,5 @@
 """What the mentor's pages read."""
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,26 +56,6 @@ def submission_for_review(session: Session, submission_id: int) -> Submission | 
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
         joinedload(Submission.exercise)))
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "added", "removed" or "same"
-    text: str
-
-
-def version_diff(previous: str, current: str) -> list[DiffLine]:
-    """Line diff between two answers' Markdown, for the mentor to see what changed."""
-    lines = []
-    for line in difflib.ndiff(previous.splitlines(), current.splitlines()):
-        tag, text = line[:2], line[2:]
-        if tag == "+ ":
-            lines.append(DiffLine("added", text))
-        elif tag == "- ":
-            lines.append(DiffLine("removed", text))
-        elif tag == "  ":
-            lines.append(DiffLine("same", text))
-    return lines
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Mentor decisions on submission versions."""
 
+import math
 from datetime import datetime
 
 from sqlalchemy import update
@@ -33,6 +34,16 @@ class FeedbackRequired(ReviewRefused):
     pass
 
 
+class BelowPassThreshold(ReviewRefused):
+    def __init__(self, needed: int, maximum: int):
+        super().__init__(needed)
+        self.needed, self.maximum = needed, maximum
+
+
+def points_needed_to_pass(pass_threshold: float, max_points: int) -> int:
+    return math.ceil(pass_threshold * max_points - 1e-9)
+
+
 def review_version(session: Session, *, version: SubmissionVersion, mentor: User, decision: Decision | str,
                    points_by_criterion: dict[int, int], feedback_md: str, now: datetime) -> Review:
     """Record a mentor's scores, feedback and decision on `version`.
@@ -57,6 +68,10 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
         raise FeedbackRequired()
 
     decision = Decision(decision)
+    max_points = sum(c.max_points for c in criteria)
+    needed = points_needed_to_pass(submission.exercise.pass_threshold, max_points)
+    if decision == Decision.ACCEPTED and sum(points_by_criterion.values()) < needed:
+        raise BelowPassThreshold(needed, max_points)
     new_status = SubmissionStatus.ACCEPTED if decision == Decision.ACCEPTED else SubmissionStatus.RETURNED
     # Compare-and-set: only the first decision on the latest version wins; a second mentor gets
     # AlreadyReviewed instead of silently overwriting it.
@@ -73,7 +88,7 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     review = Review(submission_version=version, mentor=mentor, decision=decision, feedback_md=feedback_md,
                     feedback_html=str(render_markdown(feedback_md)),
                     total_points=sum(points_by_criterion.values()),
-                    max_points=sum(c.max_points for c in criteria), created_at=now,
+                    max_points=max_points, created_at=now,
                     scores=[CriterionScore(criterion_id=cid, points=p) for cid, p in points_by_criterion.items()])
     session.add(review)
     try:

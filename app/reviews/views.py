@@ -6,6 +6,7 @@ from app.auth.models import Role
 from app.cohorts.services import is_mentor_of
 from app.core import authz
 from app.core.templating import current_locale
+from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.reviews import queries, services
@@ -28,12 +29,15 @@ def queue():
 
 
 _REFUSALS = {
-    services.NotLatestVersion: lambda: _("The learner has submitted a newer version since you opened this page. "
+    services.NotLatestVersion: lambda e: _("The learner has submitted a newer version since you opened this page. "
                                          "Your review was not saved; please review the newest version."),
-    services.AlreadyReviewed: lambda: _("Another mentor has already decided on this version. "
+    services.AlreadyReviewed: lambda e: _("Another mentor has already decided on this version. "
                                         "Your review was not saved."),
-    services.InvalidScores: lambda: _("Choose a level for every criterion."),
-    services.FeedbackRequired: lambda: _("Write feedback so the learner knows what to do next."),
+    services.InvalidScores: lambda e: _("Choose a level for every criterion."),
+    services.FeedbackRequired: lambda e: _("Write feedback so the learner knows what to do next."),
+    services.BelowPassThreshold: lambda e: _(
+        "To accept, the score must reach at least %(needed)d of %(max)d points (the pass threshold). "
+        "Return the work for revision instead, or check the scores.", needed=e.needed, max=e.maximum),
 }
 
 
@@ -59,14 +63,17 @@ def review(submission_id: int):
                                     points_by_criterion=points, feedback_md=form.feedback.data, now=utcnow())
         except services.ReviewRefused as e:
             db.session.rollback()
-            refusal = _REFUSALS[type(e)]()
+            refusal = _REFUSALS[type(e)](e)
         else:
             db.session.commit()
             flash(_("Accepted.") if decision == Decision.ACCEPTED else _("Returned to the learner for revision."),
                   "success")
             return redirect(url_for("reviews.queue"))
     previous = history[1].version if len(history) > 1 else None
-    diff = queries.version_diff(previous.body_md, latest.body_md) if previous else None
+    diff = line_diff(previous.body_md, latest.body_md) if previous else None
     status = 409 if refusal else (422 if form.errors else 200)
+    exercise = submission.exercise
     return render_template("reviews/review.html", submission=submission, history=history, latest=latest,
-                           previous=previous, diff=diff, form=form, refusal=refusal), status
+                           previous=previous, diff=diff, form=form, refusal=refusal,
+                           points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
+                           ), status

@@ -13,6 +13,7 @@ from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
 from app.submissions.models import Attachment, Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.unlocking import lock_for
 
 MAX_ATTACHMENTS_PER_VERSION = 10
 
@@ -22,6 +23,10 @@ class SubmissionRefused(Exception):
 
 
 class CohortClosed(SubmissionRefused):
+    pass
+
+
+class ExerciseLocked(SubmissionRefused):
     pass
 
 
@@ -94,6 +99,8 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
         raise ExerciseNotInCohort()
     if not cohort.is_open(now):
         raise CohortClosed()
+    if lock_for(session, enrolment, exercise, now) is not None:
+        raise ExerciseLocked()
     body_md = (body_md or "").replace("\r\n", "\n").strip()
     if not body_md:
         raise EmptyAnswer()
