@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "enshu.sqlite3")
     app.config["STORAGE_DIR"] = os.path.join(app.instance_path, "files")
     app.config["OUTBOX_DIR"] = os.path.join(app.instance_path, "outbox")
+    app.config["KEYS_DIR"] = os.path.join(app.instance_path, "keys")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("ENSHU")
@@ -81,6 +82,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
+    from app.badges import listeners as badge_listeners  # noqa: F401  (issues a badge per completion)
+    from app.badges.views import bp as badges_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
@@ -89,7 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress.views import bp as progress_bp
     from app.reviews.views import bp as reviews_bp
 
-    for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, progress_bp, content_bp, admin_bp):
+    for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, progress_bp, content_bp, badges_bp, admin_bp):
         app.register_blueprint(bp)
 
 
@@ -129,8 +132,9 @@ def _register_security(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import orgs_cli, users_cli
+    from app.badges.cli import badges_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
 
-    for group in (content_cli, orgs_cli, users_cli, demo_cli):
+    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli):
         app.cli.add_command(group)

@@ -24,4 +24,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
 
-ENSHU_BASE_URL = "http://127.0.0.1:5000"
+
+# Open Badges: the default issuer (the prefecture's programme office) and where signing keys live
+# (instance/keys/ unless set). Every id in a credential is built from BASE_URL (ENSHU_BASE_URL).
+BASE_URL = "http://127.0.0.1:5000"
+BADGE_ISSUER_NAME_JA = "北海道 デジタル人材育成プログラム事務局"
+BADGE_ISSUER_NAME_EN = "Hokkaido Digital Talent Programme Office"
+BADGE_ISSUER_URL = "https://www.pref.hokkaido.lg.jp/"
+BADGE_ISSUER_EMAIL = "dx-talent@example.jp"

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.content.models import ModuleVersion
@@ -11,6 +11,7 @@ class CohortFormBase(FlaskForm):
         DataRequired(_l("Enter a name for the cohort.")), Length(max=200, message=_l("Use at most 200 characters."))])
     starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date."))])
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])
+    badges_need_approval = BooleanField(_l("Badges wait for the programme office's approval before they are issued"))
     submit = SubmitField(_l("Create cohort"))
 
     due_fields: list[tuple[int, str]]

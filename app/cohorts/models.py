@@ -22,6 +22,8 @@ class Cohort(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # When set, badges of this cohort wait for an organizer's approval instead of being issued at once.
+    badges_need_approval: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     module_version: Mapped[ModuleVersion] = relationship()

@@ -27,13 +27,14 @@ class NotAMentor(Exception):
 
 
 def create_cohort(session: Session, *, name: str, module_version: ModuleVersion, starts_at: datetime,
-                  ends_at: datetime, due_dates: dict[int, datetime], actor: User) -> Cohort:
+                  ends_at: datetime, due_dates: dict[int, datetime], actor: User,
+                  badges_need_approval: bool = False) -> Cohort:
     """A cohort pinned to `module_version`, with a due date for each of its exercises.
     Raises InvalidSchedule."""
     if ends_at <= starts_at:
         raise InvalidSchedule("ends_at")
     cohort = Cohort(name=name.strip(), module_version=module_version, starts_at=starts_at, ends_at=ends_at,
-                    created_by_id=actor.id)
+                    created_by_id=actor.id, badges_need_approval=badges_need_approval)
     for exercise in module_version.exercises:
         due_at = due_dates.get(exercise.id, ends_at)
         if not starts_at < due_at <= ends_at:

@@ -48,7 +48,7 @@ def create(module_version_id: int):
             cohort = services.create_cohort(
                 db.session, name=form.name.data, module_version=module_version,
                 starts_at=start_of_day(form.starts_on.data), ends_at=end_of_day(form.ends_on.data),
-                due_dates=due_dates, actor=current_user)
+                due_dates=due_dates, actor=current_user, badges_need_approval=form.badges_need_approval.data)
         except services.InvalidSchedule as e:
             db.session.rollback()
             if e.field_name == "ends_at":

@@ -1,0 +1,75 @@
+"""JSON-LD processing with pinned local contexts: canonicalisation (RDFC-1.0) and a check that
+every term is defined, because PyLD silently drops undefined terms and they would go unsigned."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from pyld import jsonld
+
+CONTEXT_DIR = Path(__file__).parent / "contexts"
+
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DID_V1 = "https://www.w3.org/ns/did/v1"
+MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
+OB_V2 = "https://w3id.org/openbadges/v2"
+
+PINNED = {
+    VC_V2: "credentials-v2.json",
+    OB_V3: "ob-v3p0-context-3.0.3.json",
+    DID_V1: "did-v1.json",
+    MULTIKEY_V1: "multikey-v1.json",
+    OB_V2: "openbadges-v2.json",
+}
+
+
+class UndefinedTerm(Exception):
+    """The document has a property or type that no context defines; signing it would leave it unsigned."""
+
+
+@cache
+def context_document(url: str) -> dict:
+    return json.loads((CONTEXT_DIR / PINNED[url]).read_text(encoding="utf-8"))
+
+
+def document_loader(url: str, options=None) -> dict:
+    """Pinned contexts only: any other URL is an error, never a network request."""
+    if url not in PINNED:
+        raise jsonld.JsonLdError(f"context {url} is not pinned locally", "jsonld.LoadDocumentError",
+                                 code="loading document failed")
+    return {"contextUrl": None, "documentUrl": url, "document": context_document(url)}
+
+
+def _options() -> dict:
+    return {"documentLoader": document_loader, "base": None}
+
+
+def _check_iris(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _check_iris(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                for iri in value if isinstance(value, list) else [value]:
+                    if ":" not in iri:
+                        raise UndefinedTerm(f"type '{iri}' is not defined by any context")
+            elif key == "@id" and isinstance(value, str) and ":" not in value:
+                raise UndefinedTerm(f"'{value}' is a relative IRI")
+            elif key != "@value":
+                _check_iris(value)
+
+
+def assert_fully_defined(document: dict) -> None:
+    """Raise UndefinedTerm unless every property and type of `document` expands to an absolute IRI."""
+    def dropped(name):
+        raise UndefinedTerm(f"property '{name}' is not defined by any context")
+
+    expanded = jsonld.expand(document, _options(), on_property_dropped=dropped)
+    _check_iris(expanded)
+
+
+def canonicalize(document: dict) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads."""
+    return jsonld.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})

@@ -1,0 +1,146 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import Organization, User
+from app.completions.models import CompletionRecord
+from app.content.models import Module
+from app.core.db import enum_check, utcnow
+from app.extensions import db
+
+
+class Issuer(db.Model):
+    """An issuing organization's profile. Its id URL serves the controller document with its keys."""
+
+    __tablename__ = "badge_issuer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(500))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Optional[Organization]] = relationship()
+    keys: Mapped[list["IssuerKey"]] = relationship(back_populates="issuer", order_by="IssuerKey.number")
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_ja
+
+    @property
+    def signing_key(self) -> "IssuerKey | None":
+        active = [k for k in self.keys if k.retired_at is None]
+        return active[-1] if active else None
+
+
+class IssuerKey(db.Model):
+    """An Ed25519 key. The private half lives in instance/keys/, never in the database or repository.
+    Retired keys stay published so that credentials signed with them keep verifying."""
+
+    __tablename__ = "badge_issuer_key"
+    __table_args__ = (UniqueConstraint("issuer_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
+    number: Mapped[int]
+    public_key_multibase: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[Optional[datetime]]
+
+    issuer: Mapped[Issuer] = relationship(back_populates="keys")
+
+    @property
+    def fragment(self) -> str:
+        return f"key-{self.number}"
+
+
+class AchievementKind(StrEnum):
+    MODULE = "module"
+    TALENT_LEVEL = "talent_level"
+
+
+class Achievement(db.Model):
+    """What a badge certifies (OB BadgeClass): completing a module, or reaching a talent level."""
+
+    __tablename__ = "badge_achievement"
+    __table_args__ = (
+        CheckConstraint(enum_check("kind", AchievementKind), name="kind"),
+        CheckConstraint("(kind = 'module') = (module_id IS NOT NULL)", name="module_achievement_has_module"),
+        CheckConstraint("talent_level BETWEEN 0 AND 3", name="talent_level"),
+        UniqueConstraint("issuer_id", "module_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    module_id: Mapped[Optional[int]] = mapped_column(ForeignKey("module.id"))
+    talent_level: Mapped[int]
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    description_ja: Mapped[str] = mapped_column(Text)
+    description_en: Mapped[str] = mapped_column(Text)
+    criteria_ja: Mapped[str] = mapped_column(Text)
+    criteria_en: Mapped[str] = mapped_column(Text)
+    alignments: Mapped[list] = mapped_column(db.JSON, default=list)
+    tags: Mapped[list] = mapped_column(db.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issuer: Mapped[Issuer] = relationship()
+    module: Mapped[Optional[Module]] = relationship()
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_ja
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_ja
+
+
+class CredentialStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    ISSUED = "issued"
+    REVOKED = "revoked"
+
+
+class Credential(db.Model):
+    """An issued badge for one completion record: the signed OB 3.0 credential is stored as issued
+    and never changed; revocation flips its bit in the status list."""
+
+    __tablename__ = "badge_credential"
+    __table_args__ = (
+        # Issuing twice for the same completion record is impossible.
+        UniqueConstraint("completion_record_id"),
+        UniqueConstraint("issuer_id", "status_list_index"),
+        CheckConstraint(enum_check("status", CredentialStatus), name="status"),
+        CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_time"),
+        CheckConstraint("status = 'awaiting_approval' OR (ob3_json IS NOT NULL AND issued_at IS NOT NULL)",
+                        name="issued_has_document"),
+        Index("ix_badge_credential_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    completion_record_id: Mapped[int] = mapped_column(ForeignKey("completion_record.id"))
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("badge_achievement.id"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    status_list_index: Mapped[int]
+    recipient_salt: Mapped[str] = mapped_column(String(64))
+    narrative: Mapped[Optional[str]] = mapped_column(Text)
+    # Name as the learner chose to show it on the public page.
+    display_name: Mapped[str] = mapped_column(String(100))
+    evidence_public: Mapped[bool] = mapped_column(default=False)
+    ob3_json: Mapped[Optional[str]] = mapped_column(Text)
+    issued_at: Mapped[Optional[datetime]]
+    revoked_at: Mapped[Optional[datetime]]
+    revocation_reason: Mapped[Optional[str]] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    completion_record: Mapped[CompletionRecord] = relationship()
+    achievement: Mapped[Achievement] = relationship()
+    issuer: Mapped[Issuer] = relationship()
+    recipient: Mapped[User] = relationship()

@@ -1,0 +1,90 @@
+"""Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite (W3C VC-DI-EDDSA)."""
+
+import copy
+import hashlib
+from datetime import datetime, timezone
+from typing import Callable
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from app.badges.keys import base58btc, base58btc_decode
+from app.badges.ld import assert_fully_defined, canonicalize
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+
+
+class ProofInvalid(Exception):
+    """The proof is missing, malformed, from an unknown key, or does not match the document.
+    Its argument is a reason code (see REASONS)."""
+
+    @property
+    def code(self) -> str:
+        return self.args[0]
+
+
+REASONS = {
+    "no_proof": "the credential has no proof",
+    "wrong_cryptosuite": "the proof is not an eddsa-rdfc-2022 Data Integrity proof",
+    "wrong_purpose": "the proof is not for assertion",
+    "unknown_key": "the signing key is not one of this issuer's keys",
+    "key_not_issuers": "the signing key does not belong to the issuer named in the credential",
+    "signature_mismatch": "the signature does not match: the credential was changed after it was signed",
+    "unreadable": "the credential cannot be read as signed data",
+}
+
+
+def _hash_data(document: dict, proof_options: dict) -> bytes:
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    options = {k: v for k, v in proof_options.items() if k != "proofValue"}
+    options["@context"] = document["@context"]
+    return (hashlib.sha256(canonicalize(options).encode()).digest()
+            + hashlib.sha256(canonicalize(unsigned).encode()).digest())
+
+
+def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: str, created: datetime) -> dict:
+    """A copy of `document` with an embedded DataIntegrityProof.
+    Raises UndefinedTerm when a term would be left out of the signature."""
+    assert_fully_defined(document)
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+    signature = private_key.sign(_hash_data(document, proof))
+    signed = copy.deepcopy(document)
+    signed["proof"] = {**proof, "proofValue": "z" + base58btc(signature)}
+    return signed
+
+
+KeyResolver = Callable[[str], tuple[Ed25519PublicKey, str] | None]
+
+
+def verify(document: dict, resolve_key: KeyResolver) -> None:
+    """Check the embedded proof. `resolve_key(verification method id)` returns the public key and its
+    controller, or None when unknown. Raises ProofInvalid with the reason."""
+    proof = document.get("proof")
+    if not isinstance(proof, dict):
+        raise ProofInvalid("no_proof")
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
+        raise ProofInvalid("wrong_cryptosuite")
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise ProofInvalid("wrong_purpose")
+    resolved = resolve_key(str(proof.get("verificationMethod")))
+    if resolved is None:
+        raise ProofInvalid("unknown_key")
+    public_key, controller = resolved
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if controller != issuer_id:
+        raise ProofInvalid("key_not_issuers")
+    value = str(proof.get("proofValue", ""))
+    try:
+        signature = base58btc_decode(value[1:]) if value.startswith("z") else b""
+        public_key.verify(signature, _hash_data(document, proof))
+    except (InvalidSignature, ValueError):
+        raise ProofInvalid("signature_mismatch") from None
+    except Exception:  # canonicalisation of a tampered document can fail in many ways
+        raise ProofInvalid("unreadable") from None

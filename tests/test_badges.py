@@ -1,0 +1,345 @@
+"""Open Badges 3.0 and 2.0: issuing, independent verification, revocation, baking, public pages."""
+
+import copy
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import Role
+from app.badges import baking, proofs, services
+from app.badges.ld import UndefinedTerm
+from app.badges.listeners import badge_settings
+from app.badges.models import Credential, CredentialStatus
+from app.core.db import utcnow
+from app.extensions import db
+
+VERIFIER = Path(__file__).parent / "ob3_verifier"
+
+
+@pytest.fixture
+def completed(app, make):
+    """A learner who completed a module: their badge was issued through the completion signal."""
+    learner = make.user(Role.LEARNER, email="sato.hanako@example.jp", name="佐藤 花子")
+    mentor = make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=2), learners=[learner], mentors=[mentor])
+    record = make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
+    return learner, mentor, group, record, credential
+
+
+def _documents(client, credential_json: dict) -> dict:
+    """What a verifier would fetch from the issuer: the controller document and the status list."""
+    issuer_id = credential_json["issuer"]["id"]
+    status_url = credential_json["credentialStatus"]["statusListCredential"]
+    base = issuer_id.split("/badges/")[0]
+    return {url: json.loads(client.get(url.removeprefix(base)).data) for url in (issuer_id, status_url)}
+
+
+def digital_bazaar_verify(credential: dict, documents: dict) -> dict:
+    """Run Digital Bazaar's @digitalbazaar/vc with the eddsa-rdfc-2022 cryptosuite (node, offline)."""
+    assert (VERIFIER / "node_modules").is_dir(), "run ./scripts/test: it installs the verifier's npm packages"
+    result = subprocess.run(["node", str(VERIFIER / "verify.mjs")], input=json.dumps(
+        {"credential": credential, "documents": documents}), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_completion_issues_a_signed_credential_automatically(completed):
+    learner, mentor, group, record, credential = completed
+    assert credential.status == CredentialStatus.ISSUED
+    document = json.loads(credential.ob3_json)
+    assert document["@context"] == ["https://www.w3.org/ns/credentials/v2",
+                                    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert document["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert document["issuer"]["id"] == "http://127.0.0.1:5000/badges/issuers/1"
+    identifier = document["credentialSubject"]["identifier"][0]
+    assert "sato" not in json.dumps(document).lower()  # the address itself is never in the credential
+    assert identifier["identityHash"] == "sha256$" + hashlib.sha256(
+        ("sato.hanako@example.jp" + identifier["salt"]).encode()).hexdigest()
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["criteria"]["narrative"] and achievement["alignment"][0]["targetCode"] == "level-1"
+    evidence_names = [e["name"] for e in document["evidence"]]
+    assert evidence_names[:2] == ["課題1", "課題2"] and evidence_names[2].startswith("受講期: ")
+    assert all("id" not in e for e in document["evidence"])  # no consent: deliverables are not linked
+
+
+def test_issuing_twice_for_the_same_completion_record_is_impossible(app, completed):
+    learner, mentor, group, record, credential = completed
+    keys, urls, defaults = badge_settings(app.config)
+    with pytest.raises(IntegrityError):
+        services.create_credential(db.session, record, keys=keys, urls=urls, defaults=defaults, now=utcnow())
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Credential.id))) == 1
+
+
+def test_fresh_credential_verifies_with_digital_bazaar(client, completed):
+    document = json.loads(completed[4].ob3_json)
+    result = digital_bazaar_verify(document, _documents(client, document))
+    assert result == {"verified": True, "statusVerified": True, "revoked": False, "error": None}
+
+
+def _flip_last(text: str) -> str:
+    return text[:-1] + ("1" if text[-1] == "0" else "0")
+
+
+SIGNED_FIELDS = [
+    ("name", lambda d: d.__setitem__("name", d["name"] + "!")),
+    ("validFrom", lambda d: d.__setitem__("validFrom", d["validFrom"].replace(":00Z", ":01Z")
+                                           if d["validFrom"].endswith(":00Z") else d["validFrom"][:-2] + "0Z")),
+    ("issuer name", lambda d: d["issuer"].__setitem__("name", d["issuer"]["name"] + "x")),
+    ("identity hash", lambda d: d["credentialSubject"]["identifier"][0].__setitem__(
+        "identityHash", _flip_last(d["credentialSubject"]["identifier"][0]["identityHash"]))),
+    ("achievement criteria", lambda d: d["credentialSubject"]["achievement"]["criteria"].__setitem__(
+        "narrative", "x" + d["credentialSubject"]["achievement"]["criteria"]["narrative"][1:])),
+    ("evidence", lambda d: d["evidence"][0].__setitem__("narrative", d["evidence"][0]["narrative"] + "。")),
+    ("status index", lambda d: d["credentialStatus"].__setitem__("statusListIndex", "7")),
+    ("proof created", lambda d: d["proof"].__setitem__("created", "2020-01-01T00:00:00Z")),
+]
+
+
+@pytest.mark.parametrize("field, change", SIGNED_FIELDS, ids=[f for f, _ in SIGNED_FIELDS])
+def test_one_changed_character_in_a_signed_field_fails_verification(app, client, completed, field, change):
+    original = json.loads(completed[4].ob3_json)
+    altered = copy.deepcopy(original)
+    change(altered)
+    assert altered != original
+    assert digital_bazaar_verify(altered, _documents(client, original))["verified"] is False
+    report = services.verify_document(db.session, altered, badge_settings(app.config)[1], utcnow())
+    assert report.outcome == "altered"
+
+
+def test_revoked_credential_fails_on_status(app, client, completed, make):
+    learner, mentor, group, record, credential = completed
+    services.revoke(db.session, credential, reason="受講記録の誤りが判明したため", actor=make.user(Role.ORGANIZER),
+                    now=utcnow())
+    db.session.commit()
+    document = json.loads(credential.ob3_json)
+    result = digital_bazaar_verify(document, _documents(client, document))
+    assert result["verified"] is False and result["revoked"] is True
+    report = services.verify_document(db.session, document, badge_settings(app.config)[1], utcnow())
+    assert report.outcome == "revoked" and report.reasons == ["受講記録の誤りが判明したため"]
+
+
+def test_refuses_to_sign_a_term_no_context_defines(app, completed):
+    learner, mentor, group, record, credential = completed
+    keys, urls, _ = badge_settings(app.config)
+    key = credential.issuer.signing_key
+    document = {k: v for k, v in json.loads(credential.ob3_json).items() if k != "proof"}
+    for bad in ({**document, "favouriteColour": "blue"}, {**document, "type": ["VerifiableCredential", "Mystery"]}):
+        with pytest.raises(UndefinedTerm):
+            proofs.sign(bad, keys.private_key(key.public_key_multibase), urls.key(1, key.fragment), utcnow())
+
+
+def test_old_credentials_keep_verifying_after_key_rotation(app, client, completed, make):
+    learner, mentor, group, record, first = completed
+    keys, urls, defaults = badge_settings(app.config)
+    services.add_key(db.session, first.issuer, keys, now=utcnow())
+    db.session.commit()
+    other = make.user(Role.LEARNER)
+    group.enrolments.append(__import__("app.cohorts.models", fromlist=["Enrolment"]).Enrolment(user=other))
+    db.session.commit()
+    second_record = make.complete_module(group, other, mentor, app.config["STORAGE_DIR"])
+    second = db.session.scalar(select(Credential).where(Credential.completion_record_id == second_record.id))
+    controller = client.get("/badges/issuers/1").get_json(force=True)
+    assert [m["id"].split("#")[1] for m in controller["verificationMethod"]] == ["key-1", "key-2"]
+    assert controller["assertionMethod"] == [m["id"] for m in controller["verificationMethod"]]
+    for credential, key in ((first, "key-1"), (second, "key-2")):
+        document = json.loads(credential.ob3_json)
+        assert document["proof"]["verificationMethod"].endswith(key)
+        assert digital_bazaar_verify(document, _documents(client, document))["verified"] is True
+
+
+def test_private_keys_live_in_the_keys_folder_only(app, completed):
+    key = completed[4].issuer.signing_key
+    path = Path(app.config["KEYS_DIR"]) / f"{key.public_key_multibase}.ed25519"
+    assert path.is_file() and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert Path(app.instance_path) in path.parents or app.config["KEYS_DIR"] != app.instance_path
+
+
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_baked_images_round_trip(app, client, completed, kind):
+    credential = completed[4]
+    response = client.get(f"/c/{credential.uuid}/badge.{kind}")
+    assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
+    extracted = baking.extract_png(response.data) if kind == "png" else baking.extract_svg(response.data.decode())
+    assert json.loads(extracted) == json.loads(credential.ob3_json)
+    report = services.verify_document(db.session, json.loads(extracted), badge_settings(app.config)[1], utcnow())
+    assert report.outcome == "genuine"
+
+
+def test_png_has_one_uncompressed_itxt_chunk_even_when_baked_twice(completed):
+    from app.badges.images import badge_png
+    png = baking.bake_png(baking.bake_png(badge_png(level=1, seed="s", label="X"), "first"), "second")
+    chunks = [data for kind, data, _, _ in baking._chunks(png) if kind == b"iTXt"]
+    assert len(chunks) == 1 and chunks[0].startswith(b"openbadgecredential\x00\x00")
+    assert baking.extract_png(png) == "second"
+
+
+def test_ob2_hosted_assertion_badge_class_and_issuer(client, completed):
+    learner, mentor, group, record, credential = completed
+    response = client.get(f"/badges/ob2/assertions/{credential.uuid}")
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    assertion = response.get_json(force=True)
+    assert assertion["@context"] == "https://w3id.org/openbadges/v2" and assertion["type"] == "Assertion"
+    assert assertion["verification"] == {"type": "HostedBadge"}
+    recipient = assertion["recipient"]
+    assert recipient["hashed"] is True and recipient["identity"] == "sha256$" + hashlib.sha256(
+        ("sato.hanako@example.jp" + recipient["salt"]).encode()).hexdigest()
+    badge = client.get(assertion["badge"].removeprefix("http://127.0.0.1:5000")).get_json(force=True)
+    for field in ("id", "type", "name", "description", "image", "criteria", "issuer"):
+        assert badge[field], field
+    issuer = client.get(badge["issuer"].removeprefix("http://127.0.0.1:5000")).get_json(force=True)
+    for field in ("id", "type", "name", "url", "email"):
+        assert issuer[field], field
+    # Hosted verification: assertion and badge class on the issuer profile's origin.
+    origin = issuer["id"].split("/badges/")[0]
+    assert assertion["id"].startswith(origin) and badge["id"].startswith(origin)
+    image = client.get(badge["image"].removeprefix(origin))
+    assert image.mimetype == "image/svg+xml" and image.data.startswith(b"<svg")
+    baked = client.get(f"/badges/ob2/assertions/{credential.uuid}/image.png")
+    assert json.loads(baking.extract_png(baked.data, baking.OB2_KEYWORD)) == assertion
+
+
+def test_ob2_assertion_is_gone_when_revoked(client, completed, make):
+    credential = completed[4]
+    services.revoke(db.session, credential, reason="誤発行", actor=make.user(Role.ORGANIZER), now=utcnow())
+    db.session.commit()
+    response = client.get(f"/badges/ob2/assertions/{credential.uuid}")
+    assert response.status_code == 410
+    assert response.get_json(force=True)["revoked"] is True
+
+
+def test_public_page_shows_and_verifies_without_login(client, completed):
+    credential = completed[4]
+    client.post("/language", data={"locale": "en"})
+    page = client.get(f"/c/{credential.uuid}").get_data(as_text=True)
+    assert "Verified: this badge is genuine and valid." in page
+    assert "佐藤 花子" in page and "北海道 デジタル人材育成プログラム事務局" not in page  # issuer name in English
+    assert "Hokkaido Digital Talent Programme Office" in page and "<svg" in page  # the QR code
+    certificate = client.get(f"/c/{credential.uuid}/certificate").get_data(as_text=True)
+    assert "Certificate of completion" in certificate and "<svg" in certificate
+    assert client.get("/c/not-a-credential").status_code == 404
+
+
+def test_badges_wait_for_approval_when_the_cohort_asks(app, make, login_as):
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    group.badges_need_approval = True
+    db.session.commit()
+    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    credential = db.session.scalar(select(Credential))
+    assert credential.status == CredentialStatus.AWAITING_APPROVAL and credential.ob3_json is None
+    client = app.test_client()
+    assert client.get(f"/c/{credential.uuid}").status_code == 404
+    organizer = login_as(make.user(Role.ORGANIZER))
+    response = organizer.post(f"/manage/badges/cohorts/{group.id}/approve", data={"narrative": "優秀な成果でした。"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert credential.status == CredentialStatus.ISSUED
+    assert json.loads(credential.ob3_json)["credentialSubject"]["narrative"] == "優秀な成果でした。"
+
+
+def test_organizer_revokes_with_a_reason(client, completed, make, login_as):
+    credential = completed[4]
+    organizer = login_as(make.user(Role.ORGANIZER))
+    organizer.post("/language", data={"locale": "en"})
+    refused = organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": " "})
+    assert refused.status_code == 422 and "Give the reason for revoking" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert credential.status == CredentialStatus.ISSUED
+    assert organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": "誤発行"}).status_code == 302
+    page = client.get(f"/c/{credential.uuid}").get_data(as_text=True)
+    assert "誤発行" in page
+    assert login_as(completed[0]).get("/manage/badges").status_code == 403
+
+
+def _upload(client, name: str, data: bytes):
+    return client.post("/verify", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_anyone_can_verify_an_uploaded_badge(client, completed):
+    credential = completed[4]
+    client.post("/language", data={"locale": "en"})
+    png = client.get(f"/c/{credential.uuid}/badge.png").data
+    assert "genuine and valid" in _upload(client, "badge.png", png).get_data(as_text=True)
+    altered = json.loads(credential.ob3_json)
+    altered["name"] = "偽物"
+    page = _upload(client, "badge.json", json.dumps(altered).encode()).get_data(as_text=True)
+    assert "This badge is not genuine." in page and "changed after it was issued" in page
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("plain.png", None, "This PNG image does not carry a badge."),
+    ("notes.txt", b"hello", "This file is not a badge"),
+    ("broken.svg", b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "This SVG image does not carry a badge."),
+])
+def test_verify_page_explains_files_it_cannot_read(client, name, data, message):
+    from app.badges.images import badge_png
+    client.post("/language", data={"locale": "en"})
+    response = _upload(client, name, data if data is not None else badge_png(level=1, seed="x", label="X"))
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+
+
+def test_verify_page_needs_a_file(client):
+    client.post("/language", data={"locale": "en"})
+    response = client.post("/verify", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a baked badge image" in response.get_data(as_text=True)
+
+
+def test_wallet_lists_own_badges_with_downloads_and_share_links(completed, login_as, make):
+    learner, mentor, group, record, credential = completed
+    client = login_as(learner)
+    page = client.get("/wallet").get_data(as_text=True)
+    assert f"/c/{credential.uuid}/badge.png" in page and f"/c/{credential.uuid}/credential.json" in page
+    assert "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME" in page
+    stranger = login_as(make.user(Role.LEARNER))
+    assert credential.uuid not in stranger.get("/wallet").get_data(as_text=True)
+    assert stranger.post(f"/wallet/{credential.uuid}/settings",
+                         data={f"c{credential.id}-display_name": "乗っ取り"}).status_code == 404
+
+
+def test_learner_chooses_name_and_publishing_of_work(client, completed, login_as):
+    learner, mentor, group, record, credential = completed
+    slug = record.accepted_versions[0].submission.exercise.slug
+    assert client.get(f"/c/{credential.uuid}/evidence/{slug}").status_code == 404
+    login_as(learner).post(f"/wallet/{credential.uuid}/settings",
+                           data={f"c{credential.id}-display_name": "Hanako S.", f"c{credential.id}-evidence_public": "y"})
+    assert "Hanako S." in client.get(f"/c/{credential.uuid}").get_data(as_text=True)
+    assert "の回答" in client.get(f"/c/{credential.uuid}/evidence/{slug}").get_data(as_text=True)
+
+
+def test_cli_lists_credentials_with_absolute_urls_from_base_url(app_with, make):
+    app = app_with(BASE_URL="https://enshu.example.jp")
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    result = app.test_cli_runner().invoke(args=["badges", "list", "--json"])
+    rows = json.loads(result.output)
+    assert rows[0]["public_url"].startswith("https://enshu.example.jp/c/")
+    assert rows[0]["id"].startswith("urn:uuid:")
+    issued = json.loads(db.session.scalar(select(Credential.ob3_json)))
+    assert issued["issuer"]["id"] == "https://enshu.example.jp/badges/issuers/1"
+
+
+def test_cli_verifies_files_offline(app, completed, tmp_path):
+    credential = completed[4]
+    good = tmp_path / "good.json"
+    good.write_text(credential.ob3_json, encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(credential.ob3_json.replace(credential.display_name, "別人", 1) if credential.display_name in
+                   credential.ob3_json else credential.ob3_json.replace('"name":"', '"name":"x', 1), encoding="utf-8")
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["badges", "verify", str(good)])
+    assert ok.exit_code == 0 and ok.output.strip() == "genuine"
+    failed = runner.invoke(args=["badges", "verify", str(bad)])
+    assert failed.exit_code == 1 and failed.output.startswith("altered")
