@@ -32,3 +32,5 @@ BADGE_ISSUER_NAME_JA = "北海道 デジタル人材育成プログラム事務�
 BADGE_ISSUER_NAME_EN = "Hokkaido Digital Talent Programme Office"
 BADGE_ISSUER_URL = "https://www.pref.hokkaido.lg.jp/"
 BADGE_ISSUER_EMAIL = "dx-talent@example.jp"
+# True: the default issuer is a did:key (verifiable fully offline, but its key cannot be rotated).
+BADGE_ISSUER_DID_KEY = False

@@ -343,3 +343,55 @@ def test_cli_verifies_files_offline(app, completed, tmp_path):
     assert ok.exit_code == 0 and ok.output.strip() == "genuine"
     failed = runner.invoke(args=["badges", "verify", str(bad)])
     assert failed.exit_code == 1 and failed.output.startswith("altered")
+
+
+def test_consent_given_before_issuing_links_the_accepted_work(app, make, login_as):
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    login_as(learner).post("/wallet/consent", data={"publishes_badge_evidence": "y"})
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    credential = db.session.scalar(select(Credential))
+    document = json.loads(credential.ob3_json)
+    assert document["evidence"][0]["id"] == f"http://127.0.0.1:5000/c/{credential.uuid}/evidence/ex-1"
+    assert "の回答" in app.test_client().get(f"/c/{credential.uuid}/evidence/ex-1").get_data(as_text=True)
+
+
+def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, login_as):
+    from app.auth.models import Organization
+    from app.badges.models import Issuer
+    admin = login_as(make.user(Role.ADMIN))
+    admin.post("/language", data={"locale": "en"})
+    assert "Badge issuers" in admin.get("/admin/issuers").get_data(as_text=True)
+    admin.post("/admin/issuers/1/keys")
+    assert [k.number for k in db.session.get(Issuer, 1).keys] == [1, 2]
+    university = Organization(name_ja="北海道大学", name_en="Hokkaido University", kind="university")
+    db.session.add(university)
+    db.session.commit()
+    data = {"organization_id": str(university.id), "name_ja": "北海道大学 DX講座", "name_en": "Hokkaido Univ. DX",
+            "url": "https://www.hokudai.ac.jp/", "email": "dx@example.jp"}
+    refused = admin.post("/admin/issuers", data={**data, "url": "not a url"})
+    assert refused.status_code == 422 and "Enter a full address starting with https://." in refused.get_data(as_text=True)
+    assert admin.post("/admin/issuers", data=data).status_code == 302
+    again = admin.post("/admin/issuers", data=data)
+    assert again.status_code == 422 and "already has an issuer profile" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Issuer.id))) == 2
+    assert login_as(make.user(Role.ORGANIZER)).get("/admin/issuers").status_code == 403
+
+
+def test_did_key_issuer_verifies_fully_offline(app_with, make):
+    app = app_with(BADGE_ISSUER_DID_KEY=True)
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    credential = db.session.scalar(select(Credential))
+    document = json.loads(credential.ob3_json)
+    did = document["issuer"]["id"]
+    assert did.startswith("did:key:z6Mk") and document["proof"]["verificationMethod"] == f"{did}#{did[8:]}"
+    status_url = document["credentialStatus"]["statusListCredential"]
+    status = json.loads(app.test_client().get(status_url.removeprefix("http://127.0.0.1:5000")).data)
+    assert status["issuer"] == did
+    # No issuer document is given to the verifier: the did:key resolves from itself.
+    assert digital_bazaar_verify(document, {status_url: status})["verified"] is True
+    assert services.verify_document(db.session, document, badge_settings(app.config)[1], utcnow()).outcome == "genuine"
+    with pytest.raises(services.KeysCannotRotate):
+        services.add_key(db.session, credential.issuer, badge_settings(app.config)[0], now=utcnow())

@@ -82,3 +82,53 @@ def test_data_sets_are_labelled_simulated(shipped):
             if exercise.materials:
                 assert all(m.is_simulated for m in exercise.materials if m.filename.endswith(".csv"))
                 assert "模擬データ" in exercise.brief.ja
+
+
+@pytest.mark.parametrize("slug", MODULES)
+def test_module_can_be_taken_end_to_end(app, make, slug):
+    """Sync the shipped content, then work through the module in order: answer its questions, submit,
+    have each exercise accepted; the completion record and the badge follow."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.auth.models import Role
+    from app.autocheck.services import check_answers
+    from app.badges.models import Credential
+    from app.completions.models import CompletionRecord
+    from app.content.models import Module, ModuleVersion
+    from app.content.services import sync_modules
+    from app.core.db import utcnow
+    from app.core.storage import FileStorage
+    from app.extensions import db
+    from app.reviews.services import review_version
+    from app.submissions.services import submit_version
+    from app.submissions.unlocking import lock_for
+
+    storage = FileStorage(app.config["STORAGE_DIR"])
+    specs = [s for s in load_all(DEFAULT_ROOT)[0] if s.slug == slug]
+    sync_modules(db.session, specs, storage, utcnow(), retire_missing=False)
+    version = db.session.scalar(select(ModuleVersion).join(Module).where(Module.slug == slug))
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(version, learners=[learner], mentors=[mentor], started_days_ago=100, days_open=200)
+    enrolment = make.enrolment(group, learner)
+    now = utcnow()
+    second = version.exercises[1]
+    assert lock_for(db.session, enrolment, second, now) is not None  # the scenario unfolds in order
+    for exercise in [e for e in version.exercises if e.is_required]:
+        responses = {q.id: [str(q.answer_key["value"])] if q.kind == "numeric" else q.answer_key["keys"]
+                     for q in exercise.questions}
+        results, invalid = check_answers(db.session, enrolment=enrolment, exercise=exercise, responses=responses,
+                                         now=now)
+        assert all(results.values()) and not invalid, exercise.slug
+        submitted = submit_version(db.session, enrolment=enrolment, exercise=exercise, body_md="回答です。",
+                                   uploads=[], keep_attachment_ids=set(), storage=storage, now=now,
+                                   max_answer_chars=1000, max_attachment_bytes=1000)
+        review_version(db.session, version=submitted, mentor=mentor, decision="accepted",
+                       points_by_criterion={c.id: c.max_points for c in exercise.criteria}, feedback_md="合格",
+                       now=now)
+        now += timedelta(minutes=1)
+    db.session.commit()
+    record = db.session.scalar(select(CompletionRecord))
+    assert record is not None and record.score_percent == 100.0
+    assert db.session.scalar(select(Credential.status)) == "issued"

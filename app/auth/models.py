@@ -68,6 +68,8 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
+    # The learner's consent to link their accepted work from the badges issued to them.
+    publishes_badge_evidence: Mapped[bool] = mapped_column(default=False)
 
     organization: Mapped[Optional[Organization]] = relationship(back_populates="users")
 

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.badges import services
+from app.badges import documents, services
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential
 from app.badges.proofs import REASONS as PROOF_REASONS
@@ -25,7 +25,7 @@ def init():
     issuer = services.ensure_issuer(db.session, keys, defaults)
     services.ensure_level_achievements(db.session, issuer, urls)
     db.session.commit()
-    click.echo(f"issuer {urls.issuer(issuer.id)} with {len(issuer.keys)} key(s)")
+    click.echo(f"issuer {documents.issuer_identifier(issuer, urls)} with {len(issuer.keys)} key(s)")
 
 
 @badges_cli.command("rotate-key")
@@ -33,9 +33,12 @@ def rotate_key():
     """Add a new signing key to the default issuer; credentials signed with older keys keep verifying."""
     keys, urls, defaults = badge_settings(current_app.config)
     issuer = services.ensure_issuer(db.session, keys, defaults)
-    key = services.add_key(db.session, issuer, keys, now=utcnow())
+    try:
+        key = services.add_key(db.session, issuer, keys, now=utcnow())
+    except services.KeysCannotRotate:
+        raise click.ClickException("this issuer is a did:key: its key cannot be replaced")
     db.session.commit()
-    click.echo(f"new signing key {urls.key(issuer.id, key.fragment)}")
+    click.echo(f"new signing key {documents.verification_method(key, urls)}")
 
 
 @badges_cli.command("list")

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from app.badges import statuslist
 from app.badges.ld import DID_V1, MULTIKEY_V1, OB_V2, OB_V3, VC_V2
-from app.badges.models import Achievement, Credential, Issuer
+from app.badges.models import Achievement, Credential, IdentifierMethod, Issuer, IssuerKey
 from app.badges.urls import BadgeUrls
 
 
@@ -15,6 +15,18 @@ def iso(moment: datetime) -> str:
 
 def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+
+
+def issuer_identifier(issuer: Issuer, urls: BadgeUrls) -> str:
+    if issuer.identifier_method == IdentifierMethod.DID_KEY:
+        return f"did:key:{issuer.keys[0].public_key_multibase}"
+    return urls.issuer(issuer.id)
+
+
+def verification_method(key: IssuerKey, urls: BadgeUrls) -> str:
+    if key.issuer.identifier_method == IdentifierMethod.DID_KEY:
+        return f"did:key:{key.public_key_multibase}#{key.public_key_multibase}"
+    return urls.key(key.issuer_id, key.fragment)
 
 
 def controller_document(issuer: Issuer, urls: BadgeUrls) -> dict:
@@ -27,7 +39,7 @@ def controller_document(issuer: Issuer, urls: BadgeUrls) -> dict:
 
 
 def issuer_profile(issuer: Issuer, urls: BadgeUrls) -> dict:
-    return {"id": urls.issuer(issuer.id), "type": ["Profile"], "name": issuer.name_ja, "url": issuer.url,
+    return {"id": issuer_identifier(issuer, urls), "type": ["Profile"], "name": issuer.name_ja, "url": issuer.url,
             "email": issuer.email, "description": issuer.name_en}
 
 
@@ -96,7 +108,7 @@ def status_list_credential(issuer: Issuer, revoked_indexes: set[int], valid_from
         "@context": [VC_V2],
         "id": status_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": urls.issuer(issuer.id),
+        "issuer": issuer_identifier(issuer, urls),
         "validFrom": iso(valid_from),
         "credentialSubject": {"id": f"{status_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": "revocation", "encodedList": statuslist.encode(revoked_indexes)},

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, Length
 
 
 class VerifyForm(FlaskForm):
@@ -29,3 +29,29 @@ class ApproveCohortForm(FlaskForm):
     narrative = TextAreaField(_l("Narrative added to every badge (optional)"),
                               validators=[Length(max=2000, message=_l("Use at most 2000 characters."))])
     submit = SubmitField(_l("Issue all waiting badges of this cohort"))
+
+
+class EvidenceConsentForm(FlaskForm):
+    publishes_badge_evidence = BooleanField(
+        _l("Link my accepted work from the badges issued to me from now on (anyone with the badge can read it)"))
+    submit = SubmitField(_l("Save"))
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class IssuerForm(FlaskForm):
+    organization_id = SelectField(_l("Issuing organization"), coerce=_optional_int)
+    name_ja = StringField(_l("Name in Japanese"), validators=[
+        DataRequired(_l("Enter the Japanese name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    name_en = StringField(_l("Name in English"), validators=[
+        DataRequired(_l("Enter the English name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    url = StringField(_l("Web site"), validators=[
+        DataRequired(_l("Enter the organization's web site.")),
+        URL(require_tld=False, message=_l("Enter a full address starting with https://."))])
+    email = EmailField(_l("Contact email address"), filters=[lambda v: v.strip() if v else v], validators=[
+        DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address."))])
+    uses_did_key = BooleanField(_l("Identify the issuer by a did:key (badges verify fully offline; "
+                                   "its key can never be replaced)"))
+    submit = SubmitField(_l("Add issuer"))

@@ -12,7 +12,7 @@ def badge_settings(config) -> tuple[KeyStore, BadgeUrls, IssuerDefaults]:
     """The key store, URL builder and default issuer from the app's configuration."""
     return (KeyStore(config["KEYS_DIR"]), BadgeUrls(config["BASE_URL"]),
             IssuerDefaults(config["BADGE_ISSUER_NAME_JA"], config["BADGE_ISSUER_NAME_EN"],
-                           config["BADGE_ISSUER_URL"], config["BADGE_ISSUER_EMAIL"]))
+                           config["BADGE_ISSUER_URL"], config["BADGE_ISSUER_EMAIL"], config["BADGE_ISSUER_DID_KEY"]))
 
 
 @completion_recorded.connect

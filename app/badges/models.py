@@ -12,10 +12,16 @@ from app.core.db import enum_check, utcnow
 from app.extensions import db
 
 
+class IdentifierMethod(StrEnum):
+    HTTPS = "https"      # the issuer id is our URL serving a controller document; keys can rotate
+    DID_KEY = "did:key"  # the issuer id is derived from its one key; verifies fully offline
+
+
 class Issuer(db.Model):
     """An issuing organization's profile. Its id URL serves the controller document with its keys."""
 
     __tablename__ = "badge_issuer"
+    __table_args__ = (CheckConstraint(enum_check("identifier_method", IdentifierMethod), name="identifier_method"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), unique=True)
@@ -23,6 +29,7 @@ class Issuer(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(500))
     email: Mapped[str] = mapped_column(String(254))
+    identifier_method: Mapped[str] = mapped_column(String(16), default=IdentifierMethod.HTTPS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Optional[Organization]] = relationship()

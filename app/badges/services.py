@@ -13,7 +13,8 @@ from app.auth import audit
 from app.auth.models import User
 from app.badges import documents, proofs, statuslist
 from app.badges.keys import KeyStore, public_key_from_multibase
-from app.badges.models import Achievement, AchievementKind, Credential, CredentialStatus, Issuer, IssuerKey
+from app.badges.models import (Achievement, AchievementKind, Credential, CredentialStatus, IdentifierMethod, Issuer,
+                               IssuerKey)
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
@@ -65,13 +66,19 @@ class IssuerDefaults:
     name_en: str
     url: str
     email: str
+    uses_did_key: bool = False
+
+
+class KeysCannotRotate(BadgeError):
+    """A did:key issuer's identifier is its key; a new key would be a new issuer."""
 
 
 def ensure_issuer(session: Session, keys: KeyStore, defaults: IssuerDefaults) -> Issuer:
     """The default issuer (the programme office), created with a signing key on first use."""
     issuer = session.scalar(select(Issuer).where(Issuer.organization_id.is_(None)).order_by(Issuer.id).limit(1))
     if issuer is None:
-        issuer = Issuer(name_ja=defaults.name_ja, name_en=defaults.name_en, url=defaults.url, email=defaults.email)
+        issuer = Issuer(name_ja=defaults.name_ja, name_en=defaults.name_en, url=defaults.url, email=defaults.email,
+                        identifier_method=IdentifierMethod.DID_KEY if defaults.uses_did_key else IdentifierMethod.HTTPS)
         session.add(issuer)
         session.flush()
     if issuer.signing_key is None:
@@ -79,8 +86,30 @@ def ensure_issuer(session: Session, keys: KeyStore, defaults: IssuerDefaults) ->
     return issuer
 
 
+class IssuerExists(BadgeError):
+    pass
+
+
+def create_issuer(session: Session, *, organization_id: int, name_ja: str, name_en: str, url: str, email: str,
+                  keys: KeyStore, actor: User, uses_did_key: bool = False) -> Issuer:
+    """An issuer profile for an organization, with its own signing key. Raises IssuerExists."""
+    if session.scalar(select(Issuer.id).where(Issuer.organization_id == organization_id)) is not None:
+        raise IssuerExists()
+    issuer = Issuer(organization_id=organization_id, name_ja=name_ja.strip(), name_en=name_en.strip(),
+                    url=url.strip(), email=email.strip().lower(),
+                    identifier_method=IdentifierMethod.DID_KEY if uses_did_key else IdentifierMethod.HTTPS)
+    session.add(issuer)
+    session.flush()
+    add_key(session, issuer, keys)
+    audit.record(session, actor, "issuer.create", "issuer", issuer.id, after={"name_ja": issuer.name_ja})
+    return issuer
+
+
 def add_key(session: Session, issuer: Issuer, keys: KeyStore, now: datetime | None = None) -> IssuerKey:
-    """A new signing key; the previous one is retired from signing but stays published."""
+    """A new signing key; the previous one is retired from signing but stays published.
+    Raises KeysCannotRotate for a did:key issuer that has its key already."""
+    if issuer.identifier_method == IdentifierMethod.DID_KEY and issuer.keys:
+        raise KeysCannotRotate()
     for key in issuer.keys:
         if key.retired_at is None and now is not None:
             key.retired_at = now
@@ -181,7 +210,7 @@ def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeU
                                         _evidence(record, credential, session, urls), now, urls)
     key = credential.issuer.signing_key
     signed = proofs.sign(document, keys.private_key(key.public_key_multibase),
-                         urls.key(credential.issuer_id, key.fragment), now)
+                         documents.verification_method(key, urls), now)
     credential.ob3_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     credential.issued_at = now
     credential.status = CredentialStatus.ISSUED
@@ -197,7 +226,8 @@ def create_credential(session: Session, record: CompletionRecord, *, keys: KeySt
     credential = Credential(uuid=str(uuidlib.uuid4()), completion_record=record, achievement=achievement,
                             issuer=issuer, recipient=learner, status=CredentialStatus.AWAITING_APPROVAL,
                             status_list_index=_next_status_index(session, issuer),
-                            recipient_salt=secrets.token_hex(16), display_name=learner.display_name)
+                            recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
+                            evidence_public=learner.publishes_badge_evidence)
     session.add(credential)
     session.flush()
     if not record.enrolment.cohort.badges_need_approval:
@@ -252,7 +282,8 @@ def signed_status_list(session: Session, issuer: Issuer, *, keys: KeyStore, urls
                        now: datetime) -> dict:
     document = documents.status_list_credential(issuer, revoked_indexes(session, issuer.id), now, urls)
     key = issuer.signing_key
-    return proofs.sign(document, keys.private_key(key.public_key_multibase), urls.key(issuer.id, key.fragment), now)
+    return proofs.sign(document, keys.private_key(key.public_key_multibase), documents.verification_method(key, urls),
+                       now)
 
 
 # Verification ----------------------------------------------------------------------------------
@@ -271,8 +302,9 @@ class VerificationReport:
 def _key_resolver(session: Session, urls: BadgeUrls):
     def resolve(verification_method: str):
         for key in session.scalars(select(IssuerKey)):
-            if urls.key(key.issuer_id, key.fragment) == verification_method:
-                return public_key_from_multibase(key.public_key_multibase), urls.issuer(key.issuer_id)
+            if documents.verification_method(key, urls) == verification_method:
+                return (public_key_from_multibase(key.public_key_multibase),
+                        documents.issuer_identifier(key.issuer, urls))
         return None
     return resolve
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role
 from app.badges import baking, documents, images, services
-from app.badges.forms import ApproveCohortForm, RevokeForm, VerifyForm, WalletSettingsForm
+from app.badges.forms import (ApproveCohortForm, EvidenceConsentForm, IssuerForm, RevokeForm, VerifyForm,
+                              WalletSettingsForm)
 from app.badges.ld import OB_V3, VC_V2
 from app.badges.listeners import badge_settings
 from app.badges.models import Achievement, Credential, CredentialStatus, Issuer
@@ -20,7 +21,9 @@ from app.badges.verification import UnreadableUpload, read_uploaded_credential
 from app.cohorts.models import Cohort, Enrolment
 from app.completions.models import CompletionRecord
 from app.core import authz
-from app.core.templating import ActionForm
+from app.auth.services import organization_choices
+from app.core.forms import select_choices
+from app.core.templating import ActionForm, current_locale
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -43,6 +46,12 @@ def _json(document: dict, mimetype: str = JSON_LD, status: int = 200, download: 
     return response
 
 
+def _issuer(issuer_id: int) -> Issuer:
+    found = db.session.get(Issuer, issuer_id)
+    authz.ensure(found is not None)
+    return found
+
+
 def _issued(uuid: str) -> Credential:
     credential = db.session.scalar(select(Credential).where(Credential.uuid == uuid))
     authz.ensure(credential is not None and credential.status != CredentialStatus.AWAITING_APPROVAL)
@@ -54,16 +63,14 @@ def _issued(uuid: str) -> Credential:
 @bp.route("/badges/issuers/<int:issuer_id>")
 @authz.public
 def issuer(issuer_id: int):
-    found = db.session.get(Issuer, issuer_id)
-    authz.ensure(found is not None)
-    return _json(documents.controller_document(found, _settings()[1]))
+    return _json(documents.controller_document(_issuer(issuer_id), _settings()[1]))
 
 
 @bp.route("/badges/issuers/<int:issuer_id>/status/revocation")
 @authz.public
 def status_list(issuer_id: int):
-    found = db.session.get(Issuer, issuer_id)
-    authz.ensure(found is not None and found.signing_key is not None)
+    found = _issuer(issuer_id)
+    authz.ensure(found.signing_key is not None)
     keys, urls, _issuer_defaults = _settings()
     return _json(services.signed_status_list(db.session, found, keys=keys, urls=urls, now=utcnow()), VC_JSON)
 
@@ -104,9 +111,7 @@ def achievement_image(achievement_id: int):
 @bp.route("/badges/ob2/issuers/<int:issuer_id>")
 @authz.public
 def ob2_issuer(issuer_id: int):
-    found = db.session.get(Issuer, issuer_id)
-    authz.ensure(found is not None)
-    return _json(documents.ob2_issuer(found, _settings()[1]))
+    return _json(documents.ob2_issuer(_issuer(issuer_id), _settings()[1]))
 
 
 @bp.route("/badges/ob2/badgeclasses/<int:achievement_id>")
@@ -256,7 +261,19 @@ def wallet():
               "form": WalletSettingsForm(prefix=f"c{c.id}", display_name=c.display_name,
                                          evidence_public=c.evidence_public)}
              for c in credentials]
-    return render_template("badges/wallet.html", items=items)
+    consent = EvidenceConsentForm(publishes_badge_evidence=current_user.publishes_badge_evidence)
+    return render_template("badges/wallet.html", items=items, consent_form=consent)
+
+
+@bp.route("/wallet/consent", methods=["POST"])
+@authz.signed_in
+def evidence_consent():
+    form = EvidenceConsentForm()
+    if form.validate_on_submit():
+        current_user.publishes_badge_evidence = form.publishes_badge_evidence.data
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("badges.wallet"))
 
 
 @bp.route("/wallet/<uuid>/settings", methods=["POST"])
@@ -347,3 +364,45 @@ def revoke(uuid: str):
             flash(_("The badge was revoked. Verification now shows it as revoked."), "success")
             return redirect(url_for("badges.manage"))
     return render_template("badges/revoke.html", credential=credential, form=form), (422 if form.errors else 200)
+
+
+# Administrators: issuers and their keys -----------------------------------------------------------
+
+@bp.route("/admin/issuers", methods=["GET", "POST"])
+@authz.roles(Role.ADMIN)
+def issuers():
+    keys, urls, defaults = _settings()
+    services.ensure_issuer(db.session, keys, defaults)
+    db.session.commit()
+    form = IssuerForm()
+    form.organization_id.choices = select_choices(organization_choices(db.session, current_locale()))
+    if form.validate_on_submit():
+        try:
+            services.create_issuer(db.session, organization_id=form.organization_id.data, name_ja=form.name_ja.data,
+                                   name_en=form.name_en.data, url=form.url.data, email=form.email.data, keys=keys,
+                                   actor=current_user, uses_did_key=form.uses_did_key.data)
+        except services.IssuerExists:
+            db.session.rollback()
+            form.organization_id.errors = [_("This organization already has an issuer profile.")]
+        else:
+            db.session.commit()
+            flash(_("The issuer was added with its own signing key."), "success")
+            return redirect(url_for("badges.issuers"))
+    found = db.session.scalars(select(Issuer).order_by(Issuer.id)).all()
+    return render_template("badges/issuers.html", issuers=found, form=form, urls=urls), (422 if form.errors else 200)
+
+
+@bp.route("/admin/issuers/<int:issuer_id>/keys", methods=["POST"])
+@authz.roles(Role.ADMIN)
+def rotate_key(issuer_id: int):
+    found = _issuer(issuer_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.add_key(db.session, found, _settings()[0], now=utcnow())
+        except services.KeysCannotRotate:
+            db.session.rollback()
+            flash(_("This issuer is identified by its did:key, so its key cannot be replaced."), "error")
+        else:
+            db.session.commit()
+            flash(_("A new signing key was added. Badges signed with earlier keys keep verifying."), "success")
+    return redirect(url_for("badges.issuers"))

