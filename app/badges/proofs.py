@@ -10,17 +10,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from app.badges.keys import base58btc, base58btc_decode
 from app.badges.ld import assert_fully_defined, canonicalize
+from app.core.reasons import ReasonError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
 
-class ProofInvalid(Exception):
-    """The proof is missing, malformed, from an unknown key, or does not match the document.
-    Its argument is a reason code (see REASONS)."""
-
-    @property
-    def code(self) -> str:
-        return self.args[0]
+class ProofInvalid(ReasonError):
+    """The proof is missing, malformed, from an unknown key, or does not match the document (see REASONS)."""
 
 
 REASONS = {

@@ -3,14 +3,11 @@
 import json
 
 from app.badges import baking
+from app.core.reasons import ReasonError
 
 
-class UnreadableUpload(ValueError):
-    """The upload holds no credential; the argument is a reason code (see REASONS)."""
-
-    @property
-    def code(self) -> str:
-        return self.args[0]
+class UnreadableUpload(ReasonError):
+    """The upload holds no credential (see REASONS)."""
 
 
 REASONS = {

@@ -21,7 +21,8 @@ def localized(obj, attribute: str):
     return getattr(obj, attribute)(current_locale())
 
 
-def tokyo_datetime(moment: datetime | None, style: str = "medium") -> str:
+def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> str:
+    """In Japan time, to the minute (seconds only confuse a due date)."""
     return format_datetime(moment, style) if moment else ""
 
 
