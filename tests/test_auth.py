@@ -4,7 +4,6 @@ import email
 import email.policy
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import services

@@ -4,8 +4,6 @@ import copy
 import hashlib
 import io
 import json
-import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.content.cli import DEFAULT_ROOT
 from app.content.loader import load_all, load_module
 from app.content.models import Module, ModuleVersion
 from app.content.services import SyncAction, sync_modules

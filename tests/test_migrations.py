@@ -1,34 +1,21 @@
 """Migrations build exactly the schema the models describe, and downgrade to nothing, on both engines."""
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from app.extensions import db
+from tests.conftest import TEST_DATABASE_URL
+from tests.databases import scratch_database
 
 
 @pytest.fixture
-def empty_database(database_url, tmp_path):
+def empty_database(tmp_path):
     """A database of its own, so migrating does not disturb the other tests' schema."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    name = f"enshu_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(TEST_DATABASE_URL, tmp_path / "migrations.sqlite3", "enshu_migrations") as url:
+        yield url
 
 
 def _drift(engine) -> list:

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role
 from app.autocheck.models import QuestionAttempt
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.loader import load_all
 from app.content.models import ModuleVersion

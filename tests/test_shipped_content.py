@@ -1,7 +1,6 @@
 """The three scenario modules that ship under exercises/: valid, complete, and consistent with their data."""
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,5 @@
-from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -8,10 +7,10 @@ from sqlalchemy.orm import joinedload
 
 from app.admin.forms import KIND_LABELS, ROLE_LABELS, EditUserForm, NewUserForm, OrganizationForm
 from app.auth import services as accounts
+from app.auth.invitations import send_invitation
 from app.auth.models import Organization, Role, User
 from app.core import authz
 from app.core.forms import select_choices
-from app.core.mail import send_mail
 from app.core.templating import ActionForm, current_locale
 from app.extensions import db
 
@@ -22,15 +21,6 @@ PAGE_SIZE = 50
 
 def _organization_choices(blank_label: str):
     return select_choices([("", blank_label)] + accounts.organization_choices(db.session, current_locale()))
-
-
-def _send_invitation(user: User) -> str:
-    link = url_for("auth.accept_invitation", token=accounts.invitation_link_token(user, current_app.config["SECRET_KEY"]),
-                   _external=True)
-    send_mail(Path(current_app.config["OUTBOX_DIR"]), user.email, _("Your invitation to Enshu"),
-              _("You have been invited to Enshu. Open this link within 14 days to choose your password:\n%(link)s",
-                link=link))
-    return link
 
 
 @bp.route("/users")
@@ -62,7 +52,7 @@ def new_user():
             form.email.errors = [_("An account with this email address already exists.")]
         else:
             db.session.commit()
-            link = _send_invitation(user)
+            link = send_invitation(user)
             flash(_("The account was created and an invitation was sent to %(email)s.", email=user.email), "success")
             return render_template("admin/invitation_sent.html", user=user, link=link)
     return render_template("admin/user_form.html", form=form, user=None), (422 if form.errors else 200)
@@ -97,7 +87,7 @@ def resend_invitation(user_id: int):
     authz.ensure(user is not None)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    link = _send_invitation(user)
+    link = send_invitation(user)
     return render_template("admin/invitation_sent.html", user=user, link=link)
 
 

@@ -39,7 +39,7 @@ def _itxt_keyword_and_text(data: bytes) -> tuple[str, str] | None:
     keyword, _, rest = data.partition(b"\0")
     if len(rest) < 2:
         return None
-    compressed, _method, rest = rest[0], rest[1], rest[2:]
+    compressed, rest = rest[0], rest[2:]  # then the compression method byte
     _language, _, rest = rest.partition(b"\0")
     _translated, _, text = rest.partition(b"\0")
     if compressed:

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -45,3 +46,9 @@ class MentorForm(FlaskForm):
     mentor_id = SelectField(_l("Mentor"), coerce=int,
                             validators=[InputRequired(_l("Choose a mentor."))])
     submit = SubmitField(_l("Assign mentor"))
+
+
+class ImportForm(FlaskForm):
+    participants = FileField(_l("Participants list (CSV)"),
+                             validators=[FileRequired(_l("Choose the CSV file of participants."))])
+    submit = SubmitField(_l("Import participants"))

@@ -32,17 +32,17 @@ def _kind_for_name(filename: str) -> FileKind | None:
     return next((k for k in ALLOWED_KINDS if suffix in k.extensions), None)
 
 
-def _is_text(data: bytes) -> bool:
+def decode_text(data: bytes) -> str | None:
+    """The text of a file, or None when it is not text. Japanese spreadsheets often save CSV as
+    Shift_JIS (cp932), so that is accepted beside UTF-8."""
     if b"\x00" in data:
-        return False
-    # Japanese spreadsheets often export CSV as Shift_JIS (cp932), so accept it beside UTF-8.
+        return None
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            data.decode(encoding)
-            return True
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return False
+    return None
 
 
 def _content_matches(kind: FileKind, data: bytes) -> bool:
@@ -60,7 +60,7 @@ def _content_matches(kind: FileKind, data: bytes) -> bool:
         except zipfile.BadZipFile:
             return False
         return "[Content_Types].xml" in names and any(n.startswith(_OOXML_MAIN_PART[kind]) for n in names)
-    return _is_text(data)
+    return decode_text(data) is not None
 
 
 def detect_kind(filename: str, data: bytes) -> FileKind | None:

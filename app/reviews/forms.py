@@ -9,8 +9,6 @@ from app.core.forms import select_choices
 
 class ReviewFormBase(FlaskForm):
     version_id = HiddenField()
-    feedback = TextAreaField(_l("Feedback for the learner (Markdown)"),
-                             validators=[DataRequired(_l("Write feedback so the learner knows what to do next."))])
     accept = SubmitField(_l("Accept"))
     return_for_revision = SubmitField(_l("Return for revision"))
 
@@ -32,6 +30,10 @@ def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase
             criterion.title(locale), choices=choices,
             validators=[InputRequired(_l("Choose a level for this criterion."))]))
         fields.append((criterion.id, name))
+    # Made after the criteria so that errors are listed in the order of the page.
+    ReviewForm.feedback = TextAreaField(
+        _l("Feedback for the learner (Markdown)"),
+        validators=[DataRequired(_l("Write feedback so the learner knows what to do next."))])
     form = ReviewForm(**kwargs)
     form.criterion_fields = fields
     return form
