@@ -344,6 +344,12 @@ def _verify_ob2(session: Session, document: dict, urls: BadgeUrls) -> Verificati
     return VerificationReport("genuine", [], credential, document)
 
 
+def update_public_settings(credential: Credential, *, display_name: str, evidence_public: bool) -> None:
+    """The learner's choices for the public page: the name shown and whether accepted work can be read."""
+    credential.display_name = display_name.strip()
+    credential.evidence_public = evidence_public
+
+
 def learner_credentials(session: Session, learner: User) -> list[Credential]:
     return list(session.scalars(select(Credential).where(Credential.recipient_id == learner.id)
                                 .order_by(Credential.created_at.desc())))

@@ -283,8 +283,8 @@ def wallet_settings(uuid: str):
     authz.ensure(credential is not None and credential.recipient_id == current_user.id)
     form = WalletSettingsForm(prefix=f"c{credential.id}")
     if form.validate_on_submit():
-        credential.display_name = form.display_name.data.strip()
-        credential.evidence_public = form.evidence_public.data
+        services.update_public_settings(credential, display_name=form.display_name.data,
+                                        evidence_public=form.evidence_public.data)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("badges.wallet"))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
-from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
+from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
@@ -101,3 +101,12 @@ def exercise_with_rubric(session: Session, exercise_id: int) -> Exercise | None:
 def submission_for(session: Session, enrolment: Enrolment, exercise: Exercise) -> Submission | None:
     return session.scalar(select(Submission).where(
         Submission.enrolment_id == enrolment.id, Submission.exercise_id == exercise.id))
+
+
+def takes_part_in_module_version(session: Session, user: User, module_version_id: int) -> bool:
+    """Enrolled in, or mentoring, a cohort that works on this module version (may open its materials)."""
+    enrolled = select(Enrolment.id).join(Cohort).where(Enrolment.user_id == user.id,
+                                                       Cohort.module_version_id == module_version_id)
+    mentoring = select(MentorAssignment.id).join(Cohort).where(MentorAssignment.user_id == user.id,
+                                                                Cohort.module_version_id == module_version_id)
+    return session.scalar(select(enrolled.exists() | mentoring.exists())) is True

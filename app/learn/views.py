@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.autocheck import services as autocheck
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment
+from app.cohorts.models import Enrolment
 from app.cohorts.services import enrolment_of, is_mentor_of
 from app.content.models import Material
 from app.core import authz
@@ -150,21 +150,12 @@ def preview():
     return Markup(render_markdown(text))
 
 
-def _may_open_module_files(module_version_id: int) -> bool:
-    if current_user.is_staff:
-        return True
-    enrolled = db.session.scalar(db.select(Enrolment.id).join(Cohort).where(
-        Enrolment.user_id == current_user.id, Cohort.module_version_id == module_version_id).limit(1))
-    mentoring = db.session.scalar(db.select(MentorAssignment.id).join(Cohort).where(
-        MentorAssignment.user_id == current_user.id, Cohort.module_version_id == module_version_id).limit(1))
-    return enrolled is not None or mentoring is not None
-
-
 @bp.route("/materials/<int:material_id>")
 @authz.signed_in
 def material(material_id: int):
     material = db.session.get(Material, material_id)
-    authz.ensure(material is not None and _may_open_module_files(material.exercise.module_version_id))
+    authz.ensure(material is not None and (current_user.is_staff or queries.takes_part_in_module_version(
+        db.session, current_user, material.exercise.module_version_id)))
     download_name = material.filename
     if material.is_simulated:
         # Simulated data is labelled as such wherever it goes, including the saved file name.
