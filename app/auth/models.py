@@ -77,9 +77,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.ORGANIZER, Role.ADMIN)

@@ -99,14 +99,6 @@ def user_for_token(session: Session, token: str, purpose: TokenPurpose, secret_k
                       lambda uid: session.get(User, uid) if isinstance(uid, int) else None)
 
 
-def set_password_with_token(session: Session, token: str, purpose: TokenPurpose, password: str,
-                            secret_key: str, max_age: int) -> User:
-    user = user_for_token(session, token, purpose, secret_key, max_age)
-    set_password(user, password)
-    session.flush()
-    return user
-
-
 def create_organization(session: Session, *, name_ja: str, name_en: str, kind: OrganizationKind | str,
                         parent_id: int | None, actor: User) -> Organization:
     org = Organization(name_ja=name_ja.strip(), name_en=name_en.strip(), kind=str(kind), parent_id=parent_id)

@@ -18,7 +18,7 @@ from app.badges.models import (Achievement, AchievementKind, Credential, Credent
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
-from app.content.models import Module, ModuleVersion
+from app.content.models import ModuleVersion
 from app.reviews.models import Review
 
 LEVEL_NAMES = {
@@ -353,7 +353,3 @@ def update_public_settings(credential: Credential, *, display_name: str, evidenc
 def learner_credentials(session: Session, learner: User) -> list[Credential]:
     return list(session.scalars(select(Credential).where(Credential.recipient_id == learner.id)
                                 .order_by(Credential.created_at.desc())))
-
-
-def module_of(credential: Credential) -> Module | None:
-    return credential.achievement.module

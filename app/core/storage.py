@@ -4,13 +4,6 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
-
-
-class FileTooLarge(Exception):
-    def __init__(self, limit: int):
-        super().__init__(f"file larger than {limit} bytes")
-        self.limit = limit
 
 
 class FileStorage:
@@ -28,13 +21,6 @@ class FileStorage:
         if not target.exists():
             self._write_atomically(target, data)
         return content_hash
-
-    def put_stream(self, stream: BinaryIO, max_bytes: int) -> tuple[str, int]:
-        """Store a stream, refusing it once it passes `max_bytes`. Returns (hash, size)."""
-        data = stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise FileTooLarge(max_bytes)
-        return self.put_bytes(data), len(data)
 
     def read(self, content_hash: str) -> bytes:
         return self.path_for(content_hash).read_bytes()
