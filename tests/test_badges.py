@@ -92,8 +92,7 @@ def _flip_last(text: str) -> str:
 
 SIGNED_FIELDS = [
     ("name", lambda d: d.__setitem__("name", d["name"] + "!")),
-    ("validFrom", lambda d: d.__setitem__("validFrom", d["validFrom"].replace(":00Z", ":01Z")
-                                           if d["validFrom"].endswith(":00Z") else d["validFrom"][:-2] + "0Z")),
+    ("validFrom", lambda d: d.__setitem__("validFrom", _flip_last(d["validFrom"][:-1]) + "Z")),
     ("issuer name", lambda d: d["issuer"].__setitem__("name", d["issuer"]["name"] + "x")),
     ("identity hash", lambda d: d["credentialSubject"]["identifier"][0].__setitem__(
         "identityHash", _flip_last(d["credentialSubject"]["identifier"][0]["identityHash"]))),
