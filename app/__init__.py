@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or ENSHU_SECRET_KEY")
 
     _init_extensions(app)
+    _register_unit_of_work(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -96,6 +97,12 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+def _register_unit_of_work(app: Flask) -> None:
+    from app.core import transaction, urls
+    transaction.init_app(app, db.session)
+    urls.init_app(app)
+
+
 def _register_template_helpers(app: Flask) -> None:
     from app.core import templating
     templating.init_app(app)
@@ -103,7 +110,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     from app.core import errors
-    errors.init_app(app)
+    errors.init_app(app, db.session)
 
 
 def _register_security(app: Flask) -> None:

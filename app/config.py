@@ -28,6 +28,9 @@ REMEMBER_COOKIE_HTTPONLY = True
 # Open Badges: the default issuer (the prefecture's programme office) and where signing keys live
 # (instance/keys/ unless set). Every id in a credential is built from BASE_URL (ENSHU_BASE_URL).
 BASE_URL = "http://127.0.0.1:5000"
+# Host names a request may be addressed to; any other Host header is refused (400). None: the host of
+# BASE_URL (every loopback name when BASE_URL is on this machine). Set a list to add names.
+TRUSTED_HOSTS = None
 BADGE_ISSUER_NAME_JA = "北海道 デジタル人材育成プログラム事務局"
 BADGE_ISSUER_NAME_EN = "Hokkaido Digital Talent Programme Office"
 BADGE_ISSUER_URL = "https://www.pref.hokkaido.lg.jp/"

@@ -1,11 +1,13 @@
+import contextvars
 import os
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
-from flask import g
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -23,6 +25,32 @@ def pytest_sessionstart(session):
             catalog = read_po(f)
         with po_path.with_suffix(".mo").open("wb") as f:
             write_mo(f, catalog)
+
+
+# Written by the test command itself, not by tests: installs, compiled catalogues, caches, screenshots.
+_BUILD_OUTPUT = {".git", ".venv", ".venv38", "node_modules", "__pycache__", ".pytest_cache", "test-output"}
+
+
+def _repository_files() -> dict[str, tuple[int, int]]:
+    files = {}
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if d not in _BUILD_OUTPUT]
+        for name in names:
+            if not name.endswith((".mo", ".pyc")):
+                path = os.path.join(folder, name)
+                stat = os.stat(path)
+                files[os.path.relpath(path, ROOT)] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def repository_stays_untouched():
+    """A test run writes nothing into the repository (keys, databases, mail and files go to tmp)."""
+    before = _repository_files()
+    yield
+    after = _repository_files()
+    written = sorted(path for path, stamp in after.items() if before.get(path) != stamp)
+    assert written == [], f"the test run wrote into the repository: {written[:20]}"
 
 
 def pytest_report_header(config):
@@ -46,6 +74,7 @@ def _test_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": str(tmp_path / "files"),
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "KEYS_DIR": str(tmp_path / "keys"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
@@ -58,16 +87,29 @@ def app_config(database_url, tmp_path) -> dict:
     return _test_config(database_url, tmp_path)
 
 
+class RequestInItsOwnContext(FlaskClient):
+    """A test client whose every request runs as in production: in a new app context with its own
+    database session, so the test sees only what the request really committed. The test's own session
+    (factories, assertions) ends its transaction around each request, to read what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        _end_test_transaction()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            _end_test_transaction()
+
+
+def _end_test_transaction():
+    if has_app_context():
+        db.session.rollback()
+
+
 @contextmanager
 def _running_app(config: dict, create_schema: bool = True):
     app = create_app(config)
-
-    # The test holds an app context open so it can use db.session; requests then share it, and
-    # so would `g` (Flask-Login's user, Flask-Babel's locale). Start each request with an empty g.
-    def fresh_g():
-        g.__dict__.clear()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    app.test_client_class = RequestInItsOwnContext
+    # The test holds an app context open for its own use of db.session; requests get their own.
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if create_schema and url not in _schema_ready:

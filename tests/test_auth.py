@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -123,17 +124,46 @@ def test_mismatched_or_short_password_is_refused(app, client, make):
     assert db.session.get(User, user.id).password_hash is None
 
 
+def _mailed_links(outbox: Path) -> list[str]:
+    bodies = [email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
+              for mail in sorted(outbox.glob("*.eml"))]
+    return [word for body in bodies for word in body.split() if word.startswith("http")]
+
+
 def test_password_reset_mail_and_link(app, client, make, tmp_path):
     make.user(email="forgot@example.jp")
     response = client.post("/password/forgot", data={"email": "forgot@example.jp"})
     assert response.status_code == 302
-    mails = list((tmp_path / "outbox").glob("*.eml"))
-    assert len(mails) == 1
-    body = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default).get_content()
-    link = body[body.index("http://localhost/password/reset/"):].split()[0]
-    path = link.removeprefix("http://localhost")
+    [link] = _mailed_links(tmp_path / "outbox")
+    assert link.startswith("http://127.0.0.1:5000/password/reset/")
+    path = link.removeprefix("http://127.0.0.1:5000")
     assert client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"}).status_code == 302
     assert app.test_client().post(path, data={"password": "again-new-pass", "confirm": "again-new-pass"}).status_code == 400
+
+
+def test_a_forged_host_header_is_refused_and_nothing_is_mailed(client, make, tmp_path):
+    make.user(email="victim@example.jp")
+    response = client.post("/password/forgot", data={"email": "victim@example.jp"},
+                           headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_mailed_links_use_the_public_address_even_from_another_trusted_host(app_with, make, tmp_path):
+    app = app_with(BASE_URL="https://enshu.example.jp/training", TRUSTED_HOSTS=["enshu.example.jp", "internal.lan"])
+    make.user(email="forgot@example.jp")
+    client = app.test_client()
+    assert client.get("/login", base_url="http://localhost").status_code == 400
+    response = client.post("/password/forgot", data={"email": "forgot@example.jp"}, base_url="http://internal.lan")
+    assert response.status_code == 302
+    [link] = _mailed_links(tmp_path / "outbox")
+    assert link.startswith("https://enshu.example.jp/training/password/reset/")
+
+
+def test_only_the_base_url_host_is_trusted_by_default(app_with):
+    client = app_with(BASE_URL="https://enshu.example.jp").test_client()
+    assert client.get("/login", base_url="https://enshu.example.jp").status_code == 200
+    assert client.get("/login", base_url="http://127.0.0.1").status_code == 400
 
 
 def test_password_reset_for_unknown_address_says_the_same_and_sends_nothing(client, tmp_path):

@@ -118,6 +118,14 @@ def test_unreadable_answers_are_refused_and_not_counted(scenario):
     assert db.session.scalar(select(func.count(QuestionAttempt.id))) == 0
 
 
+def test_a_readable_answer_is_counted_beside_an_unreadable_one(scenario):
+    group, first, second, learner, mentor = scenario
+    response = _check(learner, group, first, {"sardine-total": "800", "biggest-year": "nope"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Correct." in page and "Choose an answer." in page
+    assert db.session.scalars(select(QuestionAttempt.is_correct)).all() == [True]
+
+
 def test_answer_key_never_reaches_the_page(scenario):
     group, first, second, learner, mentor = scenario
     page = _page(learner, group, first)

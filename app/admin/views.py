@@ -51,8 +51,7 @@ def new_user():
             db.session.rollback()
             form.email.errors = [_("An account with this email address already exists.")]
         else:
-            db.session.commit()
-            link = send_invitation(user)
+            link = send_invitation(db.session, user)
             flash(_("The account was created and an invitation was sent to %(email)s.", email=user.email), "success")
             return render_template("admin/invitation_sent.html", user=user, link=link)
     return render_template("admin/user_form.html", form=form, user=None), (422 if form.errors else 200)
@@ -74,7 +73,6 @@ def edit_user(user_id: int):
             accounts.update_user(db.session, user, display_name=form.display_name.data, role=form.role.data,
                                  organization_id=form.organization_id.data, is_active=form.is_active.data,
                                  actor=current_user)
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (422 if form.errors else 200)
@@ -87,7 +85,7 @@ def resend_invitation(user_id: int):
     authz.ensure(user is not None)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("admin.edit_user", user_id=user.id))
-    link = send_invitation(user)
+    link = send_invitation(db.session, user)
     return render_template("admin/invitation_sent.html", user=user, link=link)
 
 
@@ -99,7 +97,6 @@ def organizations():
     if form.validate_on_submit():
         accounts.create_organization(db.session, name_ja=form.name_ja.data, name_en=form.name_en.data,
                                      kind=form.kind.data, parent_id=form.parent_id.data, actor=current_user)
-        db.session.commit()
         flash(_("The organization was added."), "success")
         return redirect(url_for("admin.organizations"))
     orgs = db.session.scalars(select(Organization).order_by(Organization.code, Organization.name_ja)).all()

@@ -2,21 +2,26 @@
 
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.services import invitation_link_token
 from app.core.mail import send_mail
+from app.core.transaction import after_commit
+from app.core.urls import public_url
 
 
-def send_invitation(user: User) -> str:
-    """Mail the user a single-use link to choose a password, in their language; return the link."""
-    link = url_for("auth.accept_invitation", token=invitation_link_token(user, current_app.config["SECRET_KEY"]),
-                   _external=True)
+def send_invitation(session: Session, user: User) -> str:
+    """Mail the user a single-use link to choose a password, in their language, once the account is
+    committed; return the link."""
+    link = public_url("auth.accept_invitation", token=invitation_link_token(user, current_app.config["SECRET_KEY"]))
     with force_locale(user.locale):
-        send_mail(Path(current_app.config["OUTBOX_DIR"]), user.email, _("Your invitation to Enshu"),
-                  _("You have been invited to Enshu. Open this link within 14 days to choose your password:\n%(link)s",
-                    link=link))
+        subject = _("Your invitation to Enshu")
+        body = _("You have been invited to Enshu. Open this link within 14 days to choose your password:\n%(link)s",
+                 link=link)
+    outbox = Path(current_app.config["OUTBOX_DIR"])
+    after_commit(session, lambda: send_mail(outbox, user.email, subject, body))
     return link

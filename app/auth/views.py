@@ -12,6 +12,8 @@ from app.core import authz
 from app.core.mail import send_mail
 from app.core.templating import ActionForm
 from app.core.timeutil import utcnow
+from app.core.transaction import after_commit
+from app.core.urls import public_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -40,7 +42,6 @@ def login():
         if user is None:
             form.password.errors.append(_("The email address or password is not correct."))
         else:
-            db.session.commit()
             session.pop("locale", None)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -64,7 +65,6 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -79,7 +79,6 @@ def _password_from_token(purpose: TokenPurpose, token: str, max_age: int):
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        db.session.commit()
         login_user(user)
         flash(_("Your password is saved. Welcome!"), "success")
         return redirect(url_for("learn.dashboard"))
@@ -110,9 +109,11 @@ def forgot_password():
         user = services.find_user_by_email(db.session, form.email.data)
         if user is not None and user.is_active:
             token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("auth.reset_password", token=token, _external=True)
-            send_mail(Path(current_app.config["OUTBOX_DIR"]), user.email, _("Reset your Enshu password"),
-                      _("Open this link within two hours to choose a new password:\n%(link)s", link=link))
+            outbox, to = Path(current_app.config["OUTBOX_DIR"]), user.email
+            subject = _("Reset your Enshu password")
+            body = _("Open this link within two hours to choose a new password:\n%(link)s",
+                     link=public_url("auth.reset_password", token=token))
+            after_commit(db.session, lambda: send_mail(outbox, to, subject, body))
         # The same answer whether or not the address exists, so accounts cannot be probed.
         flash(_("If that address has an account, we have sent it a link to reset the password."), "info")
         return redirect(url_for("auth.login"))

@@ -271,7 +271,6 @@ def evidence_consent():
     form = EvidenceConsentForm()
     if form.validate_on_submit():
         current_user.publishes_badge_evidence = form.publishes_badge_evidence.data
-        db.session.commit()
         flash(_("Saved."), "success")
     return redirect(url_for("badges.wallet"))
 
@@ -285,7 +284,6 @@ def wallet_settings(uuid: str):
     if form.validate_on_submit():
         services.update_public_settings(credential, display_name=form.display_name.data,
                                         evidence_public=form.evidence_public.data)
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("badges.wallet"))
     flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -325,7 +323,6 @@ def approve(uuid: str):
             db.session.rollback()
             flash(_("This badge has already been issued."), "info")
         else:
-            db.session.commit()
             flash(_("The badge was issued."), "success")
     return redirect(url_for("badges.manage"))
 
@@ -340,7 +337,6 @@ def approve_cohort(cohort_id: int):
         keys, urls, _issuer_defaults = _settings()
         count = services.approve_cohort(db.session, cohort.id, actor=current_user, keys=keys, urls=urls,
                                         now=utcnow(), narrative=form.narrative.data)
-        db.session.commit()
         flash(_("%(n)d badge(s) issued for %(cohort)s.", n=count, cohort=cohort.name), "success")
     else:
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
@@ -360,7 +356,6 @@ def revoke(uuid: str):
             db.session.rollback()
             form.reason.errors = [_("This badge has already been revoked.")]
         else:
-            db.session.commit()
             flash(_("The badge was revoked. Verification now shows it as revoked."), "success")
             return redirect(url_for("badges.manage"))
     return render_template("badges/revoke.html", credential=credential, form=form), (422 if form.errors else 200)
@@ -373,7 +368,6 @@ def revoke(uuid: str):
 def issuers():
     keys, urls, defaults = _settings()
     services.ensure_issuer(db.session, keys, defaults)
-    db.session.commit()
     form = IssuerForm()
     form.organization_id.choices = select_choices(organization_choices(db.session, current_locale()))
     if form.validate_on_submit():
@@ -385,7 +379,6 @@ def issuers():
             db.session.rollback()
             form.organization_id.errors = [_("This organization already has an issuer profile.")]
         else:
-            db.session.commit()
             flash(_("The issuer was added with its own signing key."), "success")
             return redirect(url_for("badges.issuers"))
     found = db.session.scalars(select(Issuer).order_by(Issuer.id)).all()
@@ -403,6 +396,5 @@ def rotate_key(issuer_id: int):
             db.session.rollback()
             flash(_("This issuer is identified by its did:key, so its key cannot be replaced."), "error")
         else:
-            db.session.commit()
             flash(_("A new signing key was added. Badges signed with earlier keys keep verifying."), "success")
     return redirect(url_for("badges.issuers"))

@@ -58,7 +58,6 @@ def create(module_version_id: int):
                 getattr(form, f"due_{e.exercise_id}").errors = [
                     _("The due date must be between the start and end dates.")]
         else:
-            db.session.commit()
             flash(_("The cohort was created. Now enrol learners and assign mentors."), "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     return render_template("cohorts/new.html", form=form, module_version=module_version), (422 if form.errors else 200)
@@ -97,11 +96,14 @@ def enrol(cohort_id: int):
     if not form.validate_on_submit():
         return _render_detail(cohort, enrol_form=form, status=422)
     report = services.enrol_learners(db.session, cohort, form.emails.data.splitlines(), current_user)
-    db.session.commit()
+    if report.unknown or report.not_learners:
+        # All or nothing, as the CSV import: the organizer corrects the list and sends it again.
+        db.session.rollback()
+        return _render_detail(queries.cohort_detail(db.session, cohort_id), enrol_form=form, report=report, status=422)
     if report.enrolled:
         flash(_("%(n)d learner(s) enrolled.", n=len(report.enrolled)), "success")
-    if report.unknown or report.not_learners or report.already_enrolled:
-        return _render_detail(queries.cohort_detail(db.session, cohort_id), enrol_form=form, report=report, status=422)
+    if report.already_enrolled:
+        flash(_("Already enrolled: %(list)s", list=", ".join(report.already_enrolled)), "info")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -136,9 +138,8 @@ def import_participants(cohort_id: int):
         db.session.rollback()
         form.participants.errors = [_("Nothing was imported: correct the rows listed below and upload the file again.")]
         return _render_detail(cohort, import_form=form, import_report=report, status=422)
-    db.session.commit()
     for user in report.invited:
-        send_invitation(user)
+        send_invitation(db.session, user)
     flash(_("%(enrolled)d participant(s) enrolled, %(invited)d of them invited to create an account; "
             "%(already)d were already enrolled.", enrolled=report.count("enrol") + report.count("invite"),
             invited=report.count("invite"), already=report.count("already_enrolled")), "success")
@@ -163,7 +164,6 @@ def assign_mentor(cohort_id: int):
         return _render_detail(cohort, mentor_form=form, status=422)
     mentor = db.session.get(User, form.mentor_id.data)
     if services.assign_mentor(db.session, cohort, mentor, current_user):
-        db.session.commit()
         flash(_("%(name)s is now a mentor of this cohort.", name=mentor.display_name), "success")
     else:
         flash(_("%(name)s was already a mentor of this cohort.", name=mentor.display_name), "info")
@@ -176,6 +176,5 @@ def unassign_mentor(cohort_id: int, user_id: int):
     cohort = _cohort_or_404(cohort_id)
     if ActionForm().validate_on_submit():
         services.unassign_mentor(db.session, cohort, user_id, current_user)
-        db.session.commit()
         flash(_("The mentor was removed from this cohort."), "info")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))

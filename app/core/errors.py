@@ -1,8 +1,12 @@
 """Error pages in the user's language, never a stack trace."""
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import scoped_session
+
+from app.core import transaction
 
 _MESSAGES = {
     400: (_l("The request could not be processed"), _l("Please go back and try again.")),
@@ -13,16 +17,23 @@ _MESSAGES = {
           _l("Each attachment may be at most %(mb)s MB. Please make the file smaller and try again.")),
     429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
     500: (_l("Something went wrong on our side"),
-          _l("Nothing you sent was lost. Please try again in a moment.")),
+          _l("What you just sent may not have been saved. Please check the page, and try again in a "
+             "moment if it is not there.")),
 }
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, session: scoped_session) -> None:
     def render_error(code: int, message_override=None):
+        # Whatever the failed request had changed goes first, so the page itself can still read the
+        # database (after a failed statement the session refuses every query until it is rolled back).
+        transaction.rollback(session)
         title, message = _MESSAGES[code]
         if code == 413:
             message = _l("Each attachment may be at most %(mb)s MB. Please make the file smaller and try again.",
                          mb=app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024))
+        if request_ctx and request_ctx.url_adapter is None:
+            # The request named a host we do not serve (TRUSTED_HOSTS): no page links can be built for it.
+            return Response(f"{title}\n\n{message_override or message}\n", status=code, mimetype="text/plain")
         return render_template("errors/error.html", code=code, title=title,
                                message=message_override or message), code
 

@@ -80,7 +80,6 @@ def _check_answers(enrolment, exercise, now):
     except autocheck.QuestionsClosed:
         db.session.rollback()
         return {}, set(), _("The questions cannot be answered now: the exercise is not open.")
-    db.session.commit()
     if not results and not invalid:
         return results, invalid, _("Answer at least one question, then check.")
     return results, invalid, None
@@ -122,12 +121,12 @@ def exercise(cohort_id: int, exercise_id: int):
                                                                   submissions.TooManyAttachments)) else form.body
                 field.errors = list(field.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
             else:
-                db.session.commit()
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     schedule = next((s for s in cohort.schedule if s.exercise_id == exercise.id), None)
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
-    has_errors = bool(form.errors or check_invalid or check_message)
+    # Answers that could be graded are kept (and shown) even when others in the same check could not.
+    has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
         "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
         preview_html=preview_html, history=review_queries.submission_history(db.session, submission),

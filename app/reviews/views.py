@@ -65,7 +65,6 @@ def review(submission_id: int):
             db.session.rollback()
             refusal = _REFUSALS[type(e)](e)
         else:
-            db.session.commit()
             flash(_("Accepted.") if decision == Decision.ACCEPTED else _("Returned to the learner for revision."),
                   "success")
             return redirect(url_for("reviews.queue"))
