@@ -40,7 +40,8 @@ def test_organizer_creates_a_cohort_with_due_dates(organizer, make):
     ({"ends_on": "2027-03-01"}, "The end date must be on or after the start date."),
     ({"due": "2027-08-01"}, "The due date must be between the start and end dates."),
     ({"name": ""}, "Enter a name for the cohort."),
-    ({"starts": "not-a-date"}, "Enter the start date."),
+    ({"starts": "not-a-date"}, "Not a valid date value."),
+    ({"starts": ""}, "Enter the start date."),
 ])
 def test_bad_cohort_input_is_refused(organizer, make, overrides, message):
     version = make.module_version(exercises=1)
@@ -49,7 +50,7 @@ def test_bad_cohort_input_is_refused(organizer, make, overrides, message):
     response = organizer.post(f"/manage/cohorts/new/{version.id}", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert message in page or "Not a valid date value." in page
+    assert message in page
     assert db.session.scalar(select(func.count(Cohort.id))) == 0
 
 
