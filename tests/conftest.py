@@ -46,6 +46,7 @@ def _test_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE_DIR": str(tmp_path / "files"),
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "KEYS_DIR": str(tmp_path / "keys"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,

@@ -1,9 +1,15 @@
 """Content-addressed file storage under a folder every app server sees."""
 
 import hashlib
+import io
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
+
+# Files being written carry this prefix until they are complete (backups leave them out).
+PARTIAL_PREFIX = ".upload-"
 
 
 class FileStorage:
@@ -19,21 +25,23 @@ class FileStorage:
         content_hash = hashlib.sha256(data).hexdigest()
         target = self.path_for(content_hash)
         if not target.exists():
-            self._write_atomically(target, data)
+            write_atomically(target, io.BytesIO(data))
         return content_hash
 
     def read(self, content_hash: str) -> bytes:
         return self.path_for(content_hash).read_bytes()
 
-    def _write_atomically(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+def write_atomically(target: Path, source: BinaryIO) -> None:
+    """Copy `source` to `target` (readable by its owner only) so that readers see the whole file or none."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            shutil.copyfileobj(source, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
