@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import tarfile
 import tempfile
@@ -26,7 +27,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from app.backup import pgclient
-from app.core.storage import PARTIAL_PREFIX, write_atomically
+from app.core.storage import PARTIAL_PREFIX, atomic_file
 
 FORMAT = "enshu-backup"
 FORMAT_VERSION = 1
@@ -235,8 +236,8 @@ def _restore_folder(manifest: Manifest, prefix: str, staging: Path, folder: Path
     names = manifest.entries_under(prefix)
     for name in names:
         target = folder.joinpath(*PurePosixPath(name).parts[1:])
-        with (staging / name).open("rb") as source:
-            write_atomically(target, source)
+        with (staging / name).open("rb") as source, atomic_file(target) as out:
+            shutil.copyfileobj(source, out)
         if _sha256(target) != manifest.checksums[name]:
             raise BackupError(f"{target} differs from the backup after restoring it")
     return len(names)
@@ -251,21 +252,12 @@ def _sha256(path: Path) -> str:
 
 
 def _write_archive(archive: Path, manifest: Manifest, sources: dict[str, Path], now: datetime) -> None:
-    fd, partial = tempfile.mkstemp(dir=archive.parent, prefix=f".{archive.name}.", suffix=".partial")  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as out:
-            with tarfile.open(fileobj=out, mode="w:gz") as tar:
-                data = manifest.to_json()
-                tar.addfile(_entry(MANIFEST, len(data), now), fileobj=io.BytesIO(data))
-                for name, path in sources.items():
-                    with path.open("rb") as f:
-                        tar.addfile(_entry(name, path.stat().st_size, now), fileobj=f)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(partial, archive)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    with atomic_file(archive) as out, tarfile.open(fileobj=out, mode="w:gz") as tar:
+        data = manifest.to_json()
+        tar.addfile(_entry(MANIFEST, len(data), now), fileobj=io.BytesIO(data))
+        for name, path in sources.items():
+            with path.open("rb") as f:
+                tar.addfile(_entry(name, path.stat().st_size, now), fileobj=f)
 
 
 def _entry(name: str, size: int, now: datetime) -> tarfile.TarInfo:

@@ -1,10 +1,10 @@
 """Content-addressed file storage under a folder every app server sees."""
 
 import hashlib
-import io
 import os
-import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,20 +25,23 @@ class FileStorage:
         content_hash = hashlib.sha256(data).hexdigest()
         target = self.path_for(content_hash)
         if not target.exists():
-            write_atomically(target, io.BytesIO(data))
+            with atomic_file(target) as f:
+                f.write(data)
         return content_hash
 
     def read(self, content_hash: str) -> bytes:
         return self.path_for(content_hash).read_bytes()
 
 
-def write_atomically(target: Path, source: BinaryIO) -> None:
-    """Copy `source` to `target` (readable by its owner only) so that readers see the whole file or none."""
+@contextmanager
+def atomic_file(target: Path) -> Iterator[BinaryIO]:
+    """A new file, readable by its owner only, that appears at `target` whole once the block ends
+    without error, and not at all otherwise."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
     try:
         with os.fdopen(fd, "wb") as f:
-            shutil.copyfileobj(source, f)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
