@@ -139,9 +139,10 @@ def _register_security(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import orgs_cli, users_cli
+    from app.backup.cli import backup_cli
     from app.badges.cli import badges_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
 
-    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli):
+    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, backup_cli):
         app.cli.add_command(group)

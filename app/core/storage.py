@@ -3,7 +3,13 @@
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
+
+# Files being written carry this prefix until they are complete (backups leave them out).
+PARTIAL_PREFIX = ".upload-"
 
 
 class FileStorage:
@@ -19,21 +25,26 @@ class FileStorage:
         content_hash = hashlib.sha256(data).hexdigest()
         target = self.path_for(content_hash)
         if not target.exists():
-            self._write_atomically(target, data)
+            with atomic_file(target) as f:
+                f.write(data)
         return content_hash
 
     def read(self, content_hash: str) -> bytes:
         return self.path_for(content_hash).read_bytes()
 
-    def _write_atomically(self, target: Path, data: bytes) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+@contextmanager
+def atomic_file(target: Path) -> Iterator[BinaryIO]:
+    """A new file, readable by its owner only, that appears at `target` whole once the block ends
+    without error, and not at all otherwise."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Backups of the database, the stored files and the signing keys (`flask backup`)."""
