@@ -86,6 +86,36 @@ def test_each_broken_rule_names_file_line_and_problem(content, path, old, new, e
     assert any(expected in e for e in errors), errors
 
 
+@pytest.mark.parametrize("path, old, new, expected", [
+    ("mentor.ja.md", "## 判断が分かれる点\n空欄を0とみなすかどうか。除外して理由を書けばよい。\n\n", "",
+     f"{MOD}/01-look/mentor.ja.md: section '## 判断が分かれる点' is missing"),
+    ("mentor.en.md", "## Judgement calls", "## Judgment calls",
+     f"{MOD}/01-look/mentor.en.md:13: section '## Judgment calls' is not one of a mentor pack's"),
+    ("mentor.en.md", "Saury down 60 %.", "", f"{MOD}/01-look/mentor.en.md:10: section 'Figures a good answer arrives at' is empty"),
+    ("mentor.ja.md", "### 分かりやすさ", "### 読みやすさ",
+     f"{MOD}/01-look/mentor.ja.md:20: scoring note '### 読みやすさ' names no criterion of rubric.toml"),
+    ("mentor.en.md", "### Feasibility\nTwo points when the next data to check are named.\n", "",
+     f"{MOD}/01-look/mentor.en.md: no scoring note for the rubric criterion 'Feasibility' (add '### Feasibility')"),
+])
+def test_broken_mentor_pack_names_file_line_and_problem(content, path, old, new, expected):
+    _edit(content / MOD / "01-look" / path, old, new)
+    errors = _errors(content)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_mentor_pack_needs_both_languages(content):
+    (content / MOD / "01-look" / "mentor.en.md").unlink()
+    assert _errors(content) == [f"{MOD}/01-look/mentor.en.md: the mentor in en is missing (translation)"]
+
+
+def test_sync_keeps_the_mentor_pack_with_the_version(app, content):
+    sync_modules(db.session, load_all(content)[0], FileStorage(app.config["STORAGE_DIR"]), utcnow())
+    first, second = db.session.scalar(select(ModuleVersion)).exercises
+    assert "<h2>解答例（標準）</h2>" in first.mentor_pack_html("ja")
+    assert "Saury down 60 %." in first.mentor_pack_html("en") and "Saury down 60 %." in first.mentor_pack_en_md
+    assert second.mentor_pack_html("ja") is None
+
+
 def test_event_without_its_text_is_reported(content):
     (content / MOD / "02-plan" / "event.en.md").unlink()
     assert f"{MOD}/02-plan/event.en.md: the event in en is missing (translation)" in _errors(content)

@@ -198,6 +198,42 @@ def test_organizer_sees_what_changed_between_versions(app, make, login_as, tmp_p
     assert learner.get("/manage/modules/mini-module/changes").status_code == 403
 
 
+MENTOR_PACK_LINE = "Saury down 60 %."  # from tests/fixtures/content/mini-module/01-look/mentor.en.md
+
+
+def test_mentor_pack_is_shown_to_the_cohorts_mentor_on_the_review_page(scenario, make, login_as):
+    group, first, second, learner, mentor = scenario
+    _submit(learner, group, first)
+    submission = db.session.scalar(select(Submission))
+    page = mentor.get(f"/review/submissions/{submission.id}").get_data(as_text=True)
+    assert "Mentor pack: exemplar answers" in page and MENTOR_PACK_LINE in page
+    other_mentor = login_as(make.user(Role.MENTOR))
+    assert other_mentor.get(f"/review/submissions/{submission.id}").status_code == 404
+
+
+def test_learner_never_sees_the_mentor_pack(scenario):
+    group, first, second, learner, mentor = scenario
+    _submit(learner, group, first)
+    for url in (f"/cohorts/{group.id}/", f"/cohorts/{group.id}/exercises/{first.id}", "/progress/"):
+        assert MENTOR_PACK_LINE not in learner.get(url).get_data(as_text=True), url
+    submission = db.session.scalar(select(Submission))
+    assert learner.get(f"/review/submissions/{submission.id}").status_code == 403
+    assert learner.get("/manage/modules/mini-module/mentor-packs").status_code == 403
+    assert mentor.get("/manage/modules/mini-module/mentor-packs").status_code == 403
+
+
+def test_organizer_reads_every_mentor_pack_of_the_latest_version(scenario, make, login_as):
+    organizer = login_as(make.user(Role.ORGANIZER))
+    organizer.post("/language", data={"locale": "en"})
+    assert "Mentor packs of the latest version" in organizer.get("/manage/modules/").get_data(as_text=True)
+    page = organizer.get("/manage/modules/mini-module/mentor-packs").get_data(as_text=True)
+    assert MENTOR_PACK_LINE in page and "This exercise has no mentor pack." in page
+    organizer.post("/language", data={"locale": "ja"})
+    page = organizer.get("/manage/modules/mini-module/mentor-packs").get_data(as_text=True)
+    assert "さんまの減少率 60 %。" in page and "この演習にはメンター用資料がありません。" in page
+    assert organizer.get("/manage/modules/nothing/mentor-packs").status_code == 404
+
+
 def test_module_page_shows_personas_and_sources(scenario):
     group, first, second, learner, mentor = scenario
     page = learner.get(f"/cohorts/{group.id}/").get_data(as_text=True)

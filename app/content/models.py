@@ -77,6 +77,7 @@ class Exercise(db.Model):
         CheckConstraint("(unlock_after_slug IS NULL) = (unlock_when IS NULL)", name="unlock_rule_complete"),
         CheckConstraint(f"unlock_when IS NULL OR {enum_check('unlock_when', UnlockWhen)}", name="unlock_when"),
         CheckConstraint("(event_title_ja IS NULL) = (event_ja_html IS NULL)", name="event_complete"),
+        CheckConstraint("(mentor_pack_ja_html IS NULL) = (mentor_pack_en_html IS NULL)", name="mentor_pack_complete"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +102,11 @@ class Exercise(db.Model):
     event_ja_html: Mapped[Optional[str]] = mapped_column(Text)
     event_en_md: Mapped[Optional[str]] = mapped_column(Text)
     event_en_html: Mapped[Optional[str]] = mapped_column(Text)
+    # Exemplars, planted data problems and scoring notes: for the cohort's mentors and organizers only.
+    mentor_pack_ja_md: Mapped[Optional[str]] = mapped_column(Text)
+    mentor_pack_ja_html: Mapped[Optional[str]] = mapped_column(Text)
+    mentor_pack_en_md: Mapped[Optional[str]] = mapped_column(Text)
+    mentor_pack_en_html: Mapped[Optional[str]] = mapped_column(Text)
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="exercises")
     criteria: Mapped[list["RubricCriterion"]] = relationship(
@@ -121,6 +127,9 @@ class Exercise(db.Model):
 
     def event_html(self, locale: str) -> str | None:
         return self.event_en_html if locale == "en" else self.event_ja_html
+
+    def mentor_pack_html(self, locale: str) -> str | None:
+        return self.mentor_pack_en_html if locale == "en" else self.mentor_pack_ja_html
 
     @property
     def max_points(self) -> int:

@@ -57,6 +57,10 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
             exercise.event_ja_md, exercise.event_en_md = ex.event.body.ja, ex.event.body.en
             exercise.event_ja_html = str(render_markdown(ex.event.body.ja))
             exercise.event_en_html = str(render_markdown(ex.event.body.en))
+        if ex.mentor_pack:
+            exercise.mentor_pack_ja_md, exercise.mentor_pack_en_md = ex.mentor_pack.ja, ex.mentor_pack.en
+            exercise.mentor_pack_ja_html = str(render_markdown(ex.mentor_pack.ja))
+            exercise.mentor_pack_en_html = str(render_markdown(ex.mentor_pack.en))
         for q_position, q in enumerate(ex.questions, start=1):
             exercise.questions.append(Question(
                 slug=q.slug, position=q_position, kind=str(q.kind), prompt_ja=q.prompt_ja, prompt_en=q.prompt_en,

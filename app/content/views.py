@@ -42,3 +42,11 @@ def changes(slug: str):
     old, new = by_number[from_number], by_number[to_number]
     return render_template("content/changes.html", module=module, old=old, new=new, numbers=numbers,
                            changes=compare_versions(old, new))
+
+
+@bp.route("/<slug>/mentor-packs")
+@authz.roles(Role.ORGANIZER, Role.ADMIN)
+def mentor_packs(slug: str):
+    module = db.session.scalar(select(Module).where(Module.slug == slug))
+    authz.ensure(module is not None and len(module.versions) > 0)
+    return render_template("content/mentor_packs.html", version=module.versions[-1])
