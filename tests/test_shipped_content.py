@@ -1,11 +1,13 @@
 """The three scenario modules that ship under exercises/: valid, complete, and consistent with their data."""
 
 import importlib.util
+import sys
+from collections import Counter, defaultdict
 
 import pytest
 
 from app.content.cli import DEFAULT_ROOT
-from app.content.derive import evaluate
+from app.content.derive import evaluate, read_rows
 from app.content.loader import load_all
 from app.content.questions import QuestionKind
 
@@ -131,3 +133,87 @@ def test_module_can_be_taken_end_to_end(app, make, slug):
     record = db.session.scalar(select(CompletionRecord))
     assert record is not None and record.score_percent == 100.0
     assert db.session.scalar(select(Credential.status)) == "issued"
+
+
+# --- Data sets that agree with each other -------------------------------------------------------------
+
+def _rows(module: str, exercise: str, name: str) -> list[dict[str, str]]:
+    return read_rows(DEFAULT_ROOT / module / exercise / "data" / name)
+
+
+@pytest.fixture(scope="module")
+def tourism_facts():
+    """The lakeside area's rooms, share and guests per room, as the generator (and 04's brief) state them."""
+    sys.path.insert(0, str(DEFAULT_ROOT / "_generator"))
+    try:
+        spec = importlib.util.spec_from_file_location("enshu_tourism", DEFAULT_ROOT / "_generator" / "tourism.py")
+        tourism = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tourism)
+    finally:
+        sys.path.remove(str(DEFAULT_ROOT / "_generator"))
+    return tourism
+
+
+def test_last_winters_bookings_match_the_towns_guest_nights(tourism_facts):
+    """Room-nights × guests per room ÷ the lakeside share ≈ the town's guest-nights of the same month,
+    in total (01's visitors_monthly) and for the foreign markets (03's inbound_stays)."""
+    t = tourism_facts
+    bookings = _rows("hokkaido-tourism", "04-proposal", "winter_bookings.csv")
+    visitors = _rows("hokkaido-tourism", "01-current-state", "visitors_monthly.csv")
+    inbound = _rows("hokkaido-tourism", "03-data-analysis", "inbound_stays.csv")
+    guests, foreign = Counter(), Counter()
+    for row in bookings:
+        month = int(row["週の開始日"][5:7])
+        people = int(row["前季実績_室泊"]) * t.guests_per_room(row["市場"]) / t.LAKESIDE_SHARE
+        guests[month] += people
+        if row["市場"] != "国内":
+            foreign[month] += people
+    assert sorted(guests) == [1, 2, 3, 12]
+    for month in guests:
+        town = next(int(v["宿泊延べ数_人泊"]) for v in visitors if v["年度"] == "2024" and v["月"] == str(month))
+        town_foreign = sum(int(i["宿泊客延数_人泊"]) for i in inbound if i["年度"] == "2024" and i["月"] == str(month))
+        assert abs(guests[month] / town - 1) < 0.1, month
+        assert abs(foreign[month] / town_foreign - 1) < 0.1, month
+
+
+def test_no_week_or_month_exceeds_the_rooms_there_are(tourism_facts):
+    t = tourism_facts
+    week_total = Counter()
+    for row in _rows("hokkaido-tourism", "04-proposal", "winter_bookings.csv"):
+        week_total[row["週の開始日"]] += int(row["前季実績_室泊"])
+    assert max(week_total.values()) <= t.ROOMS * 7
+    assert t.ROOMS / t.TOWN_ROOMS == pytest.approx(t.LAKESIDE_SHARE, abs=0.01)
+    most_per_room = max([*t.GUESTS_PER_ROOM.values(), t.GUESTS_PER_ROOM_OVERSEAS])
+    for row in _rows("hokkaido-tourism", "01-current-state", "visitors_monthly.csv"):
+        assert int(row["宿泊延べ数_人泊"]) <= t.TOWN_ROOMS * 31 * most_per_room, (row["年度"], row["月"])
+
+
+def test_kushiro_auction_prices_match_the_monthly_landings():
+    """The fresh-fish auction of September and October 2025 and the month's landings value per kg
+    tell the same price story (within 15 %)."""
+    auction = defaultdict(lambda: [0.0, 0.0])
+    for lot in _rows("kushiro-fisheries", "03-data-analysis", "auction_lots.csv"):
+        if lot["落札単価_円kg"] != "不落":
+            key = (lot["魚種"], int(lot["セリ日"][5:7]))
+            auction[key][0] += float(lot["数量_kg"]) * float(lot["落札単価_円kg"])
+            auction[key][1] += float(lot["数量_kg"])
+    landings = {(r["魚種"], int(r["月"])): int(r["水揚金額_千円"]) / int(r["水揚量_t"])
+                for r in _rows("kushiro-fisheries", "01-current-state", "landings_monthly.csv") if r["年"] == "2025"}
+    for species in ("サンマ", "秋サケ"):
+        for month in (9, 10):
+            value, kg = auction[(species, month)]
+            assert abs(value / kg / landings[(species, month)] - 1) < 0.15, (species, month)
+
+
+def test_sorachi_patrol_log_matches_the_field_register():
+    fields = {r["圃場ID"]: r for r in _rows("sorachi-agriculture", "03-data-analysis", "field_register.csv")}
+    paddies = Counter(r["経営体ID"] for r in fields.values() if r["作付_2025"] == "水稲")
+    with_sensor = {r["経営体ID"] for r in fields.values() if r["水位センサー"] == "あり"}
+    log = _rows("sorachi-agriculture", "03-data-analysis", "water_patrol_log.csv")
+    assert {r["経営体ID"]: int(r["水稲圃場_枚"]) for r in log} == paddies
+    assert {r["経営体ID"] for r in log if r["センサー"] == "あり"} == with_sensor
+    farms_2024 = sum(int(r["農家戸数"]) for r in _rows("sorachi-agriculture", "01-current-state", "farm_households.csv")
+                     if r["年度"] == "2024")
+    respondents = {tuple(v for k, v in r.items() if k != "回答番号")
+                   for r in _rows("sorachi-agriculture", "02-issue-setting", "farmer_survey.csv")}
+    assert len(respondents) <= farms_2024

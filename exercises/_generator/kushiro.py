@@ -149,7 +149,8 @@ def _auction(r, out_dir: Path) -> None:
                 base = {"大": 620, "中": 430, "小": 240}[grade] * saury_factor
                 price = base * (1 - 0.045 * (temp - 2.0)) * r.uniform(0.95, 1.05)
             elif species == "秋サケ":
-                base = {"メス": 1150, "オス": 700}[grade] * salmon_factor
+                # 2025's record-low catch: the market price the monthly landings show (about 1,150-1,200 yen/kg)
+                base = {"メス": 1610, "オス": 980}[grade] * salmon_factor
                 price = base * (1 - 0.03 * (temp - 3.5)) * r.uniform(0.95, 1.05)
             else:
                 price = 55 * (1 - 0.02 * (temp - 3.0)) * r.uniform(0.9, 1.1)

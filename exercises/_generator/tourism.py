@@ -213,40 +213,61 @@ def _plant_survey(rows: list[list]) -> None:
 
 
 BOOKING_MARKETS = ("国内", "台湾", "香港", "韓国", "中国", "タイ", "その他海外")
+# inbound_stays.csv markets that the DMO's booking tally groups as その他海外
+OTHER_OVERSEAS = ("シンガポール", "欧米豪", "その他")
 ROOMS = 420  # rooms in the lakeside hot-spring area; 420 x 7 = 2,940 room-nights a week
+TOWN_ROOMS = 760  # every lodging in the town; the lakeside area holds 55 % of them
+LAKESIDE_SHARE = 0.55  # the lakeside area's share of the town's guest-nights, in winter as over the year
+# Guests per occupied room: couples and families at home, larger family and friend groups from Thailand.
+GUESTS_PER_ROOM = {"国内": 2.1, "タイ": 2.5}
+GUESTS_PER_ROOM_OVERSEAS = 2.3
 
 
-def _bookings(r) -> list[list]:
-    """Room-nights per week and market: this season's bookings on 20 October 2025, last season's bookings
-    on the same day, and last season's final result. Domestic guests book late (about 1.9 times the
-    October figure in the end), foreign guests early (about 1.25 times)."""
+def guests_per_room(market: str) -> float:
+    return GUESTS_PER_ROOM.get(market, GUESTS_PER_ROOM_OVERSEAS)
+
+
+def _week_shape(day: date) -> float:
+    """Demand of a winter week against the other weeks of its month, 1.0 = an ordinary week."""
+    if day.month == 12:
+        return 2.2 if day.day >= 22 else 0.8
+    if day.month == 1:
+        return 1.6 if day.day <= 4 else 1.0
+    if day.month == 2:
+        return 1.7 if 2 <= day.day <= 15 else 1.3
+    return 1.0
+
+
+def _bookings(r, visitors: list[list], inbound: list[list]) -> list[list]:
+    """Room-nights per week and market in the lakeside area: this season's bookings on 20 October 2025,
+    last season's bookings on the same day, and last season's final result. Last season's result is the
+    town's FY2024 guest-nights of the week's month (visitors_monthly.csv, inbound_stays.csv) times the
+    lakeside share, over the guests per room. Domestic guests book late (the final is about 1.9 times the
+    October figure), foreign guests early (about 1.25 times)."""
+    weeks = [date(2025, 12, 1) + timedelta(weeks=week) for week in range(17)]
+    month_shape = {}
+    for day in weeks:
+        month_shape[day.month] = month_shape.get(day.month, 0) + _week_shape(day)
     rows = []
-    start = date(2025, 12, 1)
-    for week in range(17):
-        day = start + timedelta(weeks=week)
-        # Demand shape over the season, 1.0 = an ordinary winter week.
-        if day.month == 12:
-            shape = 2.2 if day.day >= 22 else 0.8
-        elif day.month == 1:
-            shape = 1.6 if day.day <= 4 else 1.0
-        elif day.month == 2:
-            shape = 1.7 if 2 <= day.day <= 15 else 1.3
-        else:
-            shape = 0.7
+    for day in weeks:
+        nights = {m: 0 for m in BOOKING_MARKETS}
+        for year, month, market, _guests, market_nights in inbound:
+            if year == 2024 and month == day.month:
+                nights["その他海外" if market in OTHER_OVERSEAS else market] += market_nights
+        town_nights = next(x[7] for x in visitors if x[0] == 2024 and x[1] == day.month)
+        nights["国内"] = town_nights - sum(nights.values())
         if (day.month == 1 and day.day >= 19) or (day.month == 2 and day.day <= 22):
             thai = 4.0 if day.month == 2 and day.day <= 15 else 2.5
         else:
             thai = 1.5
-        lunar = 1.6 if day.month == 2 and day.day <= 15 else shape
-        last = {"国内": 380 * shape, "台湾": 150 * shape, "香港": 80 * shape, "韓国": 70 * shape,
-                "中国": 60 * lunar, "タイ": 90 * shape, "その他海外": 50 * shape}
         growth = {"国内": 1.0, "台湾": 1.15, "香港": 1.1, "韓国": 1.3, "中国": 1.0, "タイ": thai, "その他海外": 1.2}
         for market in BOOKING_MARKETS:
             pickup = 1.9 if market == "国内" else 1.25
-            before = int(round(last[market] * r.gauss(1, 0.08)))
+            share = _week_shape(day) / month_shape[day.month]
+            before = nights[market] * LAKESIDE_SHARE * share / guests_per_room(market) / pickup * r.gauss(1, 0.08)
             final = int(round(before * pickup * r.gauss(1, 0.04)))
-            now = int(round(last[market] * growth[market] * r.gauss(1, 0.08)))
-            rows.append([day.isoformat(), market, now, before, final])
+            now = int(round(before * growth[market] * r.gauss(1, 0.08)))
+            rows.append([day.isoformat(), market, now, int(round(before)), final])
     next(x for x in rows if x[0] == "2026-01-05" and x[1] == "その他海外")[3] = None
     return rows
 
@@ -256,7 +277,10 @@ def generate(out_root: Path) -> None:
     base = out_root / SLUG
 
     visitors = _visitors(r)
-    inbound = _plant_inbound(_inbound(r, visitors))
+    clean_inbound = _inbound(r, visitors)
+    # last winter's bookings follow from the town's own figures, before any planted problem
+    clean_visitors = [list(x) for x in visitors]
+    inbound = _plant_inbound([list(x) for x in clean_inbound])
     _plant_visitors(visitors)
     write_csv(base / "01-current-state" / "data" / "visitors_monthly.csv",
               ["年度", "月", "道内客_人", "道外客_人", "訪日外国人_人", "入込客数計_人", "宿泊客_人", "宿泊延べ数_人泊"],
@@ -271,4 +295,5 @@ def generate(out_root: Path) -> None:
                "主な支払い方法", "旅行前の主な情報源", "最も困ったこと", "満足度_5段階", "再訪意向"], survey)
 
     write_csv(base / "04-proposal" / "data" / "winter_bookings.csv",
-              ["週の開始日", "市場", "今季予約_室泊", "前季同時点予約_室泊", "前季実績_室泊"], _bookings(r))
+              ["週の開始日", "市場", "今季予約_室泊", "前季同時点予約_室泊", "前季実績_室泊"],
+              _bookings(r, clean_visitors, clean_inbound))
