@@ -74,7 +74,8 @@ def test_generator_reproduces_every_shipped_data_set_byte_for_byte(tmp_path):
     assert generated and generated.keys() == shipped_csv.keys()
     for path, data in generated.items():
         assert data == shipped_csv[path], f"{path} differs from what the generator writes"
-        assert data.decode("utf-8").splitlines()[0]  # UTF-8 with a header line
+        assert data.startswith(b"\xef\xbb\xbf"), f"{path} lacks the BOM that Japanese Excel needs"
+        assert data.decode("utf-8-sig").splitlines()[0]  # UTF-8 with a header line
 
 
 def test_data_sets_are_labelled_simulated(shipped):
