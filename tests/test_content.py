@@ -103,6 +103,18 @@ def test_broken_mentor_pack_names_file_line_and_problem(content, path, old, new,
     assert any(e.startswith(expected) for e in errors), errors
 
 
+@pytest.mark.parametrize("old, new, expected", [
+    ("talent_level = 1", "talent_level = 5", "01-look/exercise.toml:6: [skills] 'talent_level' must be a talent level from 0 to 3"),
+    ('"What：データを読む・説明する"', '"データを読む"',
+     "01-look/exercise.toml:7: [skills] 'データを読む' is not a DX Literacy Standard area"),
+    ('"ビジネスアーキテクト（社内業務の高度化・効率化）"', '"プロジェクトマネージャー"',
+     "01-look/exercise.toml:8: [skills] 'プロジェクトマネージャー' does not start with a DX Promotion Skill Standard talent type"),
+])
+def test_broken_skills_name_file_line_and_problem(content, old, new, expected):
+    _edit(content / MOD / "01-look" / "exercise.toml", old, new)
+    assert any(e.startswith(f"{MOD}/{expected}") for e in _errors(content)), _errors(content)
+
+
 def test_mentor_pack_needs_both_languages(content):
     (content / MOD / "01-look" / "mentor.en.md").unlink()
     assert _errors(content) == [f"{MOD}/01-look/mentor.en.md: the mentor in en is missing (translation)"]
@@ -114,6 +126,9 @@ def test_sync_keeps_the_mentor_pack_with_the_version(app, content):
     assert "<h2>解答例（標準）</h2>" in first.mentor_pack_html("ja")
     assert "Saury down 60 %." in first.mentor_pack_html("en") and "Saury down 60 %." in first.mentor_pack_en_md
     assert second.mentor_pack_html("ja") is None
+    assert first.skills == {"talent_level": 1, "dss_literacy": ["What：データを読む・説明する"],
+                            "dss_promotion": ["ビジネスアーキテクト（社内業務の高度化・効率化）"]}
+    assert second.skills is None
 
 
 def test_event_without_its_text_is_reported(content):

@@ -218,3 +218,40 @@ def test_sorachi_patrol_log_matches_the_field_register():
     respondents = {tuple(v for k, v in r.items() if k != "回答番号")
                    for r in _rows("sorachi-agriculture", "02-issue-setting", "farmer_survey.csv")}
     assert len(respondents) <= farms_2024
+
+
+@pytest.mark.parametrize("slug", MODULES)
+def test_every_exercise_has_a_mentor_pack_and_its_skills(shipped, slug):
+    spec = shipped[slug]
+    for exercise in spec.exercises:
+        assert exercise.mentor_pack is not None, exercise.slug
+        assert exercise.skills is not None and (exercise.skills.dss_literacy or exercise.skills.dss_promotion)
+        if exercise.is_required:
+            assert exercise.skills.talent_level == spec.target_level, exercise.slug
+
+
+def test_level_two_modules_ask_for_more_than_level_one(shipped):
+    """Level 2 joins data sets across exercises and with published figures, and defends its indicators;
+    the level-1 module does neither."""
+    def csv_names(spec, exercise):
+        return {m.filename for m in exercise.materials if m.filename.endswith(".csv")}
+
+    def joins_other_data(spec):
+        return any(name in exercise.brief.ja
+                   for exercise in spec.exercises if exercise.is_required
+                   for other in spec.exercises if other is not exercise
+                   for name in csv_names(spec, other))
+
+    def asks(spec, words):
+        return any(all(w in e.brief.ja for w in words) for e in spec.exercises if e.is_required)
+
+    by_level = {level: [s for s in shipped.values() if s.target_level == level] for level in (1, 2)}
+    assert by_level[1] and by_level[2]
+    for spec in by_level[2]:
+        assert joins_other_data(spec), spec.slug
+        assert asks(spec, ("公開の数字から", "表を作り")) or asks(spec, ("公開情報", "表を作り")), spec.slug
+        assert asks(spec, ("指標定義", "弱点")), spec.slug
+        assert any(p.startswith("データサイエンティスト") for e in spec.exercises if e.is_required
+                   for p in e.skills.dss_promotion), spec.slug
+    for spec in by_level[1]:
+        assert not asks(spec, ("指標定義", "弱点")), spec.slug

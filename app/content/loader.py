@@ -92,6 +92,22 @@ class SourceSpec:
     url: str | None
 
 
+# Digital Skill Standards (METI and IPA, ver.1.0): the DX Literacy Standard's areas, and the DX Promotion
+# Skill Standard's five talent types (a role may follow in brackets, e.g. "デザイナー（サービスデザイナー）").
+DSS_LITERACY = ("マインド・スタンス", "Why：DXの背景", "What：社会におけるデータ", "What：データを読む・説明する",
+                "What：データを扱う", "What：データによって判断する", "What：デジタル技術", "How：活用事例・利用方法",
+                "How：留意点")
+DSS_PROMOTION_TYPES = ("ビジネスアーキテクト", "デザイナー", "データサイエンティスト", "ソフトウェアエンジニア",
+                       "サイバーセキュリティ")
+
+
+@dataclass(frozen=True)
+class SkillsSpec:
+    talent_level: int  # Hokkaido's digital talent level the exercise trains for, 0-3
+    dss_literacy: tuple[str, ...]
+    dss_promotion: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class ExerciseSpec:
     slug: str
@@ -107,6 +123,7 @@ class ExerciseSpec:
     questions: tuple[QuestionSpec, ...] = ()
     # Shown to the cohort's mentors and to organizers, never to learners.
     mentor_pack: Text | None = None
+    skills: SkillsSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -292,11 +309,40 @@ def _load_exercise(folder: Path, errors: _Errors) -> ExerciseSpec | None:
     event = _load_event((data or {}).get("event"), folder, path, source, errors)
     questions = _load_questions(folder, errors)
     mentor_pack = _load_mentor_pack(folder, criteria, errors)
+    skills = _load_skills((data or {}).get("skills"), path, source, errors)
     if data is None or len(errors.items) > before or not (title and brief_ja and brief_en and criteria):
         return None
     return ExerciseSpec(folder.name, title, Text(brief_ja, brief_en), required, criteria,
                         _load_materials(folder, simulated), float(weight), float(threshold), unlock, event, questions,
-                        mentor_pack)
+                        mentor_pack, skills)
+
+
+def _load_skills(raw, path: Path, source: str, errors: _Errors) -> SkillsSpec | None:
+    if raw is None:
+        return None
+    line = _line_of(source, "[skills]") or _line_of(source, "skills")
+    if not isinstance(raw, dict):
+        errors.add(path, "'skills' must be a table", line)
+        return None
+    level = raw.get("talent_level")
+    literacy, promotion = raw.get("dss_literacy", []), raw.get("dss_promotion", [])
+    before = len(errors.items)
+    if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 3:
+        errors.add(path, "[skills] 'talent_level' must be a talent level from 0 to 3", _line_of(source, "talent_level"))
+    if not isinstance(literacy, list) or not isinstance(promotion, list) or not (literacy or promotion):
+        errors.add(path, "[skills] needs 'dss_literacy' and/or 'dss_promotion' lists", line)
+        return None
+    for item in literacy:
+        if item not in DSS_LITERACY:
+            errors.add(path, f"[skills] '{item}' is not a DX Literacy Standard area (one of: {', '.join(DSS_LITERACY)})",
+                       _line_of(source, "dss_literacy"))
+    for item in promotion:
+        if not isinstance(item, str) or not item.startswith(DSS_PROMOTION_TYPES):
+            errors.add(path, f"[skills] '{item}' does not start with a DX Promotion Skill Standard talent type "
+                             f"({', '.join(DSS_PROMOTION_TYPES)})", _line_of(source, "dss_promotion"))
+    if len(errors.items) > before:
+        return None
+    return SkillsSpec(level, tuple(literacy), tuple(promotion))
 
 
 def _load_mentor_pack(folder: Path, criteria: tuple[CriterionSpec, ...], errors: _Errors) -> Text | None:

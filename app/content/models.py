@@ -107,6 +107,8 @@ class Exercise(db.Model):
     mentor_pack_ja_html: Mapped[Optional[str]] = mapped_column(Text)
     mentor_pack_en_md: Mapped[Optional[str]] = mapped_column(Text)
     mentor_pack_en_html: Mapped[Optional[str]] = mapped_column(Text)
+    # {"talent_level": 1, "dss_literacy": [...], "dss_promotion": [...]}: the skills the exercise trains
+    skills: Mapped[Optional[dict]] = mapped_column(db.JSON)
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="exercises")
     criteria: Mapped[list["RubricCriterion"]] = relationship(

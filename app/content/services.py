@@ -61,6 +61,9 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
             exercise.mentor_pack_ja_md, exercise.mentor_pack_en_md = ex.mentor_pack.ja, ex.mentor_pack.en
             exercise.mentor_pack_ja_html = str(render_markdown(ex.mentor_pack.ja))
             exercise.mentor_pack_en_html = str(render_markdown(ex.mentor_pack.en))
+        if ex.skills:
+            exercise.skills = {"talent_level": ex.skills.talent_level, "dss_literacy": list(ex.skills.dss_literacy),
+                               "dss_promotion": list(ex.skills.dss_promotion)}
         for q_position, q in enumerate(ex.questions, start=1):
             exercise.questions.append(Question(
                 slug=q.slug, position=q_position, kind=str(q.kind), prompt_ja=q.prompt_ja, prompt_en=q.prompt_en,
