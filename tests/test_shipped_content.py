@@ -1,4 +1,5 @@
-"""The three scenario modules that ship under exercises/: valid, complete, and consistent with their data."""
+"""The modules that ship under exercises/ (three regional scenarios and a level-0 basics module): valid,
+complete, and consistent with their data."""
 
 import importlib.util
 import sys
@@ -11,7 +12,9 @@ from app.content.derive import evaluate, read_rows
 from app.content.loader import load_all
 from app.content.questions import QuestionKind
 
-MODULES = ("sorachi-agriculture", "kushiro-fisheries", "hokkaido-tourism")
+PBL_MODULES = ("sorachi-agriculture", "kushiro-fisheries", "hokkaido-tourism")
+BASICS = "municipal-digital-basics"
+MODULES = PBL_MODULES + (BASICS,)
 PBL_STEPS = 5
 
 
@@ -22,11 +25,19 @@ def shipped():
     return {spec.slug: spec for spec in specs}
 
 
-def test_the_three_modules_ship(shipped):
+def test_the_modules_ship(shipped):
     assert sorted(shipped) == sorted(MODULES)
 
 
-@pytest.mark.parametrize("slug", MODULES)
+def test_level_zero_module_is_a_short_path_for_every_employee(shipped):
+    spec = shipped[BASICS]
+    assert spec.target_level == 0 and spec.estimated_hours <= 3
+    assert all(e.is_required and e.skills.talent_level == 0 for e in spec.exercises)
+    assert {q.kind for e in spec.exercises for q in e.questions} == {QuestionKind.NUMERIC, QuestionKind.SINGLE,
+                                                                    QuestionKind.MULTIPLE}
+
+
+@pytest.mark.parametrize("slug", PBL_MODULES)
 def test_module_follows_the_pbl_sequence_with_complete_metadata(shipped, slug):
     spec = shipped[slug]
     assert len([e for e in spec.exercises if e.is_required]) >= PBL_STEPS

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULE_GENERATORS = ("sorachi", "kushiro", "tourism")
+MODULE_GENERATORS = ("sorachi", "kushiro", "tourism", "basics")
 
 
 def generate_all(out_root: Path) -> None:
