@@ -317,17 +317,27 @@ def _load_exercise(folder: Path, errors: _Errors) -> ExerciseSpec | None:
                         mentor_pack, skills)
 
 
+def _optional_table(raw, name: str, path: Path, source: str, errors: _Errors) -> tuple[dict | None, int | None]:
+    """An optional [name] table of a TOML file and the line where it starts; None if absent or not a table."""
+    line = _line_of(source, f"[{name}]") or _line_of(source, name)
+    if raw is not None and not isinstance(raw, dict):
+        errors.add(path, f"'{name}' must be a table", line)
+        return None, line
+    return raw, line
+
+
+def _is_talent_level(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3
+
+
 def _load_skills(raw, path: Path, source: str, errors: _Errors) -> SkillsSpec | None:
+    raw, line = _optional_table(raw, "skills", path, source, errors)
     if raw is None:
-        return None
-    line = _line_of(source, "[skills]") or _line_of(source, "skills")
-    if not isinstance(raw, dict):
-        errors.add(path, "'skills' must be a table", line)
         return None
     level = raw.get("talent_level")
     literacy, promotion = raw.get("dss_literacy", []), raw.get("dss_promotion", [])
     before = len(errors.items)
-    if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 3:
+    if not _is_talent_level(level):
         errors.add(path, "[skills] 'talent_level' must be a talent level from 0 to 3", _line_of(source, "talent_level"))
     if not isinstance(literacy, list) or not isinstance(promotion, list) or not (literacy or promotion):
         errors.add(path, "[skills] needs 'dss_literacy' and/or 'dss_promotion' lists", line)
@@ -402,11 +412,8 @@ def _check_mentor_pack(path: Path, text: str, locale: str, criteria: tuple[Crite
 
 
 def _load_unlock(raw, path: Path, source: str, errors: _Errors) -> UnlockSpec | None:
+    raw, line = _optional_table(raw, "unlock", path, source, errors)
     if raw is None:
-        return None
-    line = _line_of(source, "[unlock]") or _line_of(source, "unlock")
-    if not isinstance(raw, dict):
-        errors.add(path, "'unlock' must be a table", line)
         return None
     after, when, days = raw.get("after"), raw.get("when"), raw.get("days_after_start")
     if after is None and days is None:
@@ -471,7 +478,7 @@ def load_module(folder: Path, root: Path | None = None) -> tuple[ModuleSpec | No
     title = _text(data, "title", path, source, errors)
     summary = _text(data, "summary", path, source, errors)
     level = data.get("target_level")
-    if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 3:
+    if not _is_talent_level(level):
         errors.add(path, "'target_level' must be a talent level from 0 to 3", _line_of(source, "target_level"))
     hours = data.get("estimated_hours")
     if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
