@@ -3,12 +3,15 @@
     .venv/bin/python bench/markdown_worst_case.py              # the pipeline in the working tree
     .venv/bin/python bench/markdown_worst_case.py --ref main   # the pipeline as committed at a git revision
 
-Each input renders in its own child process, stopped after --timeout seconds (so the quadratic
+Each input renders in a forked child process, stopped after --timeout seconds (so the quadratic
 behaviour of an old revision is reported as "> timeout" instead of taking hours). Prints, per
 family, the worst time over its inputs and the size that took it."""
 
 import argparse
+import os
 import random
+import select
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 SIZES = (1_000, 10_000, 50_000)
-STARTUP_SECONDS = 30
 
 
 def _fill(unit: str, size: int) -> str:
@@ -91,15 +93,34 @@ def _pipeline(ref: str | None):
     return module.render_markdown
 
 
-def _time_one(ref: str | None, family: str, index: int, size: int, timeout: float) -> float:
-    """Seconds to render one input, in a child process; infinity when it takes longer than `timeout`."""
-    command = [sys.executable, __file__, "--one", family, str(index), str(size)] + (["--ref", ref] if ref else [])
-    try:  # the child's start-up (importing the app) is not part of the measure
-        child = subprocess.run(command, capture_output=True, text=True, timeout=timeout + STARTUP_SECONDS,
-                               check=True)
-    except subprocess.TimeoutExpired:
-        return float("inf")
-    return float(child.stdout)
+def _time_one(render, text: str, timeout: float) -> float:
+    """Seconds to render `text` in a forked child; infinity when it takes longer than `timeout`.
+    Raises RenderFailed when rendering raises (a 500 in the app)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            started = time.perf_counter()
+            render(text)
+            os.write(writer, repr(time.perf_counter() - started).encode())
+        except BaseException as e:
+            os.write(writer, f"error {type(e).__name__}".encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    ready, _, _ = select.select([reader], [], [], timeout)
+    answer = os.read(reader, 64).decode() if ready else ""
+    if not answer:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(reader)
+    if answer.startswith("error"):
+        raise RenderFailed(answer.removeprefix("error "))
+    return float(answer) if answer else float("inf")
+
+
+class RenderFailed(Exception):
+    pass
 
 
 def main() -> None:
@@ -107,26 +128,22 @@ def main() -> None:
     parser.add_argument("--ref", help="git revision whose app/core/markdown.py to measure")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds before an input counts as too slow")
     parser.add_argument("--family", action="append", help="measure only these families")
-    parser.add_argument("--one", nargs=3, metavar=("FAMILY", "INDEX", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        family, index, size = args.one
-        text = FAMILIES[family][int(index)](int(size))
-        render = _pipeline(args.ref)
-        started = time.perf_counter()
-        render(text)
-        print(time.perf_counter() - started)
-        return
+    render = _pipeline(args.ref)
     print(f"pipeline: {args.ref or 'working tree'}; sizes {', '.join(map(str, SIZES))} characters")
     print(f"{'family':18} {'inputs':>6} {'worst':>10}  worst input")
-    overall = 0.0
+    overall, failures = 0.0, []
     for family, generators in FAMILIES.items():
         if args.family and family not in args.family:
             continue
         worst, worst_case = 0.0, ""
         for index in range(len(generators)):
             for size in SIZES:
-                seconds = _time_one(args.ref, family, index, size, args.timeout)
+                try:
+                    seconds = _time_one(render, FAMILIES[family][index](size), args.timeout)
+                except RenderFailed as e:
+                    failures.append(f"{family} #{index} at {size}: {e}")
+                    continue
                 if seconds > worst:
                     worst, worst_case = seconds, f"#{index} at {size}: {FAMILIES[family][index](size)[:24]!r}"
                 if seconds == float("inf"):
@@ -135,6 +152,8 @@ def main() -> None:
         print(f"{family:18} {len(generators):>6} {shown:>10}  {worst_case}", flush=True)
         overall = max(overall, worst)
     print(f"worst overall: {'> %.0f s' % args.timeout if overall == float('inf') else '%.3f s' % overall}")
+    for failure in failures:
+        print(f"raised {failure}")
 
 
 if __name__ == "__main__":
