@@ -17,6 +17,8 @@ PASSWORD_RESET_MAX_AGE = 2 * 3600
 
 # Login attempts per client address; storage is memory unless a Redis URL is configured.
 LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+# Badge uploads to the public /verify page per client address (each is parsed and its signature checked).
+VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
 

@@ -6,6 +6,7 @@ import io
 import json
 import stat
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,96 @@ def test_did_key_issuer_verifies_fully_offline(app_with, make):
     assert services.verify_document(db.session, document, badge_settings(app.config)[1], utcnow()).outcome == "genuine"
     with pytest.raises(services.KeysCannotRotate):
         services.add_key(db.session, credential.issuer, badge_settings(app.config)[0], now=utcnow())
+
+
+# Hostile uploads to the public /verify page: each one a clear verdict, never a 500 -------------------
+
+def _png_carrying(itxt_body: bytes, compressed: bool) -> bytes:
+    """A badge image with one iTXt chunk `openbadgecredential` holding `itxt_body` as it is."""
+    from app.badges.images import badge_png
+    png = badge_png(level=1, seed="x", label="X")
+    data = baking.OB3_KEYWORD.encode() + b"\0" + bytes([int(compressed), 0]) + b"\0\0" + itxt_body
+    chunk = len(data).to_bytes(4, "big") + b"iTXt" + data + (zlib.crc32(b"iTXt" + data) & 0xFFFFFFFF).to_bytes(4, "big")
+    return png[:-12] + chunk + png[-12:]
+
+
+def _zip_bomb() -> bytes:
+    """64 MB of text deflated to about 64 KB, built without holding the 64 MB."""
+    deflate, block = zlib.compressobj(9), b'{"a": "' + b"0" * (1024 * 1024 - 7)
+    return b"".join(deflate.compress(block) for _ in range(64)) + deflate.flush()
+
+
+HOSTILE_UPLOADS = [
+    ("empty.json", lambda: b"", "The file is empty."),
+    ("bomb.png", lambda: _png_carrying(_zip_bomb(), compressed=True), "larger than 256 KB"),
+    ("bad-zlib.png", lambda: _png_carrying(b"not deflated at all", compressed=True), "cannot be unpacked"),
+    ("cut-zlib.png", lambda: _png_carrying(zlib.compress(b'{"a": 1}')[:-6], compressed=True), "cannot be unpacked"),
+    ("latin1.png", lambda: _png_carrying('{"name": "café"}'.encode("latin-1"), compressed=False), "not UTF-8 text"),
+    ("latin1.svg", lambda: "<svg><openbadges:credential>{\"a\": \"é\"}</openbadges:credential></svg>".encode("latin-1"),
+     "not UTF-8 text"),
+    ("deep.json", lambda: b"[" * 100_000 + b"]" * 100_000, "nests more than 32 levels"),
+    ("deep.png", lambda: _png_carrying(b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", compressed=False),
+     "nests more than 32 levels"),
+    ("deep-in-strings.json", lambda: b'{"a": "' + b"[" * 100_000 + b'"}', "no digital signature"),
+    ("big.json", lambda: b'{"a": "' + b"x" * 300_000 + b'"}', "larger than 256 KB"),
+    ("long-number.json", lambda: b'{"a": ' + b"1" * 5000 + b"}", "neither a badge image nor a credential"),
+    ("list.json", lambda: b"[1, 2]", "neither a badge image nor a credential"),
+    ("binary.bin", lambda: bytes(range(256)) * 64, "neither a badge image nor a credential"),
+    ("cut.png", lambda: baking.PNG_SIGNATURE + b"\0\0\0\x20IHDR", "The PNG file is damaged."),
+    ("chunks.png", lambda: baking.PNG_SIGNATURE + b"\0\0\0\0tEXt\0\0\0\0" * 5000, "The PNG file is damaged."),
+    # Under 500 KB: above that the test client spools the request to a temporary file it never closes.
+    ("huge.svg", lambda: b"<svg>" + b"<openbadges:credential " * 15_000 + b"<![CDATA[" * 15_000,
+     "This SVG image does not carry a badge."),
+    ("nul-ob2.json", lambda: json.dumps({"type": "Assertion", "id": "http://localhost/badges/ob2/assertions/\0"}).encode(),
+     "was not issued by this service"),
+    ("surrogate-ob2.json", lambda: b'{"type": "Assertion", "id": "\\ud800"}', "was not issued by this service"),
+    ("list-id-ob2.json", lambda: b'{"badge": 1, "id": ["a"]}', "was not issued by this service"),
+    ("nul-ob3.json", lambda: json.dumps({"id": "urn:uuid:\0", "proof": "\0"}).encode(), "no digital signature"),
+    ("proof-list.json", lambda: b'{"proof": [1], "issuer": [2]}', "no digital signature"),
+]
+
+
+@pytest.mark.parametrize("name, make_data, message", HOSTILE_UPLOADS, ids=[u[0] for u in HOSTILE_UPLOADS])
+def test_verify_answers_every_hostile_upload_with_its_verdict(client, name, make_data, message):
+    client.post("/language", data={"locale": "en"})
+    response = _upload(client, name, make_data())
+    assert response.status_code in (200, 422)
+    assert message in response.get_data(as_text=True)
+
+
+def test_verify_shows_the_zip_bomb_verdict_in_japanese(client):
+    page = _upload(client, "bomb.png", _png_carrying(_zip_bomb(), compressed=True)).get_data(as_text=True)
+    assert "256 KBを超えています" in page
+
+
+def _proof_of(credential: Credential, **changes) -> dict:
+    document = json.loads(credential.ob3_json)
+    document["proof"] = {**document["proof"], **changes}
+    return document
+
+
+@pytest.mark.parametrize("proof_value", [["z"], "z" + "2" * 100_000, "zOOOO", "z" + "2" * 20, None])
+def test_a_malformed_signature_value_is_a_clear_verdict(client, completed, proof_value):
+    client.post("/language", data={"locale": "en"})
+    document = _proof_of(completed[4], proofValue=proof_value)
+    page = _upload(client, "badge.json", json.dumps(document).encode()).get_data(as_text=True)
+    assert "This badge is not genuine." in page and "it is not an Ed25519 signature" in page
+
+
+@pytest.mark.parametrize("field, value", [("credentialStatus", [1]), ("credentialStatus", "x"), ("validFrom", {"a": 1}),
+                                          ("id", ["urn:uuid:x"]), ("issuer", 7), ("@context", {"@vocab": 1})])
+def test_a_field_of_the_wrong_type_makes_the_badge_not_genuine(client, completed, field, value):
+    client.post("/language", data={"locale": "en"})
+    document = json.loads(completed[4].ob3_json)
+    document[field] = value
+    page = _upload(client, "badge.json", json.dumps(document).encode()).get_data(as_text=True)
+    assert "This badge is not genuine." in page
+
+
+def test_verify_uploads_are_rate_limited(app_with):
+    client = app_with(RATELIMIT_ENABLED=True, VERIFY_RATE_LIMIT="2 per minute").test_client()
+    client.post("/language", data={"locale": "en"})
+    responses = [_upload(client, "notes.txt", b"hello") for _ in range(3)]
+    assert [r.status_code for r in responses] == [422, 422, 429]
+    assert "Too many attempts" in responses[2].get_data(as_text=True)
+    assert client.get("/verify").status_code == 200

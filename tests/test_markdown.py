@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.markdown import render_markdown
+from app.core.markdown import MAX_NESTING, render_markdown
 
 OWN_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"
 # The public corpus beside the repository (../shared) is tested too when it is there; never required.
@@ -68,3 +68,42 @@ def test_links_get_nofollow_noopener():
 def test_tables_and_code_render():
     html = str(render_markdown("| 地区 | 戸数 |\n|:---|---:|\n| 北 | 93 |\n\n```\ncode <b>\n```"))
     assert '<td align="right">93</td>' in html and "&lt;b&gt;" in html
+
+
+# Pathological inputs (bench/markdown_worst_case.py times them): the output stays right and visible.
+
+def _text(html) -> str:
+    return re.sub(r"<[^>]+>", "", str(html)).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("source", ["[" * 3000, "![" * 1500, "[a" * 1500, "[" * 1500 + "]" * 1500])
+def test_unclosed_brackets_stay_visible_text(source):
+    html = str(render_markdown(source))
+    assert "<a" not in html and _text(html).strip() == source
+
+
+def test_link_text_nests_brackets_up_to_the_limit():
+    deep_enough = "[" * MAX_NESTING + "x" + "]" * MAX_NESTING
+    too_deep = "[" + deep_enough + "]"
+    assert 'href="target"' in str(render_markdown(f"{deep_enough}(target)"))
+    html = str(render_markdown(f"{too_deep}(target)"))
+    assert "<a" not in html and _text(html).strip() == f"{too_deep}(target)"
+
+
+def test_normal_links_images_and_references_render_as_before():
+    html = str(render_markdown("[a [b] c](http://x.jp \"t\") ![図](http://x.jp/i.png) [参照][r] [r]\n\n[r]: http://r.jp"))
+    assert '<a href="http://x.jp" title="t" rel="nofollow noopener">a [b] c</a>' in html
+    assert html.count('href="http://r.jp"') == 2 and "<img" not in html  # images are not on the allowlist
+
+
+@pytest.mark.parametrize("marker", ["> ", "- ", "1. ", "* > "])
+def test_a_line_opens_at_most_the_nesting_limit_of_lists_and_quotes(marker):
+    html = str(render_markdown(marker * 5000 + "end"))
+    assert html.count("<blockquote>") + html.count("<li>") <= MAX_NESTING
+    assert _text(html).split()[-1] == "end"
+
+
+def test_nesting_within_the_limit_renders_as_before():
+    assert str(render_markdown("> > quoted")).count("<blockquote>") == 2
+    assert str(render_markdown("- - item")).count("<ul>") == 2
+    assert str(render_markdown("- - - - - - - - - - - - - - - - - - - -")) == "<hr>"

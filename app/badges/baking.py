@@ -1,11 +1,17 @@
 """Baking credentials into badge images and reading them back.
 
 PNG: one uncompressed iTXt chunk (keyword `openbadgecredential` for OB 3.0, `openbadges` for OB 2.0)
-before IEND. SVG: an `openbadges:credential` (3.0) or `openbadges:assertion` (2.0) element right after <svg>."""
+before IEND. SVG: an `openbadges:credential` (3.0) or `openbadges:assertion` (2.0) element right after <svg>.
+
+Reading runs on anyone's upload, so it is bounded: at most MAX_CHUNKS chunks are walked, a compressed
+text is inflated to MAX_TEXT_BYTES at most (a zip bomb stops there), and the SVG is searched, never
+parsed as XML (no DTD, so no entity expansion)."""
 
 import re
 import struct
 import zlib
+
+from app.core.reasons import ReasonError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB3_KEYWORD = "openbadgecredential"
@@ -14,62 +20,90 @@ OB3_SVG_NS = "https://purl.imsglobal.org/ob/v3p0"
 OB2_SVG_NS = "http://openbadges.org"
 
 
-class NotABadgeImage(Exception):
-    pass
+# A baked credential is a few KB; a badge image has a handful of chunks.
+MAX_TEXT_BYTES = 256 * 1024
+MAX_CHUNKS = 4096
+
+
+class NotABadgeImage(ReasonError):
+    """bad_png: damaged or not a PNG; bad_svg: no <svg> element to bake into; bad_compression: the text does not inflate; too_large: the text
+    is longer than MAX_TEXT_BYTES; not_utf8: the text is not UTF-8."""
 
 
 def _chunks(png: bytes):
     if not png.startswith(PNG_SIGNATURE):
-        raise NotABadgeImage("not a PNG file")
+        raise NotABadgeImage("bad_png")
     position = len(PNG_SIGNATURE)
-    while position < len(png):
-        if position + 8 > len(png):
-            raise NotABadgeImage("the PNG file is cut short")
+    for _ in range(MAX_CHUNKS):
+        if position == len(png):
+            return
+        if position + 12 > len(png):
+            raise NotABadgeImage("bad_png")
         length, kind = struct.unpack(">I4s", png[position:position + 8])
-        data = png[position + 8:position + 8 + length]
-        yield kind, data, position, position + 12 + length
-        position += 12 + length
+        end = position + 12 + length
+        if end > len(png):
+            raise NotABadgeImage("bad_png")
+        yield kind, png[position + 8:end - 4], position, end
+        position = end
+    raise NotABadgeImage("bad_png")
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def _itxt_keyword_and_text(data: bytes) -> tuple[str, str] | None:
-    keyword, _, rest = data.partition(b"\0")
+def _itxt_keyword(data: bytes) -> str:
+    return data.partition(b"\0")[0].decode("latin-1")
+
+
+def _itxt_text(data: bytes) -> str:
+    """The text of an iTXt chunk. Raises NotABadgeImage."""
+    _keyword, _, rest = data.partition(b"\0")
     if len(rest) < 2:
-        return None
+        raise NotABadgeImage("bad_png")
     compressed, rest = rest[0], rest[2:]  # then the compression method byte
     _language, _, rest = rest.partition(b"\0")
     _translated, _, text = rest.partition(b"\0")
     if compressed:
-        text = zlib.decompress(text)
-    return keyword.decode("latin-1"), text.decode("utf-8")
+        inflater = zlib.decompressobj()
+        try:
+            text = inflater.decompress(text, MAX_TEXT_BYTES + 1)
+        except zlib.error:
+            raise NotABadgeImage("bad_compression") from None
+        if len(text) > MAX_TEXT_BYTES:
+            raise NotABadgeImage("too_large")
+        if not inflater.eof:
+            raise NotABadgeImage("bad_compression")
+    elif len(text) > MAX_TEXT_BYTES:
+        raise NotABadgeImage("too_large")
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotABadgeImage("not_utf8") from None
 
 
 def bake_png(png: bytes, text: str, keyword: str = OB3_KEYWORD) -> bytes:
     """`png` with exactly one iTXt chunk `keyword` holding `text` (an earlier one is replaced)."""
     out, iend = [PNG_SIGNATURE], None
     for kind, data, start, end in _chunks(png):
-        if kind == b"iTXt" and (_itxt_keyword_and_text(data) or ("",))[0] == keyword:
+        if kind == b"iTXt" and _itxt_keyword(data) == keyword:
             continue
         if kind == b"IEND":
             iend = png[start:end]
             break
         out.append(png[start:end])
     if iend is None:
-        raise NotABadgeImage("the PNG file has no end chunk")
+        raise NotABadgeImage("bad_png")
     itxt = keyword.encode("latin-1") + b"\0" + b"\0\0" + b"\0" + b"\0" + text.encode("utf-8")
     out += [_chunk(b"iTXt", itxt), iend]
     return b"".join(out)
 
 
 def extract_png(png: bytes, keyword: str = OB3_KEYWORD) -> str | None:
+    """The text of the first iTXt chunk `keyword`, or None. Raises NotABadgeImage."""
     for kind, data, _, _ in _chunks(png):
-        if kind == b"iTXt":
-            parsed = _itxt_keyword_and_text(data)
-            if parsed and parsed[0] == keyword:
-                return parsed[1]
+        if kind == b"iTXt" and _itxt_keyword(data) == keyword:
+            return _itxt_text(data)
     return None
 
 
@@ -81,7 +115,7 @@ def bake_svg(svg: str, text: str, ob2_assertion_url: str | None = None) -> str:
     """`svg` with the credential (or, given `ob2_assertion_url`, the OB 2.0 assertion) inside."""
     match = re.search(r"<svg\b[^>]*>", svg)
     if not match:
-        raise NotABadgeImage("not an SVG image")
+        raise NotABadgeImage("bad_svg")
     tag = match.group(0)
     if ob2_assertion_url is None:
         namespace, element = OB3_SVG_NS, f"<openbadges:credential>{_cdata(text)}</openbadges:credential>"
@@ -93,10 +127,22 @@ def bake_svg(svg: str, text: str, ob2_assertion_url: str | None = None) -> str:
     return svg[:match.start()] + tag + element + svg[match.end():]
 
 
+_SVG_BADGE = re.compile(r"<openbadges:(credential|assertion)\b")
+
+
 def extract_svg(svg: str) -> str | None:
-    match = re.search(r"<openbadges:(credential|assertion)\b[^>]*>(.*?)</openbadges:\1>", svg, re.S)
+    """The text of the first badge element, or None. Plain searches from left to right: every
+    character is read a bounded number of times, whatever the input."""
+    match = _SVG_BADGE.search(svg)
     if not match:
         return None
-    body = match.group(2).strip()
-    parts = re.findall(r"<!\[CDATA\[(.*?)\]\]>", body, re.S)
+    body_start = svg.find(">", match.end()) + 1
+    body_end = svg.find(f"</openbadges:{match.group(1)}>", body_start)
+    if body_start == 0 or body_end == -1:
+        return None
+    body = svg[body_start:body_end].strip()
+    parts, position = [], 0
+    while (start := body.find("<![CDATA[", position)) != -1 and (end := body.find("]]>", start + 9)) != -1:
+        parts.append(body[start + 9:end])
+        position = end + 3
     return "".join(parts) if parts else body

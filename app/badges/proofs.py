@@ -25,6 +25,7 @@ REASONS = {
     "wrong_purpose": "the proof is not for assertion",
     "unknown_key": "the signing key is not one of this issuer's keys",
     "key_not_issuers": "the signing key does not belong to the issuer named in the credential",
+    "bad_signature_value": "the signature value is not a base58btc multibase Ed25519 signature",
     "signature_mismatch": "the signature does not match: the credential was changed after it was signed",
     "unreadable": "the credential cannot be read as signed data",
 }
@@ -55,6 +56,24 @@ def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: st
     return signed
 
 
+# An Ed25519 signature is 64 bytes: at most 88 base58 digits after the multibase "z". The cap comes
+# first because decoding base58 is quadratic in its length.
+_MAX_SIGNATURE_CHARS = 89
+
+
+def _signature(value) -> bytes:
+    """The signature bytes of a proofValue. Raises ProofInvalid."""
+    if not isinstance(value, str) or not value.startswith("z") or len(value) > _MAX_SIGNATURE_CHARS:
+        raise ProofInvalid("bad_signature_value")
+    try:
+        signature = base58btc_decode(value[1:])
+    except ValueError:
+        raise ProofInvalid("bad_signature_value") from None
+    if len(signature) != 64:
+        raise ProofInvalid("bad_signature_value")
+    return signature
+
+
 KeyResolver = Callable[[str], tuple[Ed25519PublicKey, str] | None]
 
 
@@ -76,11 +95,10 @@ def verify(document: dict, resolve_key: KeyResolver) -> None:
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if controller != issuer_id:
         raise ProofInvalid("key_not_issuers")
-    value = str(proof.get("proofValue", ""))
+    signature = _signature(proof.get("proofValue"))
     try:
-        signature = base58btc_decode(value[1:]) if value.startswith("z") else b""
         public_key.verify(signature, _hash_data(document, proof))
-    except (InvalidSignature, ValueError):
+    except InvalidSignature:
         raise ProofInvalid("signature_mismatch") from None
     except Exception:  # canonicalisation of a tampered document can fail in many ways
         raise ProofInvalid("unreadable") from None

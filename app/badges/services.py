@@ -1,6 +1,7 @@
 """Issuing, approving, revoking and verifying badges. Services flush; the caller commits."""
 
 import json
+import re
 import secrets
 import uuid as uuidlib
 from dataclasses import dataclass, field
@@ -309,31 +310,44 @@ def _key_resolver(session: Session, urls: BadgeUrls):
     return resolve
 
 
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _credential_by_id(session: Session, value, prefix: str) -> Credential | None:
+    """The credential whose id is `prefix` + its uuid. Only a well-formed uuid reaches the database:
+    a NUL or a lone surrogate in an uploaded id would make the driver fail."""
+    if not isinstance(value, str) or not value.startswith(prefix) or not _UUID.fullmatch(value[len(prefix):]):
+        return None
+    return session.scalar(select(Credential).where(Credential.uuid == value[len(prefix):]))
+
+
+def _status_list_index(document: dict) -> int | None:
+    status = document.get("credentialStatus")
+    index = status.get("statusListIndex") if isinstance(status, dict) else None
+    return int(index) if isinstance(index, (str, int)) and str(index).isdecimal() else None
+
+
 def verify_document(session: Session, document: dict, urls: BadgeUrls, now: datetime) -> VerificationReport:
-    """Check an OB 3.0 credential (proof, issuer, dates, revocation) or an OB 2.0 hosted assertion."""
+    """Check an OB 3.0 credential (proof, issuer, dates, revocation) or an OB 2.0 hosted assertion.
+    Any JSON object is accepted: a field of the wrong type makes the credential unknown or altered."""
     if document.get("type") == "Assertion" or "badge" in document:
         return _verify_ob2(session, document, urls)
     try:
         proofs.verify(document, _key_resolver(session, urls))
     except proofs.ProofInvalid as e:
         return VerificationReport("altered", [e.code], document=document)
-    credential_id = str(document.get("id", "")).removeprefix("urn:uuid:")
-    credential = session.scalar(select(Credential).where(Credential.uuid == credential_id))
+    credential = _credential_by_id(session, document.get("id"), "urn:uuid:")
     valid_from = str(document.get("validFrom", ""))
     if valid_from and valid_from > documents.iso(now):
         return VerificationReport("unknown", ["not_yet_valid"], credential, document)
-    status = document.get("credentialStatus") or {}
-    index = status.get("statusListIndex")
-    if credential is not None and index is not None and int(index) in revoked_indexes(session, credential.issuer_id):
+    index = _status_list_index(document)
+    if credential is not None and index is not None and index in revoked_indexes(session, credential.issuer_id):
         return VerificationReport("revoked", [credential.revocation_reason or ""], credential, document)
     return VerificationReport("genuine", [], credential, document)
 
 
 def _verify_ob2(session: Session, document: dict, urls: BadgeUrls) -> VerificationReport:
-    assertion_id = str(document.get("id", ""))
-    prefix = urls.ob2_assertion("")
-    credential = session.scalar(select(Credential).where(Credential.uuid == assertion_id.removeprefix(prefix))) \
-        if assertion_id.startswith(prefix) else None
+    credential = _credential_by_id(session, document.get("id"), urls.ob2_assertion(""))
     if credential is None:
         return VerificationReport("unknown", ["not_issued_here"], document=document)
     if credential.status == CredentialStatus.REVOKED:

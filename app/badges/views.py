@@ -17,7 +17,8 @@ from app.badges.forms import (ApproveCohortForm, EvidenceConsentForm, IssuerForm
 from app.badges.ld import OB_V3, VC_V2
 from app.badges.listeners import badge_settings
 from app.badges.models import Achievement, Credential, CredentialStatus, Issuer
-from app.badges.verification import UnreadableUpload, read_uploaded_credential
+from app.badges.baking import MAX_TEXT_BYTES
+from app.badges.verification import MAX_JSON_DEPTH, UnreadableUpload, read_uploaded_credential
 from app.cohorts.models import Cohort, Enrolment
 from app.completions.models import CompletionRecord
 from app.core import authz
@@ -25,7 +26,7 @@ from app.auth.services import organization_choices
 from app.core.forms import select_choices
 from app.core.templating import ActionForm, current_locale
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 
 bp = Blueprint("badges", __name__, template_folder="templates")
 
@@ -211,7 +212,12 @@ def evidence(uuid: str, slug: str):
                            exercise=version.submission.exercise)
 
 
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
 @bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
 @authz.public
 def verify():
     form = VerifyForm()
@@ -234,7 +240,14 @@ def verify():
 
 
 UPLOAD_MESSAGES = {
+    "empty": lambda: _("The file is empty."),
     "bad_png": lambda: _("The PNG file is damaged."),
+    "bad_compression": lambda: _("The badge inside the PNG image is damaged: its compressed text cannot be unpacked."),
+    "not_utf8": lambda: _("The badge inside the file is not UTF-8 text, so it cannot be read."),
+    "too_large": lambda: _("The badge inside the file is larger than %(kb)d KB; a real badge is a few KB.",
+                           kb=MAX_TEXT_BYTES // 1024),
+    "too_deep": lambda: _("The credential nests more than %(levels)d levels deep; a real badge nests far less.",
+                          levels=MAX_JSON_DEPTH),
     "png_without_badge": lambda: _("This PNG image does not carry a badge."),
     "svg_without_badge": lambda: _("This SVG image does not carry a badge."),
     "not_json": lambda: _("This file is not a badge: it is neither a badge image nor a credential (JSON)."),
