@@ -4,14 +4,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
 from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
-from app.core.storage import FileStorage
+from app.core.storage import FileStorage, StagedFile
 from app.submissions.models import Attachment, Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.unlocking import lock_for
 
@@ -74,18 +76,52 @@ class Upload:
     stream: BinaryIO
 
 
-def _store_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) -> list[Attachment]:
-    attachments = []
-    for upload in uploads:
-        data = upload.stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise AttachmentTooLarge(upload.filename, max_bytes)
-        kind = detect_kind(upload.filename, data)
-        if kind is None:
-            raise DisallowedFileType(upload.filename)
-        attachments.append(Attachment(filename=upload.filename, content_hash=storage.put_bytes(data), size=len(data),
-                                      media_type=kind.media_type))
-    return attachments
+def _stage_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) -> list[tuple[Upload, str, StagedFile]]:
+    """Check every upload and stage it; if one is refused, the ones staged before it are discarded."""
+    staged: list[tuple[Upload, str, StagedFile]] = []
+    try:
+        for upload in uploads:
+            data = upload.stream.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise AttachmentTooLarge(upload.filename, max_bytes)
+            kind = detect_kind(upload.filename, data)
+            if kind is None:
+                raise DisallowedFileType(upload.filename)
+            staged.append((upload, kind.media_type, storage.stage(data)))
+    except BaseException:
+        storage.discard([file for _, _, file in staged])
+        raise
+    return staged
+
+
+def _dialect_insert(session: Session):
+    return (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)
+
+
+def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> tuple[int, int]:
+    """(submission id, version number) for a new version, allocated by the database itself so that
+    simultaneous submits get consecutive numbers: the first creates the submission row (a concurrent
+    first submit waits for it and then finds it), later ones increment it in one UPDATE, which holds the
+    row lock on PostgreSQL and the write lock on SQLite until commit. Raises AlreadyAccepted."""
+    table = Submission.__table__
+    created = session.execute(
+        _dialect_insert(session)(table)
+        .values(enrolment_id=enrolment.id, exercise_id=exercise.id, status=SubmissionStatus.AWAITING_REVIEW,
+                latest_version_number=1, last_submitted_at=now)
+        .on_conflict_do_nothing(index_elements=["enrolment_id", "exercise_id"])
+        .returning(table.c.id)).scalar()
+    if created is not None:
+        return created, 1
+    claimed = session.execute(
+        update(table)
+        .where(table.c.enrolment_id == enrolment.id, table.c.exercise_id == exercise.id,
+               table.c.status != SubmissionStatus.ACCEPTED)
+        .values(latest_version_number=table.c.latest_version_number + 1,
+                status=SubmissionStatus.AWAITING_REVIEW, last_submitted_at=now)
+        .returning(table.c.id, table.c.latest_version_number)).one_or_none()
+    if claimed is None:
+        raise AlreadyAccepted()
+    return claimed.id, claimed.latest_version_number
 
 
 def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str,
@@ -93,7 +129,9 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
                    max_answer_chars: int, max_attachment_bytes: int) -> SubmissionVersion:
     """Write the learner's answer as the next version of their submission and put it in the
     review queue. Attachments of the previous version listed in `keep_attachment_ids` carry over.
-    Raises a SubmissionRefused subclass and writes nothing when the submit is not allowed."""
+    Uploaded files enter the store only once the whole submit is accepted and flushed, just before
+    the caller commits. Raises a SubmissionRefused subclass and stores nothing when the submit is not
+    allowed; two simultaneous submits both succeed, as consecutive versions."""
     cohort = enrolment.cohort
     if exercise.module_version_id != cohort.module_version_id:
         raise ExerciseNotInCohort()
@@ -106,37 +144,43 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
         raise EmptyAnswer()
     if len(body_md) > max_answer_chars:
         raise AnswerTooLong(max_answer_chars)
-
-    # Row lock (PostgreSQL) so two simultaneous submits get consecutive numbers, not a collision.
-    submission = session.scalar(
-        select(Submission).where(Submission.enrolment_id == enrolment.id, Submission.exercise_id == exercise.id)
-        .with_for_update())
-    if submission is not None and submission.status == SubmissionStatus.ACCEPTED:
-        raise AlreadyAccepted()
-
-    kept: list[Attachment] = []
-    if submission is not None and keep_attachment_ids:
-        previous = submission.versions[-1]
-        kept = [Attachment(filename=a.filename, content_hash=a.content_hash, size=a.size, media_type=a.media_type)
-                for a in previous.attachments if a.id in keep_attachment_ids]
-    if len(kept) + len(uploads) > MAX_ATTACHMENTS_PER_VERSION:
+    if len(uploads) > MAX_ATTACHMENTS_PER_VERSION:
         raise TooManyAttachments()
-    new_attachments = _store_uploads(uploads, storage, max_attachment_bytes)
 
-    if submission is None:
-        submission = Submission(enrolment=enrolment, exercise=exercise, latest_version_number=1)
-        session.add(submission)
-        number = 1
-    else:
-        number = submission.latest_version_number + 1
-    submission.latest_version_number = number
-    submission.status = SubmissionStatus.AWAITING_REVIEW
-    submission.last_submitted_at = now
+    # Staged before the submission is locked, so the lock is not held while files are read and written.
+    staged = _stage_uploads(uploads, storage, max_attachment_bytes)
+    try:
+        version = _write_version(session, enrolment, exercise, body_md, staged, keep_attachment_ids, now)
+    except BaseException:
+        storage.discard([file for _, _, file in staged])
+        raise
+    for _, _, file in staged:
+        storage.promote(file)
+    return version
+
+
+def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, body_md: str,
+                   staged: list[tuple[Upload, str, StagedFile]], keep_attachment_ids: set[int],
+                   now: datetime) -> SubmissionVersion:
+    submission_id, number = _claim_next_number(session, enrolment, exercise, now)
+    kept = []
+    if number > 1 and keep_attachment_ids:
+        kept = [Attachment(filename=a.filename, content_hash=a.content_hash, size=a.size, media_type=a.media_type)
+                for a in session.scalars(
+                    select(Attachment).join(SubmissionVersion)
+                    .where(SubmissionVersion.submission_id == submission_id, SubmissionVersion.number == number - 1,
+                           Attachment.id.in_(keep_attachment_ids)).order_by(Attachment.id))]
+    if len(kept) + len(staged) > MAX_ATTACHMENTS_PER_VERSION:
+        raise TooManyAttachments()
+    new = [Attachment(filename=upload.filename, content_hash=file.content_hash, size=file.size, media_type=media_type)
+           for upload, media_type, file in staged]
+    # The claim changed the row behind the ORM's back; read it afresh.
+    submission = session.get(Submission, submission_id, populate_existing=True)
     version = SubmissionVersion(submission=submission, number=number, body_md=body_md,
-                                body_html=str(render_markdown(body_md)), submitted_at=now,
-                                attachments=kept + new_attachments)
+                                body_html=str(render_markdown(body_md)), submitted_at=now, attachments=kept + new)
     session.add(version)
     session.flush()
+    session.expire(submission, ["versions"])
     return version
 
 
