@@ -201,3 +201,30 @@ def test_simulated_material_downloads_are_labelled(app, make, login_as):
     assert "%E6%A8%A1%E6%93%AC%E3%83%87%E3%83%BC%E3%82%BF_data.csv" in response.headers["Content-Disposition"]
     response.close()
     assert login_as(make.user(Role.LEARNER)).get(f"/materials/{material.id}").status_code == 404
+
+
+def test_materials_of_a_locked_exercise_are_not_found_for_learners_until_it_opens(app, make, login_as):
+    from app.content.models import Material
+    from app.core.storage import FileStorage
+    learner, mentor, organizer = make.user(Role.LEARNER), make.user(Role.MENTOR), make.user(Role.ORGANIZER)
+    version = make.module_version(exercises=2)
+    first, second = version.exercises
+    second.unlock_after_slug, second.unlock_when = first.slug, "submitted"
+    group = make.cohort(version, learners=[learner], mentors=[mentor])
+    material = Material(exercise=second, filename="data.csv", media_type="text/csv", size=8,
+                        content_hash=FileStorage(app.config["STORAGE_DIR"]).put_bytes(b"a,b\n1,2\n"))
+    db.session.add(material)
+    db.session.commit()
+    client = login_as(learner)
+    page = client.get(f"/cohorts/{group.id}/exercises/{second.id}").get_data(as_text=True)
+    assert f"/materials/{material.id}" not in page
+    assert client.get(f"/materials/{material.id}").status_code == 404
+    for staff in (mentor, organizer):
+        response = login_as(staff).get(f"/materials/{material.id}")
+        assert response.status_code == 200
+        response.close()
+
+    assert _post(client, group, first).status_code == 302
+    response = client.get(f"/materials/{material.id}")
+    assert response.status_code == 200 and response.data == b"a,b\n1,2\n"
+    response.close()

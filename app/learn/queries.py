@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.auth.models import User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
-from app.content.models import Exercise, ModuleVersion, RubricCriterion
+from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
-from app.submissions.unlocking import Lock, exercise_lock
+from app.submissions.unlocking import Lock, exercise_lock, lock_for
 
 
 @dataclass
@@ -103,10 +103,16 @@ def submission_for(session: Session, enrolment: Enrolment, exercise: Exercise) -
         Submission.enrolment_id == enrolment.id, Submission.exercise_id == exercise.id))
 
 
-def takes_part_in_module_version(session: Session, user: User, module_version_id: int) -> bool:
-    """Enrolled in, or mentoring, a cohort that works on this module version (may open its materials)."""
-    enrolled = select(Enrolment.id).join(Cohort).where(Enrolment.user_id == user.id,
-                                                       Cohort.module_version_id == module_version_id)
-    mentoring = select(MentorAssignment.id).join(Cohort).where(MentorAssignment.user_id == user.id,
-                                                                Cohort.module_version_id == module_version_id)
-    return session.scalar(select(enrolled.exists() | mentoring.exists())) is True
+def may_open_material(session: Session, user: User, material: Material, now: datetime) -> bool:
+    """Staff, mentors of a cohort working on the material's module version, and learners of such a
+    cohort for whom its exercise is open (a locked exercise's materials stay closed too)."""
+    if user.is_staff:
+        return True
+    exercise = material.exercise
+    mentoring = select(MentorAssignment.id).join(Cohort).where(
+        MentorAssignment.user_id == user.id, Cohort.module_version_id == exercise.module_version_id)
+    if session.scalar(select(mentoring.exists())):
+        return True
+    enrolments = session.scalars(select(Enrolment).join(Cohort).where(
+        Enrolment.user_id == user.id, Cohort.module_version_id == exercise.module_version_id))
+    return any(lock_for(session, enrolment, exercise, now) is None for enrolment in enrolments)

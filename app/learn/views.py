@@ -153,8 +153,7 @@ def preview():
 @authz.signed_in
 def material(material_id: int):
     material = db.session.get(Material, material_id)
-    authz.ensure(material is not None and (current_user.is_staff or queries.takes_part_in_module_version(
-        db.session, current_user, material.exercise.module_version_id)))
+    authz.ensure(material is not None and queries.may_open_material(db.session, current_user, material, utcnow()))
     download_name = material.filename
     if material.is_simulated:
         # Simulated data is labelled as such wherever it goes, including the saved file name.
