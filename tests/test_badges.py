@@ -354,11 +354,28 @@ def test_consent_given_before_issuing_links_the_accepted_work(app, make, login_a
     assert "の回答" in app.test_client().get(f"/c/{credential.uuid}/evidence/ex-1").get_data(as_text=True)
 
 
-def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, login_as):
+def test_issuers_page_only_reads(app_with, make, tmp_path):
+    from app.badges.models import Issuer
+    from tests.conftest import login
+    app = app_with(KEYS_DIR=str(tmp_path / "keys"))
+    admin = login(app.test_client(), make.user(Role.ADMIN))
+    admin.post("/language", data={"locale": "en"})
+    page = admin.get("/admin/issuers").get_data(as_text=True)
+    assert "There is no issuer yet" in page
+    assert db.session.scalar(select(func.count(Issuer.id))) == 0
+    assert not (tmp_path / "keys").exists()
+    assert app.test_cli_runner().invoke(args=["badges", "init"]).exit_code == 0
+    page = admin.get("/admin/issuers").get_data(as_text=True)
+    assert "Hokkaido Digital Talent Programme Office" in page and "There is no issuer yet" not in page
+    assert len(list((tmp_path / "keys").iterdir())) == 1
+
+
+def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, login_as, runner):
     from app.auth.models import Organization
     from app.badges.models import Issuer
     admin = login_as(make.user(Role.ADMIN))
     admin.post("/language", data={"locale": "en"})
+    assert runner.invoke(args=["badges", "init"]).exit_code == 0
     assert "Badge issuers" in admin.get("/admin/issuers").get_data(as_text=True)
     admin.post("/admin/issuers/1/keys")
     assert [k.number for k in db.session.get(Issuer, 1).keys] == [1, 2]

@@ -379,8 +379,8 @@ def revoke(uuid: str):
 @bp.route("/admin/issuers", methods=["GET", "POST"])
 @authz.roles(Role.ADMIN)
 def issuers():
-    keys, urls, defaults = _settings()
-    services.ensure_issuer(db.session, keys, defaults)
+    # Only reads on GET: the default issuer and its key are made by `flask badges init` or the first badge.
+    keys, urls, _issuer_defaults = _settings()
     form = IssuerForm()
     form.organization_id.choices = select_choices(organization_choices(db.session, current_locale()))
     if form.validate_on_submit():
