@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Organization, User
@@ -31,6 +31,8 @@ class Issuer(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     identifier_method: Mapped[str] = mapped_column(String(16), default=IdentifierMethod.HTTPS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Status list indexes are handed out from this counter (services._next_status_index).
+    next_status_list_index: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     organization: Mapped[Optional[Organization]] = relationship()
     keys: Mapped[list["IssuerKey"]] = relationship(back_populates="issuer", order_by="IssuerKey.number")

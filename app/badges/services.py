@@ -7,7 +7,7 @@ import uuid as uuidlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import audit
@@ -198,11 +198,16 @@ def _evidence(record: CompletionRecord, credential: Credential, session: Session
 
 
 def _next_status_index(session: Session, issuer: Issuer) -> int:
-    current = session.scalar(select(func.max(Credential.status_list_index)).where(Credential.issuer_id == issuer.id))
-    index = 0 if current is None else current + 1
-    if index >= statuslist.LIST_LENGTH:
+    """The issuer's next free status list index, taken in one UPDATE so that credentials created at
+    the same moment never share one (the row stays locked until commit)."""
+    table = Issuer.__table__
+    taken = session.execute(update(table).where(table.c.id == issuer.id)
+                            .values(next_status_list_index=table.c.next_status_list_index + 1)
+                            .returning(table.c.next_status_list_index)).scalar_one() - 1
+    session.expire(issuer, ["next_status_list_index"])
+    if taken >= statuslist.LIST_LENGTH:
         raise BadgeError("the issuer's status list is full")
-    return index
+    return taken
 
 
 def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeUrls, now: datetime) -> None:

@@ -36,12 +36,17 @@ def record_completion_if_complete(session: Session, enrolment: Enrolment, now: d
     accepted for this enrolment. Does nothing if it is incomplete or already recorded
     (the unique constraint on enrolment and module version backs this up)."""
     module_version = enrolment.cohort.module_version
+    # Two mentors accepting a learner's last two exercises at once would each miss the other's
+    # uncommitted acceptance, and neither would record the completion. The second waits here for the
+    # first to commit and then reads it (PostgreSQL; on SQLite writers are serial already).
+    session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
     existing = session.scalar(select(CompletionRecord).where(
         CompletionRecord.enrolment_id == enrolment.id, CompletionRecord.module_version_id == module_version.id))
     if existing is not None:
         return None
     accepted = {s.exercise_id: s for s in session.scalars(select(Submission).where(
-        Submission.enrolment_id == enrolment.id, Submission.status == SubmissionStatus.ACCEPTED))}
+        Submission.enrolment_id == enrolment.id, Submission.status == SubmissionStatus.ACCEPTED)
+        .execution_options(populate_existing=True))}
     required = [e for e in module_version.exercises if e.is_required]
     if not required or any(e.id not in accepted for e in required):
         return None

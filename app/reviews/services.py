@@ -82,9 +82,9 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
         .values(status=new_status)
         .execution_options(synchronize_session=False)
     ).rowcount
+    session.refresh(submission, ["status", "latest_version_number"])
     if changed != 1:
-        raise AlreadyReviewed()
-    session.refresh(submission, ["status"])
+        raise NotLatestVersion() if submission.latest_version_number != version.number else AlreadyReviewed()
     review = Review(submission_version=version, mentor=mentor, decision=decision, feedback_md=feedback_md,
                     feedback_html=str(render_markdown(feedback_md)),
                     total_points=sum(points_by_criterion.values()),
