@@ -227,11 +227,14 @@ def create_credential(session: Session, record: CompletionRecord, *, keys: KeySt
     """The badge for a completion record: signed and issued at once, or waiting for approval when
     the cohort asks for it. A second call for the same record fails on the unique constraint."""
     issuer = ensure_issuer(session, keys, defaults)
+    # Taking the index first locks the issuer's row, so simultaneous first badges of a module wait
+    # here and then find the achievement the first one made.
+    status_list_index = _next_status_index(session, issuer)
     achievement = ensure_module_achievement(session, issuer, record.module_version, urls)
     learner = record.enrolment.user
     credential = Credential(uuid=str(uuidlib.uuid4()), completion_record=record, achievement=achievement,
                             issuer=issuer, recipient=learner, status=CredentialStatus.AWAITING_APPROVAL,
-                            status_list_index=_next_status_index(session, issuer),
+                            status_list_index=status_list_index,
                             recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
                             evidence_public=learner.publishes_badge_evidence)
     session.add(credential)
