@@ -9,6 +9,7 @@ from app.auth.passwords import hash_password
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, Module, ModuleVersion, RubricCriterion, RubricLevel
 from app.core.db import utcnow
+from app.core.transaction import commit
 from app.extensions import db
 
 PASSWORD = "correct-horse-battery"
@@ -98,5 +99,5 @@ def complete_module(group: Cohort, learner: User, mentor: User, storage_dir: str
         review_version(db.session, version=version, mentor=mentor, decision="accepted",
                        points_by_criterion={c.id: points for c in exercise.criteria}, feedback_md="合格です。",
                        now=utcnow())
-    db.session.commit()
+    commit(db.session)  # runs what waits for the commit: the badge is issued after it
     return db.session.scalar(db.select(CompletionRecord).where(CompletionRecord.enrolment_id == enrolled.id))

@@ -503,3 +503,47 @@ def test_verify_uploads_are_rate_limited(app_with):
     assert [r.status_code for r in responses] == [422, 422, 429]
     assert "Too many attempts" in responses[2].get_data(as_text=True)
     assert client.get("/verify").status_code == 200
+
+
+def test_a_signing_failure_keeps_the_decision_and_the_badge_is_issued_on_retry(app_with, make, tmp_path):
+    from app.completions.models import CompletionRecord
+    from app.reviews.models import Review
+    from app.submissions.models import SubmissionVersion
+    from tests.conftest import login
+    keys_dir = tmp_path / "keys"
+    app = app_with(KEYS_DIR=str(keys_dir))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["badges", "init"]).exit_code == 0
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    exercise = group.module_version.exercises[0]
+    assert login(app.test_client(), learner).post(
+        f"/cohorts/{group.id}/exercises/{exercise.id}", data={"body": "回答", "submit": "1"},
+        content_type="multipart/form-data").status_code == 302
+    version = db.session.scalar(select(SubmissionVersion))
+    (key_file,) = keys_dir.iterdir()
+    hidden = key_file.rename(tmp_path / "key.away")  # the signing key is missing when the mentor decides
+
+    response = login(app.test_client(), mentor).post(f"/review/submissions/{version.submission_id}", data={
+        "version_id": str(version.id), "feedback": "合格です。", "accept": "1", **make.scores(exercise)})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Review.decision)) == "accepted"
+    record = db.session.scalar(select(CompletionRecord))
+    assert record is not None
+    assert db.session.scalar(select(func.count(Credential.id))) == 0
+    assert services.records_awaiting_credential(db.session) == [record.id]
+    failed = runner.invoke(args=["badges", "issue-pending"])
+    assert failed.exit_code == 1 and "0 credential(s) issued, 1 still pending" in failed.output
+
+    hidden.rename(key_file)
+    retried = runner.invoke(args=["badges", "issue-pending"])
+
+    assert retried.exit_code == 0 and "1 credential(s) issued, 0 still pending" in retried.output
+    db.session.expire_all()
+    credential = db.session.scalar(select(Credential))
+    assert credential.completion_record_id == record.id and credential.status == CredentialStatus.ISSUED
+    report = services.verify_document(db.session, json.loads(credential.ob3_json), badge_settings(app.config)[1],
+                                      utcnow())
+    assert report.outcome == "genuine"

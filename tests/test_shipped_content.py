@@ -113,6 +113,7 @@ def test_module_can_be_taken_end_to_end(app, make, slug):
     from app.content.services import sync_modules
     from app.core.db import utcnow
     from app.core.storage import FileStorage
+    from app.core.transaction import commit
     from app.extensions import db
     from app.reviews.services import review_version
     from app.submissions.services import submit_version
@@ -141,7 +142,7 @@ def test_module_can_be_taken_end_to_end(app, make, slug):
                        points_by_criterion={c.id: c.max_points for c in exercise.criteria}, feedback_md="合格",
                        now=now)
         now += timedelta(minutes=1)
-    db.session.commit()
+    commit(db.session)  # the credential is issued once the decisions are committed
     record = db.session.scalar(select(CompletionRecord))
     assert record is not None and record.score_percent == 100.0
     assert db.session.scalar(select(Credential.status)) == "issued"

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.badges import documents, services
-from app.badges.listeners import badge_settings
+from app.badges.listeners import badge_settings, issue_pending_credentials
 from app.badges.models import Credential
 from app.badges.proofs import REASONS as PROOF_REASONS
 from app.badges.verification import REASONS as UPLOAD_REASONS
@@ -26,6 +26,16 @@ def init():
     services.ensure_level_achievements(db.session, issuer, urls)
     db.session.commit()
     click.echo(f"issuer {documents.issuer_identifier(issuer, urls)} with {len(issuer.keys)} key(s)")
+
+
+@badges_cli.command("issue-pending")
+def issue_pending():
+    """Issue the credentials that could not be issued when their module was completed. Exit status 1
+    if some still fail."""
+    issued, failed = issue_pending_credentials(db.session, current_app.config)
+    click.echo(f"{issued} credential(s) issued, {failed} still pending")
+    if failed:
+        raise SystemExit(1)
 
 
 @badges_cli.command("rotate-key")

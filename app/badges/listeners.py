@@ -1,11 +1,15 @@
-"""Badges listen to completions: a completion record becomes a credential."""
+"""Badges listen to completions: a completion record becomes a credential, once it is committed."""
 
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from app.badges.keys import KeyStore
-from app.badges.services import IssuerDefaults, create_credential
+from app.badges.services import IssuerDefaults, create_credential, records_awaiting_credential
 from app.badges.urls import BadgeUrls
+from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded
+from app.core.timeutil import utcnow
+from app.core.transaction import after_commit, commit, rollback
 
 
 def badge_settings(config) -> tuple[KeyStore, BadgeUrls, IssuerDefaults]:
@@ -15,7 +19,29 @@ def badge_settings(config) -> tuple[KeyStore, BadgeUrls, IssuerDefaults]:
                            config["BADGE_ISSUER_URL"], config["BADGE_ISSUER_EMAIL"], config["BADGE_ISSUER_DID_KEY"]))
 
 
+def issue_pending_credentials(session: Session, config, record_ids: list[int] | None = None) -> tuple[int, int]:
+    """Issue a credential for each completion record that has none yet (only `record_ids` if given),
+    each in a transaction of its own. One that fails (a signing key missing, say) is logged and stays
+    awaiting its credential for `flask badges issue-pending`. Returns (issued, failed)."""
+    keys, urls, defaults = badge_settings(config)
+    issued = failed = 0
+    for record_id in records_awaiting_credential(session, record_ids):
+        try:
+            create_credential(session, session.get(CompletionRecord, record_id), keys=keys, urls=urls,
+                              defaults=defaults, now=utcnow())
+            commit(session)
+        except Exception:
+            rollback(session)
+            current_app.logger.exception("completion record %s: credential not issued; it stays pending", record_id)
+            failed += 1
+        else:
+            issued += 1
+    return issued, failed
+
+
 @completion_recorded.connect
 def _on_completion_recorded(session, record, **extra):
-    keys, urls, defaults = badge_settings(current_app.config)
-    create_credential(session, record, keys=keys, urls=urls, defaults=defaults, now=record.completed_at)
+    # Signing waits for the commit of the decision that completed the module, so that a failure
+    # while signing can never undo the mentor's decision.
+    record_id, config = record.id, current_app.config
+    after_commit(session, lambda: issue_pending_credentials(session, config, [record_id]))

@@ -136,10 +136,11 @@ def ensure_module_achievement(session: Session, issuer: Issuer, version: ModuleV
     """The achievement for completing `version`'s module, kept in step with its newest texts."""
     achievement = session.scalar(select(Achievement).where(Achievement.issuer_id == issuer.id,
                                                            Achievement.module_id == version.module_id))
+    # Read before a new achievement joins the session, so no autoflush sends it half filled in.
+    required = [e for e in version.exercises if e.is_required]
     if achievement is None:
         achievement = Achievement(issuer=issuer, kind=AchievementKind.MODULE, module_id=version.module_id)
         session.add(achievement)
-    required = [e for e in version.exercises if e.is_required]
     achievement.talent_level = version.target_level
     achievement.name_ja = f"{version.title_ja} 修了"
     achievement.name_en = f"Completed: {version.title_en}"
@@ -243,6 +244,15 @@ def create_credential(session: Session, record: CompletionRecord, *, keys: KeySt
         _sign(session, credential, keys, urls, now)
     session.flush()
     return credential
+
+
+def records_awaiting_credential(session: Session, record_ids: list[int] | None = None) -> list[int]:
+    """Ids of completion records that have no credential yet, oldest first."""
+    query = (select(CompletionRecord.id).outerjoin(Credential, Credential.completion_record_id == CompletionRecord.id)
+             .where(Credential.id.is_(None)).order_by(CompletionRecord.id))
+    if record_ids is not None:
+        query = query.where(CompletionRecord.id.in_(record_ids))
+    return list(session.scalars(query))
 
 
 def approve(session: Session, credential: Credential, *, actor: User, keys: KeyStore, urls: BadgeUrls,

@@ -7,6 +7,7 @@ from app.badges.models import Credential, CredentialStatus
 from app.badges.urls import BadgeUrls
 from app.core.storage import FileStorage
 from app.core.timeutil import utcnow
+from app.core.transaction import commit
 from app.demo.services import DEMO_PASSWORD, create_demo_data
 from app.extensions import db
 
@@ -20,7 +21,7 @@ def seed():
     if accounts is None:
         click.echo("The database already has users; no demo data was added.")
     else:
-        db.session.commit()
+        commit(db.session)
         click.echo("Demo data created.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, role in (("learner@example.jp", "learner / 受講者"), ("mentor@example.jp", "mentor / メンター"),

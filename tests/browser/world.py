@@ -24,6 +24,7 @@ from app.cohorts.models import Cohort, Enrolment
 from app.content.models import Exercise, Module, ModuleVersion
 from app.core.storage import FileStorage
 from app.core.timeutil import utcnow
+from app.core.transaction import commit
 from app.extensions import db
 from app.reviews import services as reviews
 from app.reviews.models import Decision
@@ -150,7 +151,7 @@ class World:
                 db.session, version=version, mentor=db.session.get(User, scene.mentor.id), decision=decision,
                 points_by_criterion={c.id: points for c in submission.exercise.criteria},
                 feedback_md=feedback, now=utcnow())
-            db.session.commit()
+            commit(db.session)
             db.session.remove()
 
     def submission_state(self, scene: Scene, slug: str) -> dict | None:
