@@ -1,7 +1,7 @@
 """Each issuer counts the status list indexes it has handed out
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-27 09:00:00
 
 Allocating the next index as max(index) + 1 gave two simultaneous credentials the same index; an
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
