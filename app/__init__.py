@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_unit_of_work(app)
+    _register_input_checks(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -79,6 +80,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _register_input_checks(app: Flask) -> None:
+    # Before the blueprints: their routes' <int:...> take the converter registered here.
+    from app.core import inputs
+    inputs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email
 
-from app.auth.models import OrganizationKind, Role
-from app.core.forms import select_choices
+from app.auth.models import Organization, OrganizationKind, Role, User
+from app.core.forms import fits, select_choices
 
 ROLE_LABELS = {
     Role.LEARNER: _l("Learner"),
@@ -29,7 +29,7 @@ def _optional_int(value):
 
 class UserFormBase(FlaskForm):
     display_name = StringField(_l("Name"), validators=[
-        DataRequired(_l("Enter the person's name.")), Length(max=100, message=_l("Use at most 100 characters."))])
+        DataRequired(_l("Enter the person's name.")), fits(User.display_name)])
     role = SelectField(_l("Role"), choices=select_choices(ROLE_LABELS.items()))
     organization_id = SelectField(_l("Organization"), coerce=_optional_int)
 
@@ -37,7 +37,7 @@ class UserFormBase(FlaskForm):
 class NewUserForm(UserFormBase):
     email = EmailField(_l("Email address"), filters=[lambda v: v.strip() if v else v], validators=[
         DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")),
-        Length(max=254, message=_l("Use at most 254 characters."))])
+        fits(User.email)])
     submit = SubmitField(_l("Create account and invitation"))
 
 
@@ -48,9 +48,9 @@ class EditUserForm(UserFormBase):
 
 class OrganizationForm(FlaskForm):
     name_ja = StringField(_l("Name in Japanese"), validators=[
-        DataRequired(_l("Enter the Japanese name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+        DataRequired(_l("Enter the Japanese name.")), fits(Organization.name_ja)])
     name_en = StringField(_l("Name in English"), validators=[
-        DataRequired(_l("Enter the English name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+        DataRequired(_l("Enter the English name.")), fits(Organization.name_en)])
     kind = SelectField(_l("Kind"), choices=select_choices(
         (k, v) for k, v in KIND_LABELS.items()
         if k not in (OrganizationKind.SUBPREFECTURE, OrganizationKind.MUNICIPALITY)))

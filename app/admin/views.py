@@ -11,6 +11,7 @@ from app.auth.invitations import send_invitation
 from app.auth.models import Organization, Role, User
 from app.core import authz
 from app.core.forms import select_choices
+from app.core.inputs import positive_int
 from app.core.templating import ActionForm, current_locale
 from app.extensions import db
 
@@ -27,7 +28,7 @@ def _organization_choices(blank_label: str):
 @authz.roles(Role.ADMIN)
 def users():
     q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=positive_int)
     query = select(User).options(joinedload(User.organization)).order_by(User.display_name, User.id)
     if q:
         like = f"%{q.lower()}%"

@@ -1,5 +1,6 @@
 """Grading auto-checked questions. Each question kind has a grader in one registry."""
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,10 @@ from app.autocheck.models import QuestionAttempt
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise, Question
 from app.submissions.unlocking import lock_for
+
+
+# Longer than any answer a question could want ("-1234567.891" is 12); float() of more is refused.
+MAX_NUMBER_CHARS = 30
 
 
 class QuestionsClosed(Exception):
@@ -34,10 +39,17 @@ class NumericGrader:
         text = unicodedata.normalize("NFKC", values[0] if values else "").replace(",", "").strip()
         if question.unit_ja and text.endswith(question.unit_ja):
             text = text[: -len(question.unit_ja)].strip()
+        # float() also reads "nan", "inf" and "1e999" (as inf), none of which is an answer, and it reads
+        # thousands of digits slowly; such input gets the same "not a number" message as "abc".
+        if len(text) > MAX_NUMBER_CHARS:
+            raise InvalidResponse()
         try:
-            return {"value": float(text)}
+            value = float(text)
         except ValueError:
             raise InvalidResponse() from None
+        if not math.isfinite(value):
+            raise InvalidResponse()
+        return {"value": value}
 
     def is_correct(self, question: Question, response: dict) -> bool:
         key = question.answer_key

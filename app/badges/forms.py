@@ -4,6 +4,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, Length
 
+from app.badges.models import Credential, Issuer
+from app.core.forms import fits
+
 
 class VerifyForm(FlaskForm):
     file = FileField(_l("Badge image or credential file"),
@@ -13,7 +16,7 @@ class VerifyForm(FlaskForm):
 
 class WalletSettingsForm(FlaskForm):
     display_name = StringField(_l("Name shown on the public page"), validators=[
-        DataRequired(_l("Enter the name to show.")), Length(max=100, message=_l("Use at most 100 characters."))])
+        DataRequired(_l("Enter the name to show.")), fits(Credential.display_name)])
     evidence_public = BooleanField(_l("Show my accepted work on the public page"))
     submit = SubmitField(_l("Save"))
 
@@ -44,14 +47,14 @@ def _optional_int(value):
 class IssuerForm(FlaskForm):
     organization_id = SelectField(_l("Issuing organization"), coerce=_optional_int)
     name_ja = StringField(_l("Name in Japanese"), validators=[
-        DataRequired(_l("Enter the Japanese name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+        DataRequired(_l("Enter the Japanese name.")), fits(Issuer.name_ja)])
     name_en = StringField(_l("Name in English"), validators=[
-        DataRequired(_l("Enter the English name.")), Length(max=200, message=_l("Use at most 200 characters."))])
+        DataRequired(_l("Enter the English name.")), fits(Issuer.name_en)])
     url = StringField(_l("Web site"), validators=[
-        DataRequired(_l("Enter the organization's web site.")),
+        DataRequired(_l("Enter the organization's web site.")), fits(Issuer.url),
         URL(require_tld=False, message=_l("Enter a full address starting with https://."))])
     email = EmailField(_l("Contact email address"), filters=[lambda v: v.strip() if v else v], validators=[
-        DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address."))])
+        DataRequired(_l("Enter an email address.")), Email(_l("Enter a valid email address.")), fits(Issuer.email)])
     uses_did_key = BooleanField(_l("Identify the issuer by a did:key (badges verify fully offline; "
                                    "its key can never be replaced)"))
     submit = SubmitField(_l("Add issuer"))

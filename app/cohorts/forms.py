@@ -2,16 +2,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired
 
+from app.cohorts.models import Cohort
 from app.content.models import ModuleVersion
+from app.core.forms import fits, plausible_date
 
 
 class CohortFormBase(FlaskForm):
     name = StringField(_l("Cohort name"), validators=[
-        DataRequired(_l("Enter a name for the cohort.")), Length(max=200, message=_l("Use at most 200 characters."))])
-    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date."))])
-    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date."))])
+        DataRequired(_l("Enter a name for the cohort.")), fits(Cohort.name)])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date.")), plausible_date])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date.")), plausible_date])
     badges_need_approval = BooleanField(_l("Badges wait for the programme office's approval before they are issued"))
     submit = SubmitField(_l("Create cohort"))
 
@@ -29,7 +31,7 @@ def cohort_form_for(module_version: ModuleVersion, locale: str, **kwargs) -> Coh
         name = f"due_{exercise.id}"
         setattr(CohortForm, name, DateField(
             _l("Due date: %(title)s", title=exercise.title(locale)),
-            validators=[InputRequired(_l("Enter a due date for this exercise."))]))
+            validators=[InputRequired(_l("Enter a due date for this exercise.")), plausible_date]))
         fields.append((exercise.id, name))
     form = CohortForm(**kwargs)
     form.due_fields = fields

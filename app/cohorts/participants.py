@@ -14,9 +14,13 @@ from app.auth.models import Organization, Role, User
 from app.auth.services import create_user, normalize_email
 from app.cohorts.models import Cohort, Enrolment
 from app.core.filetypes import decode_text
+from app.core.db import column_length
+from app.core.inputs import has_control_characters
 from app.core.reasons import ReasonError
 
 MAX_ROWS = 2000
+# A new participant's name becomes their account's display name.
+NAME_LIMIT = column_length(User.display_name)
 # Column names accepted in the header, English or Japanese.
 COLUMNS = {
     "email": ("email", "メールアドレス"),
@@ -42,7 +46,9 @@ class RowResult:
     line: int
     email: str
     outcome: str  # "enrol", "invite" (new account), "already_enrolled" or "error"
-    problem: str | None = None  # invalid_email, duplicate, name_required, unknown_municipality, not_a_learner
+    # invalid_email, duplicate, name_required, name_too_long, name_has_control_characters,
+    # unknown_municipality, not_a_learner
+    problem: str | None = None
 
 
 @dataclass
@@ -108,6 +114,10 @@ def import_participants(session: Session, cohort: Cohort, rows: list[Participant
             problem = "unknown_municipality"
         elif problem is None and user is None and not row.name:
             problem = "name_required"
+        elif problem is None and user is None and len(row.name) > NAME_LIMIT:
+            problem = "name_too_long"
+        elif problem is None and user is None and has_control_characters(row.name):
+            problem = "name_has_control_characters"
         elif problem is None and user is not None and user.role != Role.LEARNER:
             problem = "not_a_learner"
         seen.add(email)

@@ -79,7 +79,7 @@ def _render_detail(cohort, enrol_form=None, mentor_form=None, report=None, statu
     mentor_form.mentor_id.choices = _mentor_choices()
     return render_template("cohorts/detail.html", cohort=cohort, enrol_form=enrol_form or EnrolForm(),
                            mentor_form=mentor_form, report=report, import_form=import_form or ImportForm(),
-                           import_report=import_report), status
+                           import_report=import_report, name_limit=participants.NAME_LIMIT), status
 
 
 @bp.route("/<int:cohort_id>")

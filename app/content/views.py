@@ -9,6 +9,7 @@ from app.cohorts.models import Cohort
 from app.content.diff import compare_versions
 from app.content.models import Exercise, Module, ModuleVersion
 from app.core import authz
+from app.core.inputs import positive_int
 from app.extensions import db
 
 bp = Blueprint("content", __name__, url_prefix="/manage/modules", template_folder="templates")
@@ -29,8 +30,8 @@ def changes(slug: str):
     module = db.session.scalar(select(Module).where(Module.slug == slug))
     authz.ensure(module is not None and len(module.versions) > 0)
     numbers = [v.number for v in module.versions]
-    to_number = request.args.get("to", numbers[-1], type=int)
-    from_number = request.args.get("from", max(to_number - 1, numbers[0]), type=int)
+    to_number = request.args.get("to", numbers[-1], type=positive_int)
+    from_number = request.args.get("from", max(to_number - 1, numbers[0]), type=positive_int)
     versions = db.session.scalars(
         select(ModuleVersion).where(ModuleVersion.module_id == module.id,
                                     ModuleVersion.number.in_([from_number, to_number]))

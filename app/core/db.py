@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -13,6 +13,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def column_length(column: InstrumentedAttribute) -> int:
+    """The declared length of a String column, e.g. 100 for String(100)."""
+    return column.property.columns[0].type.length
 
 
 def utcnow() -> datetime:

@@ -37,8 +37,9 @@ def init_app(app: Flask, session: scoped_session) -> None:
         return render_template("errors/error.html", code=code, title=title,
                                message=message_override or message), code
 
+    # An exception may carry the reason to show (app.core.inputs.ControlCharacters does).
     for code in (400, 403, 404, 413, 429, 500):
-        app.register_error_handler(code, lambda e, code=code: render_error(code))
+        app.register_error_handler(code, lambda e, code=code: render_error(code, getattr(e, "user_message", None)))
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):

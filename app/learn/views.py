@@ -11,6 +11,7 @@ from app.cohorts.services import enrolment_of, is_mentor_of
 from app.content.models import Material
 from app.core import authz
 from app.core.downloads import send_stored_file
+from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
 from app.core.templating import ActionForm
@@ -62,6 +63,9 @@ _REFUSAL_MESSAGES = {
     submissions.DisallowedFileType: lambda e: _(
         "%(name)s is not a file type we accept. Use PDF, Word, Excel, PowerPoint, CSV, text, PNG or JPEG.",
         name=e.filename),
+    submissions.AttachmentNameTooLong: lambda e: _(
+        "The file name %(name)s is longer than %(limit)d characters; rename the file and attach it again.",
+        name=e.filename[:40] + "…", limit=e.limit),
     submissions.TooManyAttachments: lambda e: _("A version may have at most %(n)d attachments.",
                                                 n=submissions.MAX_ATTACHMENTS_PER_VERSION),
     submissions.ExerciseNotInCohort: lambda e: _("This exercise is not part of your cohort."),
@@ -108,7 +112,7 @@ def exercise(cohort_id: int, exercise_id: int):
         else:
             uploads = [submissions.Upload(f.filename, f.stream) for f in form.attachments.data
                        if f and f.filename]
-            keep = {int(i) for i in request.form.getlist("keep_attachment") if i.isdigit()}
+            keep = set(request.form.getlist("keep_attachment", type=positive_int))
             try:
                 version = submissions.submit_version(
                     db.session, enrolment=enrolment, exercise=exercise, body_md=form.body.data, uploads=uploads,

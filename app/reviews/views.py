@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.auth.models import Role
 from app.cohorts.services import is_mentor_of
 from app.core import authz
+from app.core.inputs import positive_int
 from app.core.templating import current_locale
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
@@ -21,7 +22,7 @@ MENTORS = (Role.MENTOR, Role.ADMIN)
 @bp.route("/")
 @authz.roles(*MENTORS)
 def queue():
-    cohort_id = request.args.get("cohort", type=int)
+    cohort_id = request.args.get("cohort", type=positive_int)
     exercise_slug = request.args.get("exercise") or None
     items = queries.review_queue(db.session, current_user, cohort_id, exercise_slug)
     return render_template("reviews/queue.html", items=items, cohorts=queries.reviewable_cohorts(db.session, current_user),

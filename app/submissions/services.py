@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
+from app.core.db import column_length
 from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage, StagedFile
@@ -66,6 +67,12 @@ class DisallowedFileType(AttachmentRefused):
     pass
 
 
+class AttachmentNameTooLong(AttachmentRefused):
+    def __init__(self, filename: str, limit: int):
+        super().__init__(filename)
+        self.limit = limit
+
+
 class TooManyAttachments(SubmissionRefused):
     pass
 
@@ -79,8 +86,12 @@ class Upload:
 def _stage_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) -> list[tuple[Upload, str, StagedFile]]:
     """Check every upload and stage it; if one is refused, the ones staged before it are discarded."""
     staged: list[tuple[Upload, str, StagedFile]] = []
+    name_limit = column_length(Attachment.filename)
     try:
         for upload in uploads:
+            # Refused rather than shortened: the learner chose the name, and a cut name may lose its meaning.
+            if len(upload.filename) > name_limit:
+                raise AttachmentNameTooLong(upload.filename, name_limit)
             data = upload.stream.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise AttachmentTooLarge(upload.filename, max_bytes)
