@@ -299,7 +299,7 @@ def wallet_settings(uuid: str):
                                         evidence_public=form.evidence_public.data)
         flash(_("Saved."), "success")
         return redirect(url_for("badges.wallet"))
-    flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("badges.wallet"))
 
 
@@ -352,7 +352,7 @@ def approve_cohort(cohort_id: int):
                                         now=utcnow(), narrative=form.narrative.data)
         flash(_("%(n)d badge(s) issued for %(cohort)s.", n=count, cohort=cohort.name), "success")
     else:
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("badges.manage"))
 
 

@@ -1,0 +1,151 @@
+"""Who may open what, for every route in the URL map: each endpoint is requested (GET, and POST with an
+empty form) by each role, with real objects that belong to the first cohort's learner, and the outcome
+is compared with the one cell declared for it below. A route without a row fails the suite."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+
+from tests import world as world_module
+from tests.world import ROLES
+
+ALLOWED = "allowed"  # the view ran: a page, a redirect that is not to the login page, or a form error
+LOGIN = "login"  # sent to the login page, to come back afterwards
+FORBIDDEN = "forbidden"  # 403: the role may not use this route at all
+HIDDEN = "hidden"  # 404: the route is fine but the object is someone else's
+
+
+def everyone() -> dict:
+    return {role: ALLOWED for role in ROLES}
+
+
+def signed_in(**cells) -> dict:
+    return {**{role: ALLOWED for role in ROLES}, "anonymous": LOGIN, **cells}
+
+
+def only(*roles: str) -> dict:
+    return {role: ALLOWED if role in roles else FORBIDDEN for role in ROLES} | {"anonymous": LOGIN}
+
+
+STAFF = ("organizer", "admin")
+MENTORS = ("mentor", "other_mentor", "admin")
+
+EXPECTED: dict[str, dict[str, str]] = {
+    "admin.edit_user": only("admin"),
+    "admin.new_user": only("admin"),
+    "admin.organizations": only("admin"),
+    "admin.resend_invitation": only("admin"),
+    "admin.users": only("admin"),
+    "auth.accept_invitation": everyone(),
+    "auth.forgot_password": everyone(),
+    "auth.login": everyone(),
+    "auth.logout": signed_in(),
+    "auth.reset_password": everyone(),
+    "auth.set_language": everyone(),
+    "badges.achievement": everyone(),
+    "badges.achievement_image": everyone(),
+    "badges.approve": only(*STAFF),
+    "badges.approve_cohort": only(*STAFF),
+    "badges.baked_png": everyone(),
+    "badges.baked_svg": everyone(),
+    "badges.certificate": everyone(),
+    "badges.credential_json": everyone(),
+    "badges.evidence": everyone(),
+    "badges.evidence_consent": signed_in(),
+    "badges.issuer": everyone(),
+    "badges.issuers": only("admin"),
+    "badges.manage": only(*STAFF),
+    "badges.ob2_assertion": everyone(),
+    "badges.ob2_badge_class": everyone(),
+    "badges.ob2_baked_png": everyone(),
+    "badges.ob2_issuer": everyone(),
+    "badges.public_page": everyone(),
+    "badges.revoke": only(*STAFF),
+    "badges.rotate_key": only("admin"),
+    "badges.status_list": everyone(),
+    "badges.verify": everyone(),
+    "badges.wallet": signed_in(),
+    # Only the badge's own learner may change how it is shown.
+    "badges.wallet_settings": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
+                                        organizer=HIDDEN, admin=HIDDEN),
+    "cohorts.assign_mentor": only(*STAFF),
+    "cohorts.create": only(*STAFF),
+    "cohorts.detail": only(*STAFF),
+    "cohorts.enrol": only(*STAFF),
+    "cohorts.import_participants": only(*STAFF),
+    "cohorts.index": only(*STAFF),
+    "cohorts.participants_sample": only(*STAFF),
+    "cohorts.unassign_mentor": only(*STAFF),
+    "content.changes": only(*STAFF),
+    "content.index": only(*STAFF),
+    # The learner who wrote it, the mentors of its cohort and staff.
+    "learn.attachment": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
+    "learn.dashboard": signed_in(),
+    # Only people enrolled in the cohort work on its exercises.
+    "learn.exercise": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
+                                admin=HIDDEN),
+    # People taking part in the module version (learners, mentors) and staff.
+    "learn.material": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
+    "learn.module_overview": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
+                                       organizer=HIDDEN, admin=HIDDEN),
+    "learn.preview": signed_in(),
+    "progress.cohort": only(*STAFF),
+    "reviews.queue": only(*MENTORS),
+    # Mentors of the submission's cohort, and administrators.
+    "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},
+    "static": everyone(),
+}
+
+# Run last: it ends the session the other requests use.
+LAST = ("auth.logout",)
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    location = urlsplit(response.location or "")
+    if status in (301, 302, 303) and location.path == "/login" and "next=" in location.query:
+        return LOGIN
+    if status == 403:
+        return FORBIDDEN
+    if status == 404:
+        return HIDDEN
+    if status < 400 or status in (409, 410, 422):
+        return ALLOWED
+    return f"status {status}"
+
+
+def requests_of(app, world):
+    """(endpoint, method, path) for every rule of the URL map, built with real objects."""
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in LAST, r.endpoint))
+    with app.test_request_context():
+        for rule in rules:
+            values = {name: value for name, value in world.url_values(rule.endpoint).items()
+                      if name in rule.arguments}
+            path = url_for(rule.endpoint, **values)
+            for method in ("GET", "POST"):
+                if method in rule.methods:
+                    yield rule.endpoint, method, path
+
+
+def test_every_route_has_a_row():
+    from app import create_app
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(endpoints - EXPECTED.keys()) == [], "add these routes to EXPECTED"
+    assert sorted(EXPECTED.keys() - endpoints) == [], "these rows name no route"
+    assert all(set(cells) == set(ROLES) for cells in EXPECTED.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_table_declares(app, role):
+    world = world_module.build(app)
+    client = world_module.signed_in_client(app, world.people.get(role))
+    wrong = []
+    for endpoint, method, path in requests_of(app, world):
+        response = client.open(path, method=method)
+        got = outcome(response)
+        response.close()  # file downloads hold their file open until closed
+        if got != EXPECTED[endpoint][role]:
+            wrong.append(f"{method} {path} ({endpoint}): expected {EXPECTED[endpoint][role]}, got {got}")
+    assert wrong == []

@@ -1,0 +1,121 @@
+"""A small world of real objects for the tests that walk every route (authorization matrix, CSRF,
+hostile input): two cohorts on two module versions, each with its learner and mentor; an organizer;
+an administrator; a completed module with its issued badge, an attachment and a material."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.auth.models import Role, User
+from app.auth.services import invitation_link_token, password_reset_token
+from app.badges.models import Credential
+from app.cohorts.models import Cohort
+from app.content.models import Exercise, Material
+from app.core.storage import FileStorage
+from app.extensions import db
+from app.submissions.models import Attachment, Submission
+from tests import factories
+
+# Who asks, in the order the matrix lists them. "other_" people belong to the second cohort only.
+ROLES = ("anonymous", "learner", "other_learner", "mentor", "other_mentor", "organizer", "admin")
+
+
+@dataclass
+class World:
+    people: dict[str, User]
+    fresh_learner: User  # enrolled in cohort A with nothing submitted yet
+    invitee: User  # an account that has not chosen a password yet
+    cohort: Cohort
+    other_cohort: Cohort
+    exercise: Exercise
+    submission: Submission
+    attachment: Attachment
+    material: Material
+    credential: Credential
+    invitation_token: str
+    reset_token: str
+
+    def url_values(self, endpoint: str) -> dict:
+        """Real objects for every URL argument, all belonging to cohort A and its learner."""
+        values = {
+            "user_id": self.people["learner"].id, "cohort_id": self.cohort.id, "exercise_id": self.exercise.id,
+            "submission_id": self.submission.id, "attachment_id": self.attachment.id,
+            "material_id": self.material.id, "module_version_id": self.cohort.module_version_id,
+            "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
+            "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css",
+        }
+        if endpoint == "content.changes":
+            values["slug"] = self.cohort.module_version.module.slug
+        if endpoint == "auth.accept_invitation":
+            values["token"] = self.invitation_token
+        if endpoint == "auth.reset_password":
+            values["token"] = self.reset_token
+        if endpoint == "cohorts.unassign_mentor":
+            # The other cohort's mentor: removing a mentor who is not assigned changes nothing.
+            values["user_id"] = self.people["other_mentor"].id
+        return values
+
+
+def build(app) -> World:
+    storage_dir = app.config["STORAGE_DIR"]
+    people = {
+        "learner": factories.user(Role.LEARNER), "other_learner": factories.user(Role.LEARNER),
+        "mentor": factories.user(Role.MENTOR), "other_mentor": factories.user(Role.MENTOR),
+        "organizer": factories.user(Role.ORGANIZER), "admin": factories.user(Role.ADMIN),
+    }
+    fresh_learner = factories.user(Role.LEARNER)
+    invitee = factories.user(Role.LEARNER, password_hash=None)
+    cohort = factories.cohort(factories.module_version(exercises=1, criteria=1),
+                              learners=[people["learner"], fresh_learner], mentors=[people["mentor"]])
+    other_cohort = factories.cohort(factories.module_version(exercises=1, criteria=1),
+                                    learners=[people["other_learner"]], mentors=[people["other_mentor"]])
+    record = factories.complete_module(cohort, people["learner"], people["mentor"], storage_dir)
+    exercise = cohort.module_version.exercises[0]
+    storage = FileStorage(storage_dir)
+    data, name = factories.pdf_file()
+    content = data.getvalue()
+    version = record.accepted_versions[0]
+    attachment = Attachment(submission_version=version, filename=name, content_hash=storage.put_bytes(content),
+                            size=len(content), media_type="application/pdf")
+    material = Material(exercise=exercise, filename="data.csv", content_hash=storage.put_bytes(b"a,b\n1,2\n"),
+                        size=8, media_type="text/csv")
+    db.session.add_all([attachment, material])
+    credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
+    credential.evidence_public = True
+    db.session.commit()
+    secret = app.config["SECRET_KEY"]
+    return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
+                 other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
+                 material=material, credential=credential,
+                 invitation_token=invitation_link_token(invitee, secret),
+                 reset_token=password_reset_token(invitee, secret))
+
+
+def row_counts() -> dict[str, int]:
+    """Committed rows of every table, read on a connection of its own."""
+    with db.engine.connect() as conn:
+        return {table.name: conn.scalar(select(func.count()).select_from(table))
+                for table in db.metadata.sorted_tables}
+
+
+_CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str | None:
+    match = _CSRF_INPUT.search(html)
+    return match.group(1) if match else None
+
+
+def signed_in_client(app, user: User | None):
+    """A test client signed in through the real login form (with its CSRF token when CSRF is on)."""
+    client = app.test_client()
+    if user is None:
+        return client
+    data = {"email": user.email, "password": factories.PASSWORD}
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/login", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
