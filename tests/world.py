@@ -1,6 +1,7 @@
 """A small world of real objects for the tests that walk every route (authorization matrix, CSRF,
 hostile input): two cohorts on two module versions, each with its learner and mentor; an organizer;
-an administrator; a completed module with its issued badge, an attachment and a material."""
+an administrator; a completed module with its issued badge, an attachment, a material and a numeric
+question."""
 
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from app.auth.models import Role, User
 from app.auth.services import invitation_link_token, password_reset_token
 from app.badges.models import Credential
 from app.cohorts.models import Cohort
-from app.content.models import Exercise, Material
+from app.content.models import Exercise, Material, Question
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.submissions.models import Attachment, Submission
@@ -32,6 +33,7 @@ class World:
     submission: Submission
     attachment: Attachment
     material: Material
+    question: Question  # numeric, in cohort A's exercise
     credential: Credential
     invitation_token: str
     reset_token: str
@@ -78,25 +80,30 @@ def build(app) -> World:
     version = record.accepted_versions[0]
     attachment = Attachment(submission_version=version, filename=name, content_hash=storage.put_bytes(content),
                             size=len(content), media_type="application/pdf")
+    question = Question(exercise=exercise, slug="population", position=1, kind="numeric", prompt_ja="人口は？",
+                        prompt_en="Population?", answer_key={"value": 93, "tolerance": 0}, unit_ja="人",
+                        unit_en="people")
     material = Material(exercise=exercise, filename="data.csv", content_hash=storage.put_bytes(b"a,b\n1,2\n"),
                         size=8, media_type="text/csv")
-    db.session.add_all([attachment, material])
+    db.session.add_all([attachment, material, question])
     credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     credential.evidence_public = True
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
-                 material=material, credential=credential,
+                 material=material, question=question, credential=credential,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 
 
 def row_counts() -> dict[str, int]:
     """Committed rows of every table, read on a connection of its own."""
+    tables = db.metadata.sorted_tables
+    counts = select(*(select(func.count()).select_from(table).scalar_subquery().label(table.name)
+                      for table in tables))
     with db.engine.connect() as conn:
-        return {table.name: conn.scalar(select(func.count()).select_from(table))
-                for table in db.metadata.sorted_tables}
+        return dict(conn.execute(counts).one()._mapping)
 
 
 _CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')

@@ -1,0 +1,183 @@
+"""Property-based: random Unicode, NUL bytes, huge and negative numbers, impossible dates, overlong text and
+missing fields, posted to every form and put in every URL parameter. Never a 500; and when the answer is
+a refusal (a status of 400 or more, a form shown again with its errors), no table changed.
+
+Every POST route of the URL map needs a row in FORMS (a new form fails the suite until it has one)."""
+
+import io
+import re
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import world as world_module
+from tests.test_authorization_matrix import ALLOWED, EXPECTED, LAST, requests_of
+
+MISSING = object()
+
+SPECIAL = ["", " ", "\x00", "a\x00b", "\x1b[31m", "nan", "NaN", "inf", "-inf", "1e999", "-1e999", "9" * 5000,
+           "-1", "0", "1.5", str(2**31), str(2**31 - 1), str(2**63), str(-2**63 - 1), "0001-01-01", "9999-12-31",
+           "2024-02-30", "2030-01-01", "a/b@example.jp", "x@example.jp", "https://example.jp/", "ja", "en",
+           "admin", "learner", "None", "y", "on", "../../etc/passwd", "<script>alert(1)</script>", "１２．５"]
+
+hostile_text = st.one_of(
+    st.text(max_size=40),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40),
+    st.integers(min_value=-10**40, max_value=10**40).map(str),
+    st.sampled_from(SPECIAL),
+    st.integers(min_value=95, max_value=2100).map(lambda n: "長" * n),  # around every column's limit
+)
+hostile_file = st.tuples(st.binary(max_size=200), st.one_of(hostile_text, st.just("x" * 300 + ".pdf")))
+
+
+def _text(*names):
+    return lambda world: {name: hostile_text for name in names}
+
+
+def _with_file(file_field, *names):
+    return lambda world: {file_field: hostile_file, **{name: hostile_text for name in names}}
+
+
+def _exercise_form(world):
+    return {"body": hostile_text, "attachments": hostile_file, "keep_attachment": hostile_text,
+            "preview": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
+            f"q_{world.question.id}": hostile_text}
+
+
+def _cohort_form(world):
+    return {name: hostile_text for name in ("name", "starts_on", "ends_on", "badges_need_approval",
+                                            f"due_{world.exercise.id}")}
+
+
+def _review_form(world):
+    criterion = world.exercise.criteria[0]
+    return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "accept",
+                                            "return_for_revision")}
+
+
+def _wallet_form(world):
+    return {f"c{world.credential.id}-{name}": hostile_text for name in ("display_name", "evidence_public")}
+
+
+# endpoint: who sends it (a key of world.people, "fresh_learner" or "anonymous") and its fields.
+FORMS = {
+    "admin.edit_user": ("admin", _text("display_name", "role", "organization_id", "is_active")),
+    "admin.new_user": ("admin", _text("email", "display_name", "role", "organization_id")),
+    "admin.organizations": ("admin", _text("name_ja", "name_en", "kind", "parent_id")),
+    "admin.resend_invitation": ("admin", _text()),
+    "auth.accept_invitation": ("anonymous", _text("password", "confirm")),
+    "auth.forgot_password": ("anonymous", _text("email")),
+    "auth.login": ("anonymous", _text("email", "password")),
+    "auth.logout": ("other_learner", _text()),
+    "auth.reset_password": ("anonymous", _text("password", "confirm")),
+    "auth.set_language": ("anonymous", _text("locale", "next")),
+    "badges.approve": ("organizer", _text()),
+    "badges.approve_cohort": ("organizer", _text("narrative")),
+    "badges.evidence_consent": ("learner", _text("publishes_badge_evidence")),
+    "badges.issuers": ("admin", _text("organization_id", "name_ja", "name_en", "url", "email", "uses_did_key")),
+    "badges.revoke": ("organizer", _text("reason")),
+    "badges.rotate_key": ("admin", _text()),
+    "badges.verify": ("anonymous", _with_file("file")),
+    "badges.wallet_settings": ("learner", _wallet_form),
+    "cohorts.assign_mentor": ("organizer", _text("mentor_id")),
+    "cohorts.create": ("organizer", _cohort_form),
+    "cohorts.enrol": ("organizer", _text("emails")),
+    "cohorts.import_participants": ("organizer", _with_file("participants")),
+    "cohorts.unassign_mentor": ("organizer", _text()),
+    "learn.exercise": ("fresh_learner", _exercise_form),
+    "learn.preview": ("learner", _text("body")),
+    "reviews.review": ("mentor", _review_form),
+}
+
+# Late: revoking the badge changes what the public badge routes answer; logging out ends a session.
+ORDER_LAST = ("badges.revoke", *LAST)
+
+SETTINGS = settings(max_examples=15, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+_ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
+
+
+def form_data(fields: dict):
+    """A strategy of form data: each field hostile or missing, plus a stray field."""
+    def drop_missing(values):
+        return {name: value for name, value in values.items() if value is not MISSING}
+    strategies = {name: st.one_of(st.just(MISSING), value) for name, value in fields.items()}
+    strategies["stray\x00field"] = st.one_of(st.just(MISSING), hostile_text)
+    return st.fixed_dictionaries(strategies).map(drop_missing)
+
+
+def _as_request_data(data: dict) -> dict:
+    return {name: (io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+            for name, value in data.items()}
+
+
+class Tables:
+    """Row counts after the previous request, so each request costs one count."""
+
+    def __init__(self):
+        self.counts = world_module.row_counts()
+
+    def check(self, response, where: str) -> None:
+        status = response.status_code
+        response.close()
+        assert status < 500, where
+        counts = world_module.row_counts()
+        if status >= 400:
+            assert counts == self.counts, f"{where}: refused with {status} but a table changed"
+        self.counts = counts
+
+
+def test_every_post_route_has_a_form_row(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert sorted(posts - FORMS.keys()) == [], "add these forms to FORMS"
+    assert sorted(FORMS.keys() - posts) == []
+
+
+def test_no_form_answers_hostile_input_with_a_500_or_a_partial_write(app):
+    world = world_module.build(app)
+    people = {**world.people, "fresh_learner": world.fresh_learner, "anonymous": None}
+    clients = {sender: world_module.signed_in_client(app, people[sender]) for sender, _ in FORMS.values()}
+    posts = sorted(((endpoint, path) for endpoint, method, path in requests_of(app, world) if method == "POST"),
+                   key=lambda item: item[0] in ORDER_LAST and ORDER_LAST.index(item[0]) + 1)
+    tables = Tables()
+    for endpoint, path in posts:
+        sender, fields = FORMS[endpoint]
+        client = clients[sender]
+
+        @SETTINGS
+        @given(data=form_data(fields(world)))
+        def post_hostile_form(data):
+            response = client.post(path, data=_as_request_data(data), content_type="multipart/form-data")
+            tables.check(response, f"POST {path} ({endpoint}) with {data!r:.300}")
+
+        post_hostile_form()
+
+
+def test_no_url_parameter_answers_hostile_input_with_a_500(app):
+    world = world_module.build(app)
+    senders = ("admin", "organizer", "learner", "mentor", "anonymous")
+    people = {**world.people, "anonymous": None}
+    clients = {sender: world_module.signed_in_client(app, people[sender]) for sender in senders}
+    query = st.dictionaries(st.sampled_from(["page", "q", "cohort", "exercise", "status", "to", "from", "next"]),
+                            hostile_text, max_size=3)
+    rules = sorted((rule for rule in app.url_map.iter_rules() if "GET" in rule.methods),
+                   key=lambda rule: rule.endpoint)
+    tables = Tables()
+    for rule in rules:
+        endpoint = rule.endpoint
+        sender = next(role for role in senders if EXPECTED[endpoint][role] == ALLOWED)
+        real = {name: str(value) for name, value in world.url_values(endpoint).items()}
+        # Each argument hostile or, so that the query string reaches the view, the real object's.
+        arguments = st.fixed_dictionaries({name: st.one_of(st.just(real[name]), hostile_text)
+                                           for name in rule.arguments})
+
+        @settings(SETTINGS, max_examples=10)
+        @given(values=arguments, args=query)
+        def get_hostile_url(values, args):
+            path = _ARGUMENT.sub(lambda m: quote(values[m.group(1)], safe=""), rule.rule)
+            response = clients[sender].get(path, query_string=args)
+            tables.check(response, f"GET {path} ({endpoint}) ?{args!r:.200}")
+
+        get_hostile_url()
