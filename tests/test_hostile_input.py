@@ -269,3 +269,9 @@ def test_an_overlong_name_is_refused_with_the_column_limit(world, organizer):
         "name": "長" * 201, "starts_on": "2030-04-01", "ends_on": "2030-06-30",
         f"due_{world.exercise.id}": "2030-05-31"})
     assert response.status_code == 422 and "200文字以内にしてください。" in response.get_data(as_text=True)
+
+
+def test_enrolling_more_addresses_than_a_query_can_hold_is_refused_with_a_message(world, organizer):
+    emails = "\n".join(f"person{n}@example.jp" for n in range(2001))
+    response = organizer.post(f"/manage/cohorts/{world.cohort.id}/enrol", data={"emails": emails})
+    assert response.status_code == 422 and "一度に入力できるアドレスは2000件までです" in response.get_data(as_text=True)

@@ -2,9 +2,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from app.cohorts.models import Cohort
+from app.cohorts.participants import MAX_ROWS
 from app.content.models import ModuleVersion
 from app.core.forms import fits, plausible_date
 
@@ -42,6 +43,12 @@ class EnrolForm(FlaskForm):
     emails = TextAreaField(_l("Email addresses of learners, one per line"),
                            validators=[DataRequired(_l("Enter at least one email address."))])
     submit = SubmitField(_l("Enrol"))
+
+    def validate_emails(self, field):
+        # Each address becomes a query parameter; the databases allow only so many in one query.
+        if len(field.data.splitlines()) > MAX_ROWS:
+            raise ValidationError(_l("Enter at most %(n)d addresses at a time; for more, import a CSV file.",
+                                     n=MAX_ROWS))
 
 
 class MentorForm(FlaskForm):
