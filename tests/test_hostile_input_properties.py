@@ -8,8 +8,10 @@ import io
 import re
 from urllib.parse import quote
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests import world as world_module
 from tests.test_authorization_matrix import ALLOWED, EXPECTED, LAST, requests_of
@@ -95,6 +97,16 @@ ORDER_LAST = ("badges.revoke", *LAST)
 
 SETTINGS = settings(max_examples=15, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+
+@pytest.fixture(scope="module", autouse=True)
+def hypothesis_files_outside_the_repository(tmp_path_factory):
+    # Even without an example database, Hypothesis caches constants and Unicode tables in ./.hypothesis.
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
+
 
 _ARGUMENT = re.compile(r"<(?:[^:>]+:)?([^>]+)>")
 
