@@ -78,6 +78,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.unassign_mentor": only(*STAFF),
     "content.changes": only(*STAFF),
     "content.index": only(*STAFF),
+    "content.mentor_packs": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
     "learn.attachment": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
     "learn.dashboard": signed_in(),
