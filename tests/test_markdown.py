@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.markdown import MAX_LINK_PUNCTUATION, MAX_NESTING, render_markdown
+from app.core.markdown import MAX_CODE_SPAN_RUNS, MAX_LINK_PUNCTUATION, MAX_NESTING, render_markdown
 
 OWN_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"
 # The public corpus beside the repository (../shared) is tested too when it is there; never required.
@@ -134,3 +134,15 @@ def test_bare_urls_after_parentheses_are_linked_as_before():
         '<p>(((<a href="https://example.jp/a" rel="nofollow noopener">https://example.jp/a</a>) '
         '(see <a href="http://www.example.jp" rel="nofollow noopener">www.example.jp</a>)</p>')
     assert "<a" not in str(render_markdown("(" * 3000 + "a"))
+
+
+def test_code_spans_pair_as_before():
+    assert str(render_markdown("a `x` b ``y ` z`` c")) == "<p>a <code>x</code> b <code>y ` z</code> c</p>"
+    assert str(render_markdown("``a`")) == "<p><code>`a</code></p>"  # the longest shorter run closes it
+
+
+def test_a_code_span_contains_at_most_the_limit_of_backtick_runs():
+    within = "``" + "a```" * (MAX_CODE_SPAN_RUNS - 1) + "a``"
+    beyond = "``" + "a```" * MAX_CODE_SPAN_RUNS + "a``"
+    assert str(render_markdown(within)).startswith("<p><code>a```a")
+    assert str(render_markdown(beyond)).startswith("<p>``a`<code>")  # the opening ticks stay text

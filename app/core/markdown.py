@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 MAX_NESTING = 16
 MAX_LINK_PUNCTUATION = 64
+MAX_CODE_SPAN_RUNS = 32
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -187,6 +188,34 @@ class _ShortImageReference(_BoundedLinkText, inlinepatterns.ShortImageReferenceI
     pass
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+class _BoundedCodeSpan(inlinepatterns.BacktickInlineProcessor):
+    """Python-Markdown's search for the backticks closing a code span, visiting runs of backticks (found
+    by a regular expression) instead of every character to the end of the paragraph, and giving up
+    after MAX_CODE_SPAN_RUNS runs: the opening backticks then stay text. Up to that bound it pairs
+    exactly as Python-Markdown does: the first run as long as the opening one, else the longest shorter
+    one."""
+
+    def find_code_spans(self, start: int, text: str) -> tuple[int, int | None]:
+        opening = _BACKTICKS.match(text, start)
+        max_ticks = len(opening.group()) if opening else 0
+        start += max_ticks
+        longest_span = end = 0
+        for seen, run in enumerate(_BACKTICKS.finditer(text, start)):
+            if seen == MAX_CODE_SPAN_RUNS:
+                return start + max_ticks, None  # as when nothing pairs
+            span_length = run.end() - run.start()
+            if span_length == max_ticks:
+                return start, run.start()
+            if span_length > longest_span:
+                longest_span, end = span_length, run.end()
+        if 0 < longest_span < max_ticks:
+            return start - (max_ticks - longest_span), end - longest_span
+        return start + max_ticks, None
+
+
 # A quote or list marker; a line starting with more than MAX_NESTING of them (after at most three
 # spaces, so not an indented code block) is cut after the last allowed one, in front of the next
 # marker's punctuation.
@@ -208,6 +237,7 @@ class _BoundedCost(Extension):
     def extendMarkdown(self, markdown: md.Markdown) -> None:
         markdown.preprocessors.register(_LimitContainerNesting(markdown), "limit_container_nesting", 15)
         patterns = markdown.inlinePatterns
+        patterns.register(_BoundedCodeSpan(inlinepatterns.BACKTICK_RE), "backtick", 190)
         patterns.register(_Link(inlinepatterns.LINK_RE, markdown), "link", 160)
         patterns.register(_Image(inlinepatterns.IMAGE_LINK_RE, markdown), "image_link", 150)
         patterns.register(_ImageReference(inlinepatterns.IMAGE_REFERENCE_RE, markdown), "image_reference", 140)
