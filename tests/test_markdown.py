@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.markdown import MAX_NESTING, render_markdown
+from app.core.markdown import MAX_CODE_SPAN_RUNS, MAX_LINK_PUNCTUATION, MAX_NESTING, render_markdown
 
 OWN_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"
 # The public corpus beside the repository (../shared) is tested too when it is there; never required.
@@ -107,3 +107,42 @@ def test_nesting_within_the_limit_renders_as_before():
     assert str(render_markdown("> > quoted")).count("<blockquote>") == 2
     assert str(render_markdown("- - item")).count("<ul>") == 2
     assert str(render_markdown("- - - - - - - - - - - - - - - - - - - -")) == "<hr>"
+
+
+@pytest.mark.parametrize("source", ["[a](" * 1000, "[a](" + "(" * 3000, "![a](" * 800, "[a](b" * 800, "[a](<" * 800])
+def test_unclosed_link_destinations_stay_visible_text(source):
+    html = str(render_markdown(source))
+    assert "<a" not in html and _text(html).strip() == source
+
+
+def test_link_destinations_keep_parentheses_and_titles_as_before():
+    assert str(render_markdown('[a](http://x.jp/(b) "t (c)")')) == (
+        '<p><a href="http://x.jp/(b)" title="t (c)" rel="nofollow noopener">a</a></p>')
+    # an unclosed title: the parentheses before it close the link, as Python-Markdown decides
+    assert str(render_markdown('[a](b "t)')) == '<p><a href="b &quot;t" rel="nofollow noopener">a</a></p>'
+
+
+def test_a_link_destination_has_at_most_the_limit_of_parentheses_and_quotes():
+    within = "[a](http://x.jp/" + "(b)" * (MAX_LINK_PUNCTUATION // 2 - 1) + ")"
+    beyond = "[a](http://x.jp/" + "(b)" * (MAX_LINK_PUNCTUATION // 2) + ")"
+    assert str(render_markdown(within)).startswith('<p><a href="http://x.jp/(b)(b)')
+    assert str(render_markdown(beyond)).startswith("<p>[a](<a ")  # the text stays; the URL is linkified
+
+
+def test_bare_urls_after_parentheses_are_linked_as_before():
+    assert str(render_markdown("(((https://example.jp/a) (see www.example.jp)")) == (
+        '<p>(((<a href="https://example.jp/a" rel="nofollow noopener">https://example.jp/a</a>) '
+        '(see <a href="http://www.example.jp" rel="nofollow noopener">www.example.jp</a>)</p>')
+    assert "<a" not in str(render_markdown("(" * 3000 + "a"))
+
+
+def test_code_spans_pair_as_before():
+    assert str(render_markdown("a `x` b ``y ` z`` c")) == "<p>a <code>x</code> b <code>y ` z</code> c</p>"
+    assert str(render_markdown("``a`")) == "<p><code>`a</code></p>"  # the longest shorter run closes it
+
+
+def test_a_code_span_contains_at_most_the_limit_of_backtick_runs():
+    within = "``" + "a```" * (MAX_CODE_SPAN_RUNS - 1) + "a``"
+    beyond = "``" + "a```" * MAX_CODE_SPAN_RUNS + "a``"
+    assert str(render_markdown(within)).startswith("<p><code>a```a")
+    assert str(render_markdown(beyond)).startswith("<p>``a`<code>")  # the opening ticks stay text
