@@ -146,3 +146,22 @@ def test_a_code_span_contains_at_most_the_limit_of_backtick_runs():
     beyond = "``" + "a```" * MAX_CODE_SPAN_RUNS + "a``"
     assert str(render_markdown(within)).startswith("<p><code>a```a")
     assert str(render_markdown(beyond)).startswith("<p>``a`<code>")  # the opening ticks stay text
+
+
+def test_raw_html_is_shown_as_text_not_parsed():
+    html = str(render_markdown("<b>太字</b> と <a"))
+    assert html == "<p>&lt;b&gt;太字&lt;/b&gt; と &lt;a</p>"
+
+
+def test_a_text_with_more_formatting_than_any_answer_is_shown_as_plain_text():
+    from app.core.markdown import MAX_FORMATTING_MARKS
+    text = "*強調* " * (MAX_FORMATTING_MARKS // 2 + 1) + "\n\n<script>alert(1)</script>\n次の行"
+    html = str(render_markdown(text))
+    assert "<em>" not in html and html.startswith("<p>*強調* *強調*")
+    assert html.endswith("<p>&lt;script&gt;alert(1)&lt;/script&gt;<br>次の行</p>")
+
+
+def test_formatting_up_to_the_limit_is_still_markdown():
+    from app.core.markdown import MAX_FORMATTING_MARKS
+    html = str(render_markdown("*強調* " * (MAX_FORMATTING_MARKS // 2)))
+    assert html.count("<em>強調</em>") == MAX_FORMATTING_MARKS // 2

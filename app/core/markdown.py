@@ -5,7 +5,13 @@ Python-Markdown as shipped does not: its link and image processors scan from eve
 of the paragraph (quadratic; "[" * 4000 took 5 s), and it nests a list or blockquote per marker at the
 start of a line (`- - - ...` overflows the stack). We bound both at the cause: link text may nest
 brackets MAX_NESTING deep, and a line opens at most MAX_NESTING lists and quotes; deeper markers stay
-visible as text. bench/markdown_worst_case.py measures the worst cases."""
+visible as text. Raw HTML is not Markdown here: it is shown as text (the standard library's HTML parser
+that Python-Markdown uses for it is quadratic on a `<` without `>`: "<a " * 16000 took 47 s). What is
+left is linear, but Markdown and bleach spend time per element they build (12,500 emphases took
+1.7 s): a text with more than MAX_FORMATTING_MARKS formatting characters, far beyond any real answer, is
+shown as plain text instead. bench/markdown_worst_case.py measures the worst cases."""
+
+import html
 
 import re
 from functools import partial
@@ -19,6 +25,8 @@ from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
 MAX_NESTING = 16
+MAX_FORMATTING_MARKS = 3_000
+_FORMATTING_MARK = re.compile(r"[*_`\[\]<>&|\\]|^[ \t]*(?:[-+>]|\d+\.)", re.MULTILINE)
 MAX_LINK_PUNCTUATION = 64
 MAX_CODE_SPAN_RUNS = 32
 
@@ -235,6 +243,8 @@ class _LimitContainerNesting(Preprocessor):
 
 class _BoundedCost(Extension):
     def extendMarkdown(self, markdown: md.Markdown) -> None:
+        markdown.preprocessors.deregister("html_block")
+        markdown.inlinePatterns.deregister("html")
         markdown.preprocessors.register(_LimitContainerNesting(markdown), "limit_container_nesting", 15)
         patterns = markdown.inlinePatterns
         patterns.register(_BoundedCodeSpan(inlinepatterns.BACKTICK_RE), "backtick", 190)
@@ -250,8 +260,16 @@ _EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", _BoundedCost()
 _EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
 
 
+def _plain_text(text: str) -> str:
+    paragraphs = (p.strip("\n") for p in re.split(r"\n[ \t]*\n", text))
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
+
+
 def render_markdown(text: str) -> Markup:
-    """Render Markdown to HTML and sanitise it with the allowlist above."""
-    html = md.markdown(text or "", extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS,
-                       output_format="html")
-    return Markup(_cleaner.clean(html))
+    """Render Markdown to HTML and sanitise it with the allowlist above (or, for a text with more
+    formatting than MAX_FORMATTING_MARKS, show it as escaped plain text)."""
+    text = text or ""
+    if len(_FORMATTING_MARK.findall(text)) > MAX_FORMATTING_MARKS:
+        return Markup(_plain_text(text))
+    rendered = md.markdown(text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html")
+    return Markup(_cleaner.clean(rendered))
