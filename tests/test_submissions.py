@@ -174,7 +174,9 @@ def test_preview_renders_sanitised_markdown(setup):
     response = client.post("/preview", data={"body": "# 見出し\n<img src=x onerror=alert(1)>"})
     assert response.status_code == 200
     assert "<h1>見出し</h1>" in response.get_data(as_text=True)
-    assert "onerror" not in response.get_data(as_text=True)
+    # Raw HTML is text: shown escaped, never an element.
+    assert "<img" not in response.get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.get_data(as_text=True)
 
 
 def test_preview_button_shows_preview_without_saving(setup):
