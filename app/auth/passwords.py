@@ -1,5 +1,8 @@
 """Password hashing with argon2id (memory-hard)."""
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -12,11 +15,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    # Same parameters as real hashes, so checking against it costs what checking a real one does.
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
+    """Whether `password` matches. Without a hash (unknown account, invitation not yet accepted) a
+    dummy hash is checked all the same, so the time taken does not tell whether an account exists."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -32,9 +32,12 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
-    """The active user with this email and password, or None. Upgrades old hashes."""
+    """The active user with this email and password, or None. Upgrades old hashes.
+    The password is checked even when the account is unknown or deactivated, so that every
+    refusal takes as long as a wrong password does."""
     user = find_user_by_email(session, email)
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    password_matches = verify_password(user.password_hash if user else None, password)
+    if user is None or not user.is_active or not password_matches:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
