@@ -7,6 +7,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or ENSHU_SECRET_KEY")
+    _configure_transport(app)
 
     _init_extensions(app)
     _register_unit_of_work(app)
@@ -37,6 +39,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_security(app)
     _register_cli(app)
     return app
+
+
+def _configure_transport(app: Flask) -> None:
+    """Secure cookies when the site is served over https; client addresses from a trusted proxy."""
+    is_https = app.config["BASE_URL"].startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = is_https
+    x_for, x_proto = app.config["PROXY_FIX_X_FOR"], app.config["PROXY_FIX_X_PROTO"]
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
 def _select_locale() -> str:
@@ -64,11 +77,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
 
-    from app.auth.models import User
+    from app.auth.services import user_for_session
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        return user_for_session(db.session, session_id)
 
 
 @event.listens_for(Engine, "connect")
@@ -132,8 +145,16 @@ def _register_security(app: Flask) -> None:
             from flask import abort
             abort(403)
 
+    hsts = app.config["BASE_URL"].startswith("https://") and app.config["HSTS_MAX_AGE"]
+
     @app.after_request
     def security_headers(response):
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
+        # Pages for a signed-in user are theirs alone: no browser back-button or proxy copy of them.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+            response.vary.add("Cookie")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

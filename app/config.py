@@ -15,16 +15,32 @@ SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 INVITATION_MAX_AGE = 14 * 24 * 3600
 PASSWORD_RESET_MAX_AGE = 2 * 3600
 
-# Login attempts per client address; storage is memory unless a Redis URL is configured.
-LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
-# Badge uploads to the public /verify page per client address (each is parsed and its signature checked).
-VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
+# Rate limits live in RATELIMIT_STORAGE_URI: memory:// counts per worker process; with several
+# workers or hosts use Redis (e.g. "redis://127.0.0.1:6379") so that they all count together.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
+# Badge uploads to the public /verify page per client address (each is parsed and its signature checked).
+VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
+# Sign-in attempts per account (counted whether or not the account exists; a success clears them)
+# and failed sign-ins per client address. When one is used up, sign-in pauses until its window ends.
+LOGIN_ATTEMPTS_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
+# Password reset requests per client address (each one may send mail).
+PASSWORD_RESET_REQUEST_LIMIT = "5 per minute;20 per hour"
+
+# Behind a reverse proxy: how many proxies' X-Forwarded-For / X-Forwarded-Proto entries to trust
+# (werkzeug's ProxyFix). 0 trusts none, so a client cannot choose the address it is counted by.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_HTTPONLY = True
+# None: Secure cookies exactly when BASE_URL is https (as in production).
+SESSION_COOKIE_SECURE = None
+REMEMBER_COOKIE_SECURE = None
+# Strict-Transport-Security max-age, sent when BASE_URL is https; 0 sends none.
+HSTS_MAX_AGE = 365 * 24 * 3600
 
 
 # Open Badges: the default issuer (the prefecture's programme office) and where signing keys live

@@ -4,7 +4,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL
@@ -38,3 +38,22 @@ def test_upgrade_matches_models_and_downgrade_reaches_base(app_with, empty_datab
     downgrade(revision="base")
     engine.dispose()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == empty_database
+
+
+def test_existing_accounts_get_a_session_token_of_their_own(app_with, empty_database):
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
+    engine = db.engine
+    upgrade(revision="0005")
+    with engine.begin() as conn:
+        for n in (1, 2):
+            conn.execute(text("INSERT INTO user_account (email, display_name, role, locale, is_active_account, "
+                              "created_at, publishes_badge_evidence) VALUES "
+                              f"('u{n}@example.jp', 'u{n}', 'learner', 'ja', true, CURRENT_TIMESTAMP, false)"))
+    upgrade(revision="0006")
+    with engine.connect() as conn:
+        tokens = conn.execute(text("SELECT session_token FROM user_account")).scalars().all()
+    assert len(tokens) == 2 and len(set(tokens)) == 2 and all(len(t) == 32 for t in tokens)
+    downgrade(revision="0005")
+    assert "session_token" not in {c["name"] for c in inspect(engine).get_columns("user_account")}
+    downgrade(revision="base")
+    engine.dispose()

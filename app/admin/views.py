@@ -90,6 +90,17 @@ def resend_invitation(user_id: int):
     return render_template("admin/invitation_sent.html", user=user, link=link)
 
 
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+@authz.roles(Role.ADMIN)
+def sign_out_everywhere(user_id: int):
+    user = db.session.get(User, user_id)
+    authz.ensure(user is not None)
+    if ActionForm().validate_on_submit():
+        accounts.sign_out_everywhere(db.session, user, actor=current_user)
+        flash(_("%(name)s is signed out on every device.", name=user.display_name), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.route("/organizations", methods=["GET", "POST"])
 @authz.roles(Role.ADMIN)
 def organizations():

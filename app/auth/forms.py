@@ -28,3 +28,8 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("Email address"), filters=[lambda v: v.strip() if v else v], validators=[
         DataRequired(_l("Enter your email address.")), Email(_l("Enter a valid email address."))])
     submit = SubmitField(_l("Send reset link"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password."))])

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Optional
@@ -47,6 +48,10 @@ class Organization(db.Model):
         return self.name_en if locale == "en" else self.name_ja
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
@@ -70,12 +75,17 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]]
     # The learner's consent to link their accepted work from the badges issued to them.
     publishes_badge_evidence: Mapped[bool] = mapped_column(default=False)
+    # Part of the id in the signed session cookie; replacing it ends every session of the user.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     organization: Mapped[Optional[Organization]] = relationship(back_populates="users")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session (and remember) cookie
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_staff(self) -> bool:

@@ -1,6 +1,7 @@
 """Users, passwords and organizations. Services flush; the caller commits."""
 
 import csv
+import hmac
 from datetime import datetime
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import audit
-from app.auth.models import Organization, OrganizationKind, Role, User
+from app.auth.models import Organization, OrganizationKind, Role, User, new_session_token
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.auth.tokens import TokenPurpose, make_token, read_token
 
@@ -20,6 +21,10 @@ class EmailTaken(Exception):
 
 
 class PasswordTooShort(Exception):
+    pass
+
+
+class WrongPassword(Exception):
     pass
 
 
@@ -45,10 +50,41 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     return user
 
 
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active user a session cookie's id ("<user id>:<session token>") names, or None when the
+    token has since been replaced (signed out, password changed, deactivated)."""
+    user_id, _, token = session_id.partition(":")
+    user = session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie issued to the user stops working (on every device)."""
+    user.session_token = new_session_token()
+
+
+def sign_out_everywhere(session: Session, user: User, actor: User) -> None:
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor, "user.sign_out_everywhere", "user", user.id)
+
+
 def set_password(user: User, password: str) -> None:
+    """Raises PasswordTooShort. Ends the user's other sessions: whoever had the old password
+    (or a cookie copied while it was valid) is signed out."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort()
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Raises WrongPassword or PasswordTooShort."""
+    if not verify_password(user.password_hash, current_password):
+        raise WrongPassword()
+    set_password(user, new_password)
 
 
 def _user_snapshot(user: User) -> dict:
@@ -80,6 +116,8 @@ def update_user(session: Session, user: User, *, display_name: str, role: Role |
     user.display_name = display_name.strip()
     user.role = str(role)
     user.organization_id = organization_id
+    if user.is_active_account and not is_active:
+        end_sessions(user)
     user.is_active_account = is_active
     session.flush()
     after = _user_snapshot(user)

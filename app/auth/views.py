@@ -1,12 +1,16 @@
+import math
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
+from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from app.auth.models import User
+from app.auth.throttle import LoginThrottle
 from app.auth.tokens import TokenExpired, TokenInvalid, TokenPurpose
 from app.core import authz
 from app.core.mail import send_mail
@@ -26,24 +30,55 @@ def _safe_next(target: str | None) -> str:
     return url_for("learn.dashboard")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _login_throttle() -> LoginThrottle:
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return LoginThrottle(None, (), ())
+    return LoginThrottle.from_settings(limiter.limiter, config["LOGIN_ATTEMPTS_PER_ACCOUNT"],
+                                       config["LOGIN_FAILURES_PER_ADDRESS"], config.get("RATELIMIT_KEY_PREFIX", ""))
+
+
+def _client_address() -> str:
+    # The proxy's X-Forwarded-For is already applied here when PROXY_FIX_X_FOR trusts it.
+    return request.remote_addr or ""
+
+
+def _paused(template: str, paused_until: datetime, **context):
+    """The form again, refused with 429 and the time from which to try again."""
+    seconds = max(1, math.ceil((paused_until - utcnow()).total_seconds()))
+    # Shown to the minute, so rounded up to the next one: trying at the time shown must work.
+    shown = paused_until.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    response = current_app.make_response((render_template(template, paused_until=shown, **context), 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _start_session(user: User) -> None:
+    # A fresh session at sign-in: nothing set before it carries over (session fixation), and the
+    # CSRF token is a new one.
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
 @authz.public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        throttle, address = _login_throttle(), _client_address()
+        paused_until = throttle.begin_attempt(form.email.data, address)
+        if paused_until is not None:
+            return _paused("auth/login.html", paused_until, form=form)
         user = services.authenticate(db.session, form.email.data, form.password.data, utcnow())
         if user is None:
+            throttle.failed(address)
             form.password.errors.append(_("The email address or password is not correct."))
         else:
-            session.pop("locale", None)
-            login_user(user)
+            throttle.clear_account(user.email)
+            _start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -52,9 +87,35 @@ def login():
 @authz.signed_in
 def logout():
     if ActionForm().validate_on_submit():
+        # Ends this user's sessions everywhere, so a copy of the cookie is worthless too.
+        services.end_sessions(current_user._get_current_object())
         logout_user()
         flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@authz.signed_in
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        throttle, address = _login_throttle(), _client_address()
+        paused_until = throttle.begin_attempt(user.email, address)
+        if paused_until is not None:
+            return _paused("auth/change_password.html", paused_until, form=form)
+        try:
+            services.change_password(user, form.current_password.data, form.password.data)
+        except services.WrongPassword:
+            throttle.failed(address)
+            form.current_password.errors.append(_("The current password is not correct."))
+        else:
+            throttle.clear_account(user.email)
+            _start_session(user)
+            flash(_("Your password is changed. Any other place where you were signed in is now signed out."),
+                  "success")
+            return redirect(url_for("learn.dashboard"))
+    return render_template("auth/change_password.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/language", methods=["POST"])
@@ -79,7 +140,9 @@ def _password_from_token(purpose: TokenPurpose, token: str, max_age: int):
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        login_user(user)
+        # Whoever can set the password owns the account: a sign-in pause on it ends.
+        _login_throttle().clear_account(user.email)
+        _start_session(user)
         flash(_("Your password is saved. Welcome!"), "success")
         return redirect(url_for("learn.dashboard"))
     return render_template("auth/set_password.html", form=form, user=user,
@@ -100,8 +163,12 @@ def reset_password(token: str):
                                 current_app.config["PASSWORD_RESET_MAX_AGE"])
 
 
+def _password_reset_request_limit() -> str:
+    return current_app.config["PASSWORD_RESET_REQUEST_LIMIT"]
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_password_reset_request_limit, methods=["POST"])
 @authz.public
 def forgot_password():
     form = ForgotPasswordForm()

@@ -1,0 +1,72 @@
+"""Sign-in throttling, per account and per client address, in the rate limiter's storage (Redis when
+configured, so every worker and host counts together).
+
+Per account (the normalised e-mail, whether or not an account has it, so a pause tells nothing about
+who has an account): every attempt counts and a successful one clears the count, so an attacker
+spread over many addresses gets at most the limit's guesses per window, while the real user is
+paused only until the window ends, or until they reset their password.
+Per address: only failures count, because many colleagues may share one office address."""
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from limits import RateLimitItem, parse_many
+from limits.strategies import RateLimiter
+
+from app.auth.services import normalize_email
+
+
+def address_key(address: str) -> str:
+    """IPv6 clients usually hold a whole /64, so they are counted by it; IPv4 by the address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    """With no limits (rate limiting switched off) nothing is counted or refused."""
+
+    limiter: RateLimiter | None
+    per_account: tuple[RateLimitItem, ...]
+    per_address: tuple[RateLimitItem, ...]
+    key_prefix: str = ""
+
+    @classmethod
+    def from_settings(cls, limiter: RateLimiter, per_account: str, per_address: str,
+                      key_prefix: str = "") -> "LoginThrottle":
+        """`per_account` and `per_address` in the limits notation, e.g. "10 per 15 minutes"."""
+        return cls(limiter, tuple(parse_many(per_account)), tuple(parse_many(per_address)), key_prefix)
+
+    def _account(self, email: str) -> tuple[str, ...]:
+        # A digest, so the shared storage holds no e-mail addresses.
+        digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()
+        return tuple(k for k in (self.key_prefix, "login-account", digest) if k)
+
+    def _address(self, address: str) -> tuple[str, ...]:
+        return tuple(k for k in (self.key_prefix, "login-address", address_key(address)) if k)
+
+    def begin_attempt(self, email: str, address: str) -> datetime | None:
+        """Count an attempt against the account. None when it may go ahead, otherwise the time (UTC)
+        from which the account or address may try again."""
+        account, client = self._account(email), self._address(address)
+        over = [(item, account) for item in self.per_account if not self.limiter.hit(item, *account)]
+        over += [(item, client) for item in self.per_address if not self.limiter.test(item, *client)]
+        if not over:
+            return None
+        reset_at = max(self.limiter.get_window_stats(item, *keys).reset_time for item, keys in over)
+        return datetime.fromtimestamp(reset_at, tz=timezone.utc)
+
+    def failed(self, address: str) -> None:
+        for item in self.per_address:
+            self.limiter.hit(item, *self._address(address))
+
+    def clear_account(self, email: str) -> None:
+        """Forget the account's attempts: after a successful sign-in, and after a password reset
+        (whoever can reset the password is the owner, and is no longer paused)."""
+        for item in self.per_account:
+            self.limiter.clear(item, *self._account(email))
