@@ -162,7 +162,7 @@ def test_https_site_sends_secure_cookies_and_hsts(app_with, make):
     app = app_with(BASE_URL="https://enshu.example.jp")
     user = make.user()
     response = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD},
-                                      base_url="https://localhost")
+                                      base_url="https://enshu.example.jp")
     assert "; Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"] == f"max-age={365 * 24 * 3600}"
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
