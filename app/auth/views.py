@@ -103,7 +103,7 @@ def change_password():
         throttle, address = _login_throttle(), _client_address()
         paused_until = throttle.begin_attempt(user.email, address)
         if paused_until is not None:
-            return _paused("auth/change_password.html", paused_until, form=form)
+            return _paused("auth/set_password.html", paused_until, form=form)
         try:
             services.change_password(user, form.current_password.data, form.password.data)
         except services.WrongPassword:
@@ -115,7 +115,7 @@ def change_password():
             flash(_("Your password is changed. Any other place where you were signed in is now signed out."),
                   "success")
             return redirect(url_for("learn.dashboard"))
-    return render_template("auth/change_password.html", form=form), (422 if form.errors else 200)
+    return render_template("auth/set_password.html", form=form), (422 if form.errors else 200)
 
 
 @bp.route("/language", methods=["POST"])
