@@ -244,7 +244,8 @@ def _stored_in():
 # Fields not stored in a String column: looked up, hashed, or stored as Text with the limit the view sets.
 NOT_IN_A_STRING_COLUMN = {
     ("LoginForm", "email"), ("LoginForm", "password"), ("ForgotPasswordForm", "email"),
-    ("SetPasswordForm", "password"), ("SetPasswordForm", "confirm"), ("EnrolForm", "emails"),
+    ("SetPasswordForm", "password"), ("SetPasswordForm", "confirm"), ("ChangePasswordForm", "password"),
+    ("ChangePasswordForm", "confirm"), ("ChangePasswordForm", "current_password"), ("EnrolForm", "emails"),
     ("AnswerForm", "body"), ("RevokeForm", "reason"), ("ApproveCohortForm", "narrative"),
     ("ReviewFormBase", "version_id"),
 }

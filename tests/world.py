@@ -53,6 +53,9 @@ class World:
             values["token"] = self.invitation_token
         if endpoint == "auth.reset_password":
             values["token"] = self.reset_token
+        if endpoint == "admin.sign_out_everywhere":
+            # Someone no client is signed in as: ending their sessions changes nothing another cell needs.
+            values["user_id"] = self.invitee.id
         if endpoint == "cohorts.unassign_mentor":
             # The other cohort's mentor: removing a mentor who is not assigned changes nothing.
             values["user_id"] = self.people["other_mentor"].id
