@@ -88,6 +88,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch mode rebuilds a table (copy, drop, rename); while foreign keys are enforced the drop
+            # fails as soon as other rows point to the table. Off while migrating, checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # ends SQLAlchemy's autobegun transaction, so the migrations own theirs
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +102,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if is_sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -57,3 +57,30 @@ def test_existing_accounts_get_a_session_token_of_their_own(app_with, empty_data
     assert "session_token" not in {c["name"] for c in inspect(engine).get_columns("user_account")}
     downgrade(revision="base")
     engine.dispose()
+
+
+def test_a_database_full_of_data_migrates_down_and_up(app_with, empty_database, make, tmp_path):
+    """Batch migrations rebuild tables that other rows point to (on SQLite): they must work on a
+    database in use, not only on an empty one."""
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database, STORAGE_DIR=str(tmp_path / "files"),
+             KEYS_DIR=str(tmp_path / "keys"))
+    engine = db.engine
+    upgrade()
+    learner, mentor = make.user(), make.user(make.Role.MENTOR)
+    group = make.cohort(learners=[learner], mentors=[mentor])
+    make.complete_module(group, learner, mentor, str(tmp_path / "files"))
+    counts = _row_counts(engine)
+    assert counts["badge_credential"] == 1 and counts["badge_issuer"] == 1
+    db.session.remove()
+    downgrade(revision="0003")
+    upgrade()
+    assert _row_counts(engine) == counts
+    assert _drift(engine) == []
+    downgrade(revision="base")
+    engine.dispose()
+
+
+def _row_counts(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar()
+                for t in inspect(engine).get_table_names() if t != "alembic_version"}
