@@ -29,6 +29,8 @@ PY=$(python38) || {
 echo "Installing the Open Badges 2.0 validator ($OPENBADGES) into tests/ob2_validator/$VENV with $PY ..."
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"
+# ensurepip inside `venv` has been seen to leave no pip behind once; install it then instead of failing.
+"$VENV/bin/python" -m pip --version >/dev/null 2>&1 || "$VENV/bin/python" -m ensurepip --upgrade >/dev/null
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$OPENBADGES"
 "$VENV/bin/python" -c 'import openbadges, Crypto, jose.jws'
