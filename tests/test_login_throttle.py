@@ -1,6 +1,7 @@
 """Sign-in throttling per account and per client address, in the limiter's (shareable) storage, and
 sign-in failures that take the same time whether or not the account exists."""
 
+import os
 import secrets
 import time
 
@@ -15,7 +16,8 @@ from app.extensions import db, limiter
 from tests.conftest import login
 from tests.factories import PASSWORD
 
-REDIS_URL = "redis://127.0.0.1:6379"
+# Set by scripts/test, which starts a Redis when none is running.
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
 def _throttled_app(app_with, **settings):
@@ -145,12 +147,13 @@ def test_ipv6_clients_are_counted_by_their_64_network():
 
 @pytest.fixture
 def redis_prefix():
-    """A key prefix of this test's own in the local Redis, removed afterwards; skips without Redis."""
+    """A key prefix of this test's own in the local Redis (scripts/test starts one), removed afterwards.
+    Without Redis the test fails: the shared-storage path is what it proves."""
     client = Redis.from_url(REDIS_URL)
     try:
         client.ping()
-    except RedisConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    except RedisConnectionError as e:
+        pytest.fail(f"Redis is required for this test and is not reachable at {REDIS_URL}: {e}")
     prefix = f"enshu-test-{secrets.token_hex(6)}"
     yield prefix
     for key in client.scan_iter(f"*{prefix}*"):
