@@ -9,13 +9,26 @@ Per address: only failures count, because many colleagues may share one office a
 
 import hashlib
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Generic, TypeVar
 
 from limits import RateLimitItem, parse_many
 from limits.strategies import RateLimiter
 
 from app.auth.services import normalize_email
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """What a throttled check came to: paused (it did not run), or its result (None: refused)."""
+
+    paused_until: datetime | None = None
+    result: T | None = None
 
 
 def address_key(address: str) -> str:
@@ -60,6 +73,19 @@ class LoginThrottle:
             return None
         reset_at = max(self.limiter.get_window_stats(item, *keys).reset_time for item, keys in over)
         return datetime.fromtimestamp(reset_at, tz=timezone.utc)
+
+    def attempt(self, email: str, address: str, check: Callable[[], T | None]) -> Attempt[T]:
+        """Run `check` (a password check) under both limits: not at all while paused; a None result
+        counts as a failure of the address, any other clears the account's attempts."""
+        paused_until = self.begin_attempt(email, address)
+        if paused_until is not None:
+            return Attempt(paused_until=paused_until)
+        result = check()
+        if result is None:
+            self.failed(address)
+        else:
+            self.clear_account(email)
+        return Attempt(result=result)
 
     def failed(self, address: str) -> None:
         for item in self.per_address:

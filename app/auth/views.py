@@ -68,17 +68,14 @@ def login():
         return redirect(url_for("learn.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        throttle, address = _login_throttle(), _client_address()
-        paused_until = throttle.begin_attempt(form.email.data, address)
-        if paused_until is not None:
-            return _paused("auth/login.html", paused_until, form=form)
-        user = services.authenticate(db.session, form.email.data, form.password.data, utcnow())
-        if user is None:
-            throttle.failed(address)
+        attempt = _login_throttle().attempt(form.email.data, _client_address(), lambda: services.authenticate(
+            db.session, form.email.data, form.password.data, utcnow()))
+        if attempt.paused_until is not None:
+            return _paused("auth/login.html", attempt.paused_until, form=form)
+        if attempt.result is None:
             form.password.errors.append(_("The email address or password is not correct."))
         else:
-            throttle.clear_account(user.email)
-            _start_session(user)
+            _start_session(attempt.result)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -100,17 +97,19 @@ def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        throttle, address = _login_throttle(), _client_address()
-        paused_until = throttle.begin_attempt(user.email, address)
-        if paused_until is not None:
-            return _paused("auth/set_password.html", paused_until, form=form)
-        try:
-            services.change_password(user, form.current_password.data, form.password.data)
-        except services.WrongPassword:
-            throttle.failed(address)
+        def check() -> User | None:
+            try:
+                services.change_password(user, form.current_password.data, form.password.data)
+            except services.WrongPassword:
+                return None
+            return user
+
+        attempt = _login_throttle().attempt(user.email, _client_address(), check)
+        if attempt.paused_until is not None:
+            return _paused("auth/set_password.html", attempt.paused_until, form=form)
+        if attempt.result is None:
             form.current_password.errors.append(_("The current password is not correct."))
         else:
-            throttle.clear_account(user.email)
             _start_session(user)
             flash(_("Your password is changed. Any other place where you were signed in is now signed out."),
                   "success")
