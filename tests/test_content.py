@@ -76,6 +76,12 @@ MOD = "mini-module"
      "", "question 'sardine-total': a numeric question needs 'derive'"),
     ("01-look/questions.toml", 'file = "data/catch.csv", column = "水揚量_t", aggregate = "mean"',
      'file = "data/gone.csv", column = "水揚量_t", aggregate = "mean"', "data file data/gone.csv does not exist"),
+    # a kind the registry does not know; 'derive' on a kind that cannot use it
+    ("01-look/questions.toml", 'kind = "numeric"', 'kind = "essay"',
+     f"{MOD}/01-look/questions.toml:2: question 'sardine-total': 'kind' must be numeric, single or multiple"),
+    ("01-look/questions.toml", 'kind = "multiple"',
+     'kind = "multiple"\nderive = { file = "data/catch.csv", column = "水揚量_t", aggregate = "argmax", by = "年" }',
+     "question 'dx-tools': 'derive' is only for numeric and single-choice questions"),
     # broken link to a material
     ("01-look/brief.en.md", "(data/catch.csv)", "(data/katch.csv)",
      f"{MOD}/01-look/brief.en.md:2: link to a material that does not exist: data/katch.csv"),

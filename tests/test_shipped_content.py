@@ -10,7 +10,7 @@ import pytest
 from app.content.cli import DEFAULT_ROOT
 from app.content.derive import evaluate, read_rows
 from app.content.loader import load_all
-from app.content.questions import QuestionKind
+from app.content.question_kinds import QuestionKind
 
 PBL_MODULES = ("sorachi-agriculture", "kushiro-fisheries", "hokkaido-tourism")
 BASICS = "municipal-digital-basics"

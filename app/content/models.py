@@ -2,9 +2,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content.question_kinds import QuestionKind, QuestionKindHandler, handler_for
 from app.core.db import enum_check, utcnow
 from app.extensions import db
 
@@ -203,7 +204,6 @@ class Question(db.Model):
     __tablename__ = "question"
     __table_args__ = (
         UniqueConstraint("exercise_id", "slug"),
-        CheckConstraint("kind IN ('numeric', 'single', 'multiple')", name="kind"),
         CheckConstraint("points >= 1", name="points_positive"),
     )
 
@@ -211,7 +211,10 @@ class Question(db.Model):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
     slug: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(16))
+    # VARCHAR plus the CHECK constraint ck_question_kind, both from QuestionKind; stores the values.
+    kind: Mapped[QuestionKind] = mapped_column(Enum(
+        QuestionKind, name="kind", native_enum=False, create_constraint=True, length=16,
+        values_callable=lambda kinds: [kind.value for kind in kinds]))
     prompt_ja: Mapped[str] = mapped_column(Text)
     prompt_en: Mapped[str] = mapped_column(Text)
     points: Mapped[int] = mapped_column(default=1)
@@ -225,6 +228,11 @@ class Question(db.Model):
     feedback_en: Mapped[Optional[str]] = mapped_column(Text)
 
     exercise: Mapped[Exercise] = relationship(back_populates="questions")
+
+    @property
+    def handler(self) -> QuestionKindHandler:
+        """Grades answers and names the template of this question's kind."""
+        return handler_for(self.kind)
 
     def prompt(self, locale: str) -> str:
         return self.prompt_en if locale == "en" else self.prompt_ja

@@ -1,56 +1,88 @@
-"""Auto-checked questions in content: their specs, loaded from questions.toml and checked against the data."""
+"""questions.toml: auto-checked questions, their answers checked against the exercise's data. What each
+kind needs is its handler's (app/content/question_kinds); the parts every kind shares are read here."""
 
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from app.content.derive import AGGREGATES, Derivation, DeriveError, evaluate
+from app.content.files import ErrorList, line_of, read_toml
+from app.content.question_kinds import HANDLERS, QuestionKind
+from app.content.question_kinds.base import Report, bilingual_pair
+from app.content.specs import QuestionSpec
 
 
-class QuestionKind(StrEnum):
-    NUMERIC = "numeric"
-    SINGLE = "single"
-    MULTIPLE = "multiple"
+def load_questions(folder: Path, errors: ErrorList) -> tuple[QuestionSpec, ...]:
+    """The [[questions]] of an exercise folder's questions.toml, if it has one."""
+    path = folder / "questions.toml"
+    if not path.exists():
+        return ()
+    data, source = read_toml(path, errors)
+    if data is None:
+        return ()
+    raw = data.get("questions")
+    if not isinstance(raw, list) or not raw:
+        errors.add(path, "questions.toml needs at least one [[questions]]")
+        return ()
+    questions, seen = [], set()
+    for item in raw:
+        slug = item.get("slug") if isinstance(item, dict) else None
+        line = line_of(source, f'slug = "{slug}"') if slug else line_of(source, "[[questions]]")
+        if slug in seen:
+            errors.add(path, f"question slug '{slug}' is used twice", line)
+            continue
+        seen.add(slug)
+        question = load_question(item, folder, lambda message, line=line: errors.add(path, message, line))
+        if question:
+            questions.append(question)
+    return tuple(questions)
 
 
-@dataclass(frozen=True)
-class ChoiceSpec:
-    key: str
-    ja: str
-    en: str
-    is_correct: bool
-    value: str
+def load_question(item, folder: Path, report: Report) -> QuestionSpec | None:
+    """One [[questions]] table; `report(message)` records each problem. Checks the answer against the data."""
+    if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
+        report("every question needs a 'slug'")
+        return None
+    slug = item["slug"]
+
+    def problem(message: str) -> None:
+        report(f"question '{slug}': {message}")
+
+    try:
+        kind = QuestionKind(item.get("kind"))
+    except ValueError:
+        *others, last = QuestionKind
+        problem(f"'kind' must be {', '.join(others)} or {last}")
+        return None
+    prompt, feedback, unit, points = _shared_fields(item, problem)
+    derivation = _derivation(item.get("derive"), problem)
+    try:
+        derived = evaluate(derivation, folder) if derivation is not None else None
+    except DeriveError as e:
+        problem(f"the answer cannot be derived from the data: {e}")
+        return None
+    answer = HANDLERS[kind].load(item, derivation, derived, problem)
+    if answer is None or prompt is None or points is None:
+        return None
+    return QuestionSpec(slug, kind, prompt[0], prompt[1], points, answer.answer, answer.tolerance, unit, feedback,
+                        answer.choices, derivation)
 
 
-@dataclass(frozen=True)
-class QuestionSpec:
-    slug: str
-    kind: QuestionKind
-    prompt_ja: str
-    prompt_en: str
-    points: int
-    answer: float | None
-    tolerance: float
-    unit: tuple[str, str] | None
-    feedback: tuple[str, str] | None
-    choices: tuple[ChoiceSpec, ...]
-    derivation: Derivation | None
-
-    @property
-    def answer_key(self) -> dict:
-        """What grading compares with; stored server-side only."""
-        if self.kind == QuestionKind.NUMERIC:
-            return {"value": self.answer, "tolerance": self.tolerance}
-        return {"keys": sorted(c.key for c in self.choices if c.is_correct)}
+def _shared_fields(item: dict, problem: Report):
+    """(prompt, feedback, unit, points) of a question of any kind; None for each one that is wrong."""
+    prompt = bilingual_pair(item.get("prompt"))
+    if prompt is None:
+        problem("'prompt' needs both ja and en texts (translation)")
+    feedback = bilingual_pair(item.get("feedback")) if "feedback" in item else None
+    if "feedback" in item and feedback is None:
+        problem("'feedback' needs both ja and en texts (translation)")
+    unit = bilingual_pair(item.get("unit")) if "unit" in item else None
+    points = item.get("points", 1)
+    if not isinstance(points, int) or isinstance(points, bool) or points < 1:
+        problem("'points' must be a whole number of 1 or more")
+        points = None
+    return prompt, feedback, unit, points
 
 
-def _pair(value) -> tuple[str, str] | None:
-    if isinstance(value, dict) and all(isinstance(value.get(k), str) and value[k].strip() for k in ("ja", "en")):
-        return value["ja"].strip(), value["en"].strip()
-    return None
-
-
-def _derivation(raw, report) -> Derivation | None:
+def _derivation(raw, report: Report) -> Derivation | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("file", "column", "aggregate")):
@@ -65,85 +97,3 @@ def _derivation(raw, report) -> Derivation | None:
         return None
     return Derivation(raw["file"], raw["column"], raw["aggregate"],
                       tuple((str(k), str(v)) for k, v in where.items()), raw.get("by"))
-
-
-def load_question(item, folder: Path, report) -> QuestionSpec | None:
-    """One [[questions]] table; `report(message)` records each problem. Checks the answer against the data."""
-    if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
-        report("every question needs a 'slug'")
-        return None
-    slug = item["slug"]
-
-    def problem(message: str) -> None:
-        report(f"question '{slug}': {message}")
-
-    try:
-        kind = QuestionKind(item.get("kind"))
-    except ValueError:
-        problem("'kind' must be numeric, single or multiple")
-        return None
-    prompt = _pair(item.get("prompt"))
-    if prompt is None:
-        problem("'prompt' needs both ja and en texts (translation)")
-    feedback = _pair(item.get("feedback")) if "feedback" in item else None
-    if "feedback" in item and feedback is None:
-        problem("'feedback' needs both ja and en texts (translation)")
-    unit = _pair(item.get("unit")) if "unit" in item else None
-    points = item.get("points", 1)
-    if not isinstance(points, int) or isinstance(points, bool) or points < 1:
-        problem("'points' must be a whole number of 1 or more")
-    derivation = _derivation(item.get("derive"), problem)
-    derived = None
-    if derivation is not None:
-        try:
-            derived = evaluate(derivation, folder)
-        except DeriveError as e:
-            problem(f"the answer cannot be derived from the data: {e}")
-            return None
-
-    choices: list[ChoiceSpec] = []
-    answer, tolerance = None, 0.0
-    if kind == QuestionKind.NUMERIC:
-        answer, tolerance = item.get("answer"), item.get("tolerance", 0)
-        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-            problem("a numeric question needs a number 'answer'")
-            return None
-        if not isinstance(tolerance, (int, float)) or tolerance < 0:
-            problem("'tolerance' must be a number of 0 or more")
-            return None
-        if derivation is None:
-            problem("a numeric question needs 'derive' so its answer can be checked against the data")
-            return None
-        if isinstance(derived, str) or abs(derived - answer) > tolerance + 1e-9:
-            problem(f"answer {answer} does not follow from the data (derived: {derived}, tolerance {tolerance})")
-            return None
-    else:
-        raw_choices = item.get("choices")
-        if not isinstance(raw_choices, list) or len(raw_choices) < 2:
-            problem("a choice question needs at least two 'choices'")
-            return None
-        for raw in raw_choices:
-            text = _pair(raw)
-            key = raw.get("key") if isinstance(raw, dict) else None
-            if text is None or not isinstance(key, str):
-                problem("every choice needs a 'key' and ja and en texts (translation)")
-                return None
-            choices.append(ChoiceSpec(key, text[0], text[1], raw.get("correct") is True, str(raw.get("value", text[0]))))
-        correct = [c for c in choices if c.is_correct]
-        if len({c.key for c in choices}) != len(choices):
-            problem("choice keys must be different")
-            return None
-        if not correct or (kind == QuestionKind.SINGLE and len(correct) != 1):
-            problem("a single-choice question needs exactly one correct choice; a multiple-choice one at least one")
-            return None
-        if derivation is not None:
-            if kind != QuestionKind.SINGLE:
-                problem("'derive' is only for numeric and single-choice questions")
-                return None
-            if str(derived) != correct[0].value:
-                problem(f"the correct choice '{correct[0].value}' does not follow from the data (derived: {derived})")
-                return None
-    if prompt is None or (isinstance(points, bool) or not isinstance(points, int) or points < 1):
-        return None
-    return QuestionSpec(slug, kind, prompt[0], prompt[1], points, answer, float(tolerance), unit, feedback,
-                        tuple(choices), derivation)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.content.loader import ModuleSpec
+from app.content.specs import ModuleSpec
 from app.content.models import (Exercise, Material, Module, ModuleVersion, Question, RubricCriterion,
                                 RubricLevel)
 from app.core.markdown import render_markdown
