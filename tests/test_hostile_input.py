@@ -13,9 +13,9 @@ from wtforms.validators import Length
 
 from app.auth.models import Role, User
 from app.autocheck.models import QuestionAttempt
-from app.autocheck.services import InvalidResponse, NumericGrader
 from app.cohorts.models import Cohort, Enrolment
 from app.content.models import Question
+from app.content.question_kinds.base import InvalidResponse
 from app.core.inputs import MAX_ID, positive_int
 from app.core.mail import send_mail
 from app.extensions import db
@@ -120,11 +120,11 @@ POPULATION = Question(kind="numeric", unit_ja="人", answer_key={"value": 93, "t
                                     "1" + "0" * 30])
 def test_numeric_answers_that_are_not_finite_numbers_are_refused(answer):
     with pytest.raises(InvalidResponse):
-        NumericGrader().parse(POPULATION, [answer])
+        POPULATION.handler.parse(POPULATION, [answer])
 
 
 def test_a_long_but_ordinary_number_is_still_read():
-    assert NumericGrader().parse(POPULATION, ["1,234,567.125 人"]) == {"value": 1234567.125}
+    assert POPULATION.handler.parse(POPULATION, ["1,234,567.125 人"]) == {"value": 1234567.125}
 
 
 def test_a_numeric_answer_like_nan_gets_the_not_a_number_message_and_no_attempt(app, world):

@@ -1,81 +1,21 @@
-"""Grading auto-checked questions. Each question kind has a grader in one registry."""
+"""Grading auto-checked questions and counting the attempts. Each kind grades through its handler
+(app/content/question_kinds)."""
 
-import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.autocheck.models import QuestionAttempt
 from app.cohorts.models import Enrolment
-from app.content.models import Exercise, Question
+from app.content.models import Exercise
+from app.content.question_kinds.base import InvalidResponse
 from app.submissions.unlocking import lock_for
-
-
-# Longer than any answer a question could want ("-1234567.891" is 12); float() of more is refused.
-MAX_NUMBER_CHARS = 30
 
 
 class QuestionsClosed(Exception):
     """The exercise is locked or the cohort is closed; nothing is graded."""
-
-
-class InvalidResponse(Exception):
-    """The learner's input cannot be graded (not a number, an unknown choice)."""
-
-
-class Grader(Protocol):
-    def parse(self, question: Question, values: list[str]) -> dict: ...
-
-    def is_correct(self, question: Question, response: dict) -> bool: ...
-
-
-class NumericGrader:
-    def parse(self, question: Question, values: list[str]) -> dict:
-        # NFKC turns full-width digits and signs (１２．５) into ASCII; thousands separators are dropped.
-        text = unicodedata.normalize("NFKC", values[0] if values else "").replace(",", "").strip()
-        if question.unit_ja and text.endswith(question.unit_ja):
-            text = text[: -len(question.unit_ja)].strip()
-        # float() also reads "nan", "inf" and "1e999" (as inf), none of which is an answer, and it reads
-        # thousands of digits slowly; such input gets the same "not a number" message as "abc".
-        if len(text) > MAX_NUMBER_CHARS:
-            raise InvalidResponse()
-        try:
-            value = float(text)
-        except ValueError:
-            raise InvalidResponse() from None
-        if not math.isfinite(value):
-            raise InvalidResponse()
-        return {"value": value}
-
-    def is_correct(self, question: Question, response: dict) -> bool:
-        key = question.answer_key
-        return abs(response["value"] - key["value"]) <= key["tolerance"] + 1e-9
-
-
-class ChoiceGrader:
-    def __init__(self, single: bool):
-        self.single = single
-
-    def parse(self, question: Question, values: list[str]) -> dict:
-        keys = {c["key"] for c in question.choices}
-        chosen = sorted(set(values))
-        if not chosen or not set(chosen) <= keys or (self.single and len(chosen) != 1):
-            raise InvalidResponse()
-        return {"keys": chosen}
-
-    def is_correct(self, question: Question, response: dict) -> bool:
-        return sorted(response["keys"]) == sorted(question.answer_key["keys"])
-
-
-GRADERS: dict[str, Grader] = {
-    "numeric": NumericGrader(),
-    "single": ChoiceGrader(single=True),
-    "multiple": ChoiceGrader(single=False),
-}
 
 
 @dataclass
@@ -114,13 +54,12 @@ def check_answers(session: Session, *, enrolment: Enrolment, exercise: Exercise,
         values = [v for v in responses.get(question.id, []) if v.strip()]
         if not values:
             continue
-        grader = GRADERS[question.kind]
         try:
-            response = grader.parse(question, values)
+            response = question.handler.parse(question, values)
         except InvalidResponse:
             invalid.add(question.id)
             continue
-        correct = grader.is_correct(question, response)
+        correct = question.handler.is_correct(question, response)
         session.add(QuestionAttempt(enrolment=enrolment, question=question, response=response, is_correct=correct,
                                     attempted_at=now))
         results[question.id] = correct
