@@ -59,15 +59,43 @@ ANSWERS = (
 REVISION_NOTE = "\n## 修正した点\n- 2件目の不自然な値（桁の誤り）も挙げ、集計から除きました。\n"
 
 
+# The other modules' cohorts: (module, cohort name, its demo learner, days since the start).
+OTHER_COHORTS = (("kushiro-fisheries", "2026年度 釧路 第1期（デモ）", "kushiro@example.jp", 20),
+                 ("hokkaido-tourism", "2026年度 観光DX オンライン第1期（デモ）", "tourism@example.jp", 10))
+DAY = timedelta(days=1)
+
+
 def _points(version, level: int) -> dict[int, int]:
     return {c.id: min(level, c.max_points) for c in version.submission.exercise.criteria}
+
+
+def _opens(cohort, exercise, earliest: datetime) -> datetime:
+    """The first moment an exercise's day rule allows, not before `earliest`."""
+    if exercise.unlock_days_after_start is None:
+        return earliest
+    return max(earliest, cohort.starts_at + timedelta(days=exercise.unlock_days_after_start, hours=1))
 
 
 class _Demo:
     """Creates work through the real services, with times in the past."""
 
-    def __init__(self, session: Session, storage: FileStorage, mentor: User):
-        self.session, self.storage, self.mentor = session, storage, mentor
+    def __init__(self, session: Session, storage: FileStorage, users: dict[str, User], now: datetime):
+        self.session, self.storage, self.now = session, storage, now
+        self.mentor, self.organizer = users["mentor@example.jp"], users["organizer@example.jp"]
+
+    def cohort(self, module: Module, name: str, learners: list[str], started_days_ago: int):
+        """A cohort on the module's latest version with the mentor; its exercises and enrolments by e-mail."""
+        version = latest_version(self.session, module)
+        starts_at = self.now - started_days_ago * DAY
+        ends_at = self.now + 60 * DAY
+        due = {e.id: min(ends_at, starts_at + (14 * (i + 1) + 7) * DAY) for i, e in enumerate(version.exercises)}
+        cohort = create_cohort(self.session, name=name, module_version=version, starts_at=starts_at, ends_at=ends_at,
+                               due_dates=due, actor=self.organizer)
+        enrol_learners(self.session, cohort, learners, self.organizer)
+        assign_mentor(self.session, cohort, self.mentor, self.organizer)
+        enrolments = {e.user.email: e for e in
+                      self.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))}
+        return cohort, version.exercises, enrolments
 
     def submit(self, enrolment: Enrolment, exercise, body: str, at: datetime, files=()):
         return submit_version(self.session, enrolment=enrolment, exercise=exercise, body_md=body,
@@ -80,21 +108,67 @@ class _Demo:
                        points_by_criterion=_points(version, level), feedback_md=text, now=at)
 
     def answer_questions(self, enrolment: Enrolment, exercise, at: datetime, right: bool = True):
-        responses = {}
-        for q in exercise.questions:
-            if q.kind == "numeric":
-                responses[q.id] = [str(q.answer_key["value"] if right else q.answer_key["value"] + 1000)]
-            else:
-                responses[q.id] = list(q.answer_key["keys"]) if right else [q.choices[-1]["key"]]
+        responses = {q.id: q.handler.sample_answer(q, right) for q in exercise.questions}
         if responses:
             check_answers(self.session, enrolment=enrolment, exercise=exercise, responses=responses, now=at)
 
+    def complete_module(self, cohort, exercises, enrolment: Enrolment) -> None:
+        """Every required exercise accepted, the first after one revision; the completion record is written by
+        the signal on the last accept."""
+        t = cohort.starts_at + DAY
+        first = True
+        for exercise, body in zip(exercises, ANSWERS * 2):
+            if not exercise.is_required:
+                continue
+            t = _opens(cohort, exercise, t)
+            self.answer_questions(enrolment, exercise, t, right=not first)
+            v = self.submit(enrolment, exercise, body, t,
+                            files=[("集計表.csv", "項目,2015,2024\n戸数,226,161\n".encode())] if first else ())
+            if first:
+                self.review(v, Decision.RETURNED, 1, "データの品質で、もう一つ気になる行があります。探してみてください。",
+                            t + DAY)
+                self.answer_questions(enrolment, exercise, t + 2 * DAY)
+                v = self.submit(enrolment, exercise, body + REVISION_NOTE, t + 2 * DAY)
+                first = False
+            self.review(v, Decision.ACCEPTED, 3, "よく整理されています。**出典の明記**も適切です。", t + 3 * DAY)
+            t += 4 * DAY
 
-def _opens(cohort, exercise, earliest: datetime) -> datetime:
-    """The first moment an exercise's day rule allows, not before `earliest`."""
-    if exercise.unlock_days_after_start is None:
-        return earliest
-    return max(earliest, cohort.starts_at + timedelta(days=exercise.unlock_days_after_start, hours=1))
+    def main_cohort(self, module: Module) -> None:
+        """One learner completed the module, one has an exercise back for revision, one waits for review."""
+        cohort, exercises, enrolments = self.cohort(
+            module, "2026年度 空知 第1期（デモ）", ["learner@example.jp", "completed@example.jp", "waiting@example.jp"],
+            started_days_ago=80)
+        self.complete_module(cohort, exercises, enrolments["completed@example.jp"])
+        # The demo learner: the first exercise came back for revision, so the dashboard shows it.
+        t = cohort.starts_at + 6 * DAY
+        v = self.submit(enrolments["learner@example.jp"], exercises[0], ANSWERS[0], t)
+        self.review(v, Decision.RETURNED, 1, "表の読み取りは良いです。次は**データの不備**（空欄や不自然な値）を"
+                    "すべて挙げ、どう扱うかを書いてください。", t + DAY)
+        # Waiting for review: the first two exercises.
+        waiting = enrolments["waiting@example.jp"]
+        self.submit(waiting, exercises[0], ANSWERS[0] + REVISION_NOTE, self.now - 3 * DAY)
+        self.submit(waiting, exercises[1], ANSWERS[1], self.now - DAY)
+
+    def other_cohort(self, module: Module, name: str, email: str, started_days_ago: int) -> None:
+        """The learner's first exercise accepted and the second submitted, if it is open by now."""
+        cohort, exercises, enrolments = self.cohort(module, name, [email, "learner@example.jp"], started_days_ago)
+        t = cohort.starts_at + DAY
+        v = self.submit(enrolments[email], exercises[0], ANSWERS[0], t)
+        self.review(v, Decision.ACCEPTED, 3, "よくできています。次の課題に進んでください。", t + DAY)
+        t = _opens(cohort, exercises[1], self.now - 2 * DAY)
+        if t <= self.now:
+            self.submit(enrolments[email], exercises[1], ANSWERS[1], t)
+
+
+def _create_accounts(session: Session) -> dict[str, User]:
+    orgs = {o.code: o for o in session.scalars(select(Organization).where(Organization.code.is_not(None)))}
+    users: dict[str, User] = {}
+    for account in ACCOUNTS:
+        org = orgs.get(account.municipality_code) if account.municipality_code else None
+        users[account.email] = create_user(session, email=account.email, display_name=account.name,
+                                           role=account.role, organization_id=org.id if org else None,
+                                           actor=None, password=DEMO_PASSWORD)
+    return users
 
 
 def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> list[DemoAccount] | None:
@@ -105,70 +179,10 @@ def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> l
     modules = {m.slug: m for m in session.scalars(select(Module))}
     if MAIN_MODULE not in modules:
         raise RuntimeError(f"module {MAIN_MODULE} is not loaded; run `flask content sync` first")
-    orgs = {o.code: o for o in session.scalars(select(Organization).where(Organization.code.is_not(None)))}
-    users: dict[str, User] = {}
-    for account in ACCOUNTS:
-        org = orgs.get(account.municipality_code) if account.municipality_code else None
-        users[account.email] = create_user(session, email=account.email, display_name=account.name,
-                                           role=account.role, organization_id=org.id if org else None,
-                                           actor=None, password=DEMO_PASSWORD)
-    organizer, mentor = users["organizer@example.jp"], users["mentor@example.jp"]
-    demo = _Demo(session, storage, mentor)
-    day = timedelta(days=1)
-
-    def cohort_for(slug: str, name: str, learners: list[str], started_days_ago: int):
-        version = latest_version(session, modules[slug])
-        starts_at = now - started_days_ago * day
-        ends_at = now + 60 * day
-        due = {e.id: min(ends_at, starts_at + (14 * (i + 1) + 7) * day) for i, e in enumerate(version.exercises)}
-        cohort = create_cohort(session, name=name, module_version=version, starts_at=starts_at, ends_at=ends_at,
-                               due_dates=due, actor=organizer)
-        enrol_learners(session, cohort, learners, organizer)
-        assign_mentor(session, cohort, mentor, organizer)
-        enrolments = {e.user.email: e for e in session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))}
-        return cohort, version.exercises, enrolments
-
-    cohort, exercises, enrolments = cohort_for(
-        MAIN_MODULE, "2026年度 空知 第1期（デモ）", ["learner@example.jp", "completed@example.jp", "waiting@example.jp"],
-        started_days_ago=80)
-    # Completed the whole module: the completion record is written by the signal on the last accept.
-    t = cohort.starts_at + day
-    first = True
-    for exercise, body in zip(exercises, ANSWERS * 2):
-        if not exercise.is_required:
-            continue
-        t = _opens(cohort, exercise, t)
-        demo.answer_questions(enrolments["completed@example.jp"], exercise, t, right=not first)
-        v = demo.submit(enrolments["completed@example.jp"], exercise, body, t,
-                        files=[("集計表.csv", "項目,2015,2024\n戸数,226,161\n".encode())] if first else ())
-        if first:
-            demo.review(v, Decision.RETURNED, 1, "データの品質で、もう一つ気になる行があります。探してみてください。", t + day)
-            demo.answer_questions(enrolments["completed@example.jp"], exercise, t + 2 * day)
-            v = demo.submit(enrolments["completed@example.jp"], exercise, body + REVISION_NOTE, t + 2 * day)
-            first = False
-        demo.review(v, Decision.ACCEPTED, 3, "よく整理されています。**出典の明記**も適切です。", t + 3 * day)
-        t += 4 * day
-
-    # The demo learner: the first exercise came back for revision, so the dashboard shows it.
-    t = cohort.starts_at + 6 * day
-    v = demo.submit(enrolments["learner@example.jp"], exercises[0], ANSWERS[0], t)
-    demo.review(v, Decision.RETURNED, 1, "表の読み取りは良いです。次は**データの不備**（空欄や不自然な値）を"
-                "すべて挙げ、どう扱うかを書いてください。", t + day)
-
-    # Waiting for review: the first two exercises.
-    demo.submit(enrolments["waiting@example.jp"], exercises[0], ANSWERS[0] + REVISION_NOTE, now - 3 * day)
-    demo.submit(enrolments["waiting@example.jp"], exercises[1], ANSWERS[1], now - day)
-
-    for slug, name, email, started in (("kushiro-fisheries", "2026年度 釧路 第1期（デモ）", "kushiro@example.jp", 20),
-                                       ("hokkaido-tourism", "2026年度 観光DX オンライン第1期（デモ）", "tourism@example.jp", 10)):
-        if slug not in modules:
-            continue
-        other, other_exercises, other_enrolments = cohort_for(slug, name, [email, "learner@example.jp"], started)
-        t = other.starts_at + day
-        v = demo.submit(other_enrolments[email], other_exercises[0], ANSWERS[0], t)
-        demo.review(v, Decision.ACCEPTED, 3, "よくできています。次の課題に進んでください。", t + day)
-        t = _opens(other, other_exercises[1], now - 2 * day)
-        if t <= now:
-            demo.submit(other_enrolments[email], other_exercises[1], ANSWERS[1], t)
+    demo = _Demo(session, storage, _create_accounts(session), now)
+    demo.main_cohort(modules[MAIN_MODULE])
+    for slug, name, email, started_days_ago in OTHER_COHORTS:
+        if slug in modules:
+            demo.other_cohort(modules[slug], name, email, started_days_ago)
     session.flush()
     return list(ACCOUNTS[:4])
