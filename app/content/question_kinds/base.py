@@ -1,5 +1,6 @@
 """What every kind of auto-checked question provides: the handler interface and the parts kinds share."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -41,29 +42,30 @@ class AnswerSpec:
     choices: tuple[ChoiceSpec, ...] = ()
 
 
-class QuestionKindHandler:
+class QuestionKindHandler(ABC):
     """One kind of question from end to end: its definition in questions.toml, its grading, its form field
     and a sample answer for demo data. Registered in app/content/question_kinds/__init__.py."""
 
     # A template with the macros `answer(q, name)` (the inputs, named `name`) and `invalid_message()`.
     template: str
 
+    @abstractmethod
     def load(self, item: dict, derivation: Derivation | None, derived, report: Report) -> AnswerSpec | None:
         """The kind's part of one [[questions]] table, checked against `derived` (the value `derivation`
         computes from the data). `report(message)` records each problem; None when there was one."""
-        raise NotImplementedError
 
+    @abstractmethod
     def answer_key(self, spec: "QuestionSpec") -> dict:
         """What grading compares with; stored server-side only."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, question: "Question", values: list[str]) -> dict:
         """The learner's non-blank form values as a response to store. Raises InvalidResponse."""
-        raise NotImplementedError
 
+    @abstractmethod
     def is_correct(self, question: "Question", response: dict) -> bool:
-        raise NotImplementedError
+        """Whether a response that parse() returned matches the question's answer key."""
 
+    @abstractmethod
     def sample_answer(self, question: "Question", right: bool) -> list[str]:
         """Form values a learner could send: a right answer, or a wrong one."""
-        raise NotImplementedError
