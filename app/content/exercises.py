@@ -19,6 +19,7 @@ DSS_PROMOTION_TYPES = ("ビジネスアーキテクト", "デザイナー", "デ
 
 
 def load_exercise(folder: Path, errors: ErrorList) -> ExerciseSpec | None:
+    """One exercise folder; None when anything in it is wrong (every problem is in `errors`)."""
     path = folder / "exercise.toml"
     data, source = read_toml(path, errors)
     before = len(errors.items)
