@@ -14,7 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role
-from app.badges import baking, proofs, services
+from app.badges import baking, proofs
+from app.badges.errors import KeysCannotRotate
+from app.badges.issuers import add_key
+from app.badges.issuing import create_credential, records_awaiting_credential
+from app.badges.revocation import revoke
+from app.badges.verification import verify_document
 from app.badges.ld import UndefinedTerm
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, CredentialStatus
@@ -76,7 +81,7 @@ def test_issuing_twice_for_the_same_completion_record_is_impossible(app, complet
     learner, mentor, group, record, credential = completed
     keys, urls, defaults = badge_settings(app.config)
     with pytest.raises(IntegrityError):
-        services.create_credential(db.session, record, keys=keys, urls=urls, defaults=defaults, now=utcnow())
+        create_credential(db.session, record, keys=keys, urls=urls, defaults=defaults, now=utcnow())
     db.session.rollback()
     assert db.session.scalar(select(func.count(Credential.id))) == 1
 
@@ -112,19 +117,19 @@ def test_one_changed_character_in_a_signed_field_fails_verification(app, client,
     change(altered)
     assert altered != original
     assert digital_bazaar_verify(altered, _documents(client, original))["verified"] is False
-    report = services.verify_document(db.session, altered, badge_settings(app.config)[1], utcnow())
+    report = verify_document(db.session, altered, badge_settings(app.config)[1], utcnow())
     assert report.outcome == "altered"
 
 
 def test_revoked_credential_fails_on_status(app, client, completed, make):
     learner, mentor, group, record, credential = completed
-    services.revoke(db.session, credential, reason="受講記録の誤りが判明したため", actor=make.user(Role.ORGANIZER),
+    revoke(db.session, credential, reason="受講記録の誤りが判明したため", actor=make.user(Role.ORGANIZER),
                     now=utcnow())
     db.session.commit()
     document = json.loads(credential.ob3_json)
     result = digital_bazaar_verify(document, _documents(client, document))
     assert result["verified"] is False and result["revoked"] is True
-    report = services.verify_document(db.session, document, badge_settings(app.config)[1], utcnow())
+    report = verify_document(db.session, document, badge_settings(app.config)[1], utcnow())
     assert report.outcome == "revoked" and report.reasons == ["受講記録の誤りが判明したため"]
 
 
@@ -141,7 +146,7 @@ def test_refuses_to_sign_a_term_no_context_defines(app, completed):
 def test_old_credentials_keep_verifying_after_key_rotation(app, client, completed, make):
     learner, mentor, group, record, first = completed
     keys, urls, defaults = badge_settings(app.config)
-    services.add_key(db.session, first.issuer, keys, now=utcnow())
+    add_key(db.session, first.issuer, keys, now=utcnow())
     db.session.commit()
     other = make.user(Role.LEARNER)
     group.enrolments.append(__import__("app.cohorts.models", fromlist=["Enrolment"]).Enrolment(user=other))
@@ -171,7 +176,7 @@ def test_baked_images_round_trip(app, client, completed, kind):
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
     extracted = baking.extract_png(response.data) if kind == "png" else baking.extract_svg(response.data.decode())
     assert json.loads(extracted) == json.loads(credential.ob3_json)
-    report = services.verify_document(db.session, json.loads(extracted), badge_settings(app.config)[1], utcnow())
+    report = verify_document(db.session, json.loads(extracted), badge_settings(app.config)[1], utcnow())
     assert report.outcome == "genuine"
 
 
@@ -210,7 +215,7 @@ def test_ob2_hosted_assertion_badge_class_and_issuer(client, completed):
 
 def test_ob2_assertion_is_gone_when_revoked(client, completed, make):
     credential = completed[4]
-    services.revoke(db.session, credential, reason="誤発行", actor=make.user(Role.ORGANIZER), now=utcnow())
+    revoke(db.session, credential, reason="誤発行", actor=make.user(Role.ORGANIZER), now=utcnow())
     db.session.commit()
     response = client.get(f"/badges/ob2/assertions/{credential.uuid}")
     assert response.status_code == 410
@@ -407,9 +412,9 @@ def test_did_key_issuer_verifies_fully_offline(app_with, make):
     assert status["issuer"] == did
     # No issuer document is given to the verifier: the did:key resolves from itself.
     assert digital_bazaar_verify(document, {status_url: status})["verified"] is True
-    assert services.verify_document(db.session, document, badge_settings(app.config)[1], utcnow()).outcome == "genuine"
-    with pytest.raises(services.KeysCannotRotate):
-        services.add_key(db.session, credential.issuer, badge_settings(app.config)[0], now=utcnow())
+    assert verify_document(db.session, document, badge_settings(app.config)[1], utcnow()).outcome == "genuine"
+    with pytest.raises(KeysCannotRotate):
+        add_key(db.session, credential.issuer, badge_settings(app.config)[0], now=utcnow())
 
 
 # Hostile uploads to the public /verify page: each one a clear verdict, never a 500 -------------------
@@ -533,7 +538,7 @@ def test_a_signing_failure_keeps_the_decision_and_the_badge_is_issued_on_retry(a
     record = db.session.scalar(select(CompletionRecord))
     assert record is not None
     assert db.session.scalar(select(func.count(Credential.id))) == 0
-    assert services.records_awaiting_credential(db.session) == [record.id]
+    assert records_awaiting_credential(db.session) == [record.id]
     failed = runner.invoke(args=["badges", "issue-pending"])
     assert failed.exit_code == 1 and "0 credential(s) issued, 1 still pending" in failed.output
 
@@ -544,6 +549,6 @@ def test_a_signing_failure_keeps_the_decision_and_the_badge_is_issued_on_retry(a
     db.session.expire_all()
     credential = db.session.scalar(select(Credential))
     assert credential.completion_record_id == record.id and credential.status == CredentialStatus.ISSUED
-    report = services.verify_document(db.session, json.loads(credential.ob3_json), badge_settings(app.config)[1],
+    report = verify_document(db.session, json.loads(credential.ob3_json), badge_settings(app.config)[1],
                                       utcnow())
     assert report.outcome == "genuine"
