@@ -491,6 +491,14 @@ def test_a_malformed_signature_value_is_a_clear_verdict(client, completed, proof
     assert "This badge is not genuine." in page and "it is not an Ed25519 signature" in page
 
 
+@pytest.mark.parametrize("change", [lambda v: v + " ", lambda v: " " + v, lambda v: v + "é", lambda v: v[1:]])
+def test_a_signature_value_written_any_other_way_is_refused(app, completed, change):
+    document = json.loads(completed[4].ob3_json)
+    document["proof"]["proofValue"] = change(document["proof"]["proofValue"])
+    report = verify_document(db.session, document, badge_settings(app.config)[1], utcnow())
+    assert (report.outcome, report.reasons) == ("altered", ["bad_signature_value"])
+
+
 @pytest.mark.parametrize("field, value", [("credentialStatus", [1]), ("credentialStatus", "x"), ("validFrom", {"a": 1}),
                                           ("id", ["urn:uuid:x"]), ("issuer", 7), ("@context", {"@vocab": 1})])
 def test_a_field_of_the_wrong_type_makes_the_badge_not_genuine(client, completed, field, value):
