@@ -188,6 +188,12 @@ def test_png_has_one_uncompressed_itxt_chunk_even_when_baked_twice(completed):
     assert baking.extract_png(png) == "second"
 
 
+def test_baking_refuses_what_is_not_a_png():
+    with pytest.raises(baking.NotABadgeImage) as refused:
+        baking.bake_png(b"GIF89a not a png", "credential")
+    assert refused.value.code == "bad_png"
+
+
 def test_ob2_hosted_assertion_badge_class_and_issuer(client, completed):
     learner, mentor, group, record, credential = completed
     response = client.get(f"/badges/ob2/assertions/{credential.uuid}")
