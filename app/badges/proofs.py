@@ -2,14 +2,14 @@
 
 import copy
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.badges.keys import from_multibase, to_multibase
-from app.badges.ld import assert_fully_defined, canonicalize
+from app.badges.ld import assert_fully_defined, canonicalize, date_time
 from app.core.reasons import ReasonError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -46,7 +46,7 @@ def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: st
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
-        "created": created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": date_time(created),
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
