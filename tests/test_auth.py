@@ -116,10 +116,13 @@ def test_mismatched_or_short_password_is_refused(app, client, make):
     assert db.session.get(User, user.id).password_hash is None
 
 
+def _mailed_bodies(outbox: Path) -> list[str]:
+    return [email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
+            for mail in sorted(outbox.glob("*.eml"))]
+
+
 def _mailed_links(outbox: Path) -> list[str]:
-    bodies = [email.message_from_bytes(mail.read_bytes(), policy=email.policy.default).get_content()
-              for mail in sorted(outbox.glob("*.eml"))]
-    return [word for body in bodies for word in body.split() if word.startswith("http")]
+    return [word for body in _mailed_bodies(outbox) for word in body.split() if word.startswith("http")]
 
 
 def test_password_reset_mail_and_link(app, client, make, tmp_path):
@@ -131,6 +134,23 @@ def test_password_reset_mail_and_link(app, client, make, tmp_path):
     path = link.removeprefix("http://127.0.0.1:5000")
     assert client.post(path, data={"password": "brand-new-pass", "confirm": "brand-new-pass"}).status_code == 302
     assert app.test_client().post(path, data={"password": "again-new-pass", "confirm": "again-new-pass"}).status_code == 400
+
+
+def test_mails_and_the_invitation_page_say_how_long_links_work_as_configured(app_with, make, tmp_path):
+    from tests.conftest import login
+    app = app_with(PASSWORD_RESET_MAX_AGE=30 * 60, INVITATION_MAX_AGE=3 * 24 * 3600)
+    make.user(email="forgot@example.jp")
+    client = app.test_client()
+    client.post("/language", data={"locale": "en"})
+    assert client.post("/password/forgot", data={"email": "forgot@example.jp"}).status_code == 302
+    admin = login(app.test_client(), make.user(Role.ADMIN, locale="en"))
+    admin.post("/language", data={"locale": "en"})
+    page = admin.post("/admin/users/new", data={"email": "new@example.jp", "display_name": "New", "role": "learner",
+                                                "organization_id": ""}).get_data(as_text=True)
+    assert "it works once, for 3 days:" in page
+    reset, invitation = _mailed_bodies(tmp_path / "outbox")
+    assert reset.startswith("Open this link within 30 minutes to choose a new password:")
+    assert "新しいパスワード" not in reset and "3 日以内に次のリンクを開き" in invitation  # the invitee's language
 
 
 def test_a_forged_host_header_is_refused_and_nothing_is_mailed(client, make, tmp_path):

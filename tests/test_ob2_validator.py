@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.badges import services as badges
+from app.badges.revocation import revoke
 from app.badges.models import Credential
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -188,7 +188,7 @@ def test_revoked_assertion_answers_410(validator, world):
         credential = db.session.scalar(select(Credential).where(Credential.uuid == revoked.uuid))
         organizer = db.session.get(User, organizer_id)
         assert organizer.role == Role.ORGANIZER
-        badges.revoke(db.session, credential, reason="誤って発行したため", actor=organizer, now=utcnow())
+        revoke(db.session, credential, reason="誤って発行したため", actor=organizer, now=utcnow())
         db.session.commit()
         db.session.remove()
 

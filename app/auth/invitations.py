@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,8 @@ def send_invitation(session: Session, user: User) -> str:
     link = public_url("auth.accept_invitation", token=invitation_link_token(user, current_app.config["SECRET_KEY"]))
     with force_locale(user.locale):
         subject = _("Your invitation to Enshu")
-        body = _("You have been invited to Enshu. Open this link within 14 days to choose your password:\n%(link)s",
-                 link=link)
+        body = _("You have been invited to Enshu. Open this link within %(period)s to choose your password:\n%(link)s",
+                 link=link, period=format_timedelta(current_app.config["INVITATION_MAX_AGE"]))
     outbox = Path(current_app.config["OUTBOX_DIR"])
     after_commit(session, lambda: send_mail(outbox, user.email, subject, body))
     return link

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -177,8 +178,9 @@ def forgot_password():
             token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
             outbox, to = Path(current_app.config["OUTBOX_DIR"]), user.email
             subject = _("Reset your Enshu password")
-            body = _("Open this link within two hours to choose a new password:\n%(link)s",
-                     link=public_url("auth.reset_password", token=token))
+            body = _("Open this link within %(period)s to choose a new password:\n%(link)s",
+                     link=public_url("auth.reset_password", token=token),
+                     period=format_timedelta(current_app.config["PASSWORD_RESET_MAX_AGE"]))
             after_commit(db.session, lambda: send_mail(outbox, to, subject, body))
         # The same answer whether or not the address exists, so accounts cannot be probed.
         flash(_("If that address has an account, we have sent it a link to reset the password."), "info")

@@ -1,15 +1,20 @@
 """Baking credentials into badge images and reading them back.
 
-PNG: one uncompressed iTXt chunk (keyword `openbadgecredential` for OB 3.0, `openbadges` for OB 2.0)
-before IEND. SVG: an `openbadges:credential` (3.0) or `openbadges:assertion` (2.0) element right after <svg>.
+PNG: one uncompressed iTXt chunk (keyword `openbadgecredential` for OB 3.0, `openbadges` for OB 2.0),
+written by Pillow. SVG: an `openbadges:credential` element (OB 3.0) right after <svg>; reading also
+finds the `openbadges:assertion` element of an OB 2.0 SVG baked elsewhere.
 
 Reading runs on anyone's upload, so it is bounded: at most MAX_CHUNKS chunks are walked, a compressed
 text is inflated to MAX_TEXT_BYTES at most (a zip bomb stops there), and the SVG is searched, never
 parsed as XML (no DTD, so no entity expansion)."""
 
+import io
 import re
 import struct
 import zlib
+
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from app.core.reasons import ReasonError
 
@@ -17,7 +22,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB3_KEYWORD = "openbadgecredential"
 OB2_KEYWORD = "openbadges"
 OB3_SVG_NS = "https://purl.imsglobal.org/ob/v3p0"
-OB2_SVG_NS = "http://openbadges.org"
 
 
 # A baked credential is a few KB; a badge image has a handful of chunks.
@@ -46,10 +50,6 @@ def _chunks(png: bytes):
         yield kind, png[position + 8:end - 4], position, end
         position = end
     raise NotABadgeImage("bad_png")
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
 def _itxt_keyword(data: bytes) -> str:
@@ -83,20 +83,17 @@ def _itxt_text(data: bytes) -> str:
 
 
 def bake_png(png: bytes, text: str, keyword: str = OB3_KEYWORD) -> bytes:
-    """`png` with exactly one iTXt chunk `keyword` holding `text` (an earlier one is replaced)."""
-    out, iend = [PNG_SIGNATURE], None
-    for kind, data, start, end in _chunks(png):
-        if kind == b"iTXt" and _itxt_keyword(data) == keyword:
-            continue
-        if kind == b"IEND":
-            iend = png[start:end]
-            break
-        out.append(png[start:end])
-    if iend is None:
-        raise NotABadgeImage("bad_png")
-    itxt = keyword.encode("latin-1") + b"\0" + b"\0\0" + b"\0" + b"\0" + text.encode("utf-8")
-    out += [_chunk(b"iTXt", itxt), iend]
-    return b"".join(out)
+    """`png` (an image the app made) saved again with one uncompressed iTXt chunk `keyword` holding
+    `text`, and no other text chunks: baking a baked image replaces its credential."""
+    try:
+        image = Image.open(io.BytesIO(png), formats=["PNG"])
+    except OSError:
+        raise NotABadgeImage("bad_png") from None
+    info = PngInfo()
+    info.add_itxt(keyword, text, zip=False)
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=info)
+    return out.getvalue()
 
 
 def extract_png(png: bytes, keyword: str = OB3_KEYWORD) -> str | None:
@@ -111,19 +108,15 @@ def _cdata(text: str) -> str:
     return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
-def bake_svg(svg: str, text: str, ob2_assertion_url: str | None = None) -> str:
-    """`svg` with the credential (or, given `ob2_assertion_url`, the OB 2.0 assertion) inside."""
+def bake_svg(svg: str, text: str) -> str:
+    """`svg` with the credential inside."""
     match = re.search(r"<svg\b[^>]*>", svg)
     if not match:
         raise NotABadgeImage("bad_svg")
     tag = match.group(0)
-    if ob2_assertion_url is None:
-        namespace, element = OB3_SVG_NS, f"<openbadges:credential>{_cdata(text)}</openbadges:credential>"
-    else:
-        namespace = OB2_SVG_NS
-        element = f'<openbadges:assertion verify="{ob2_assertion_url}">{_cdata(text)}</openbadges:assertion>'
     if "xmlns:openbadges" not in tag:
-        tag = tag[:-1] + f' xmlns:openbadges="{namespace}">'
+        tag = tag[:-1] + f' xmlns:openbadges="{OB3_SVG_NS}">'
+    element = f"<openbadges:credential>{_cdata(text)}</openbadges:credential>"
     return svg[:match.start()] + tag + element + svg[match.end():]
 
 

@@ -6,12 +6,17 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.badges import documents, services
+from app.badges import documents
+from app.badges.achievements import ensure_level_achievements
+from app.badges.errors import KeysCannotRotate
+from app.badges.issuers import add_key, ensure_issuer
 from app.badges.listeners import badge_settings, issue_pending_credentials
 from app.badges.models import Credential
 from app.badges.proofs import REASONS as PROOF_REASONS
-from app.badges.verification import REASONS as UPLOAD_REASONS
-from app.badges.verification import UnreadableUpload, read_uploaded_credential
+from app.badges.uploads import REASONS as UPLOAD_REASONS
+from app.badges.uploads import UnreadableUpload, read_uploaded_credential
+from app.badges.verification import REASONS as VERIFICATION_REASONS
+from app.badges.verification import verify_document
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -22,8 +27,8 @@ badges_cli = AppGroup("badges", help="Open Badges: issuer keys, issued credentia
 def init():
     """Create the default issuer with a signing key and the talent-level achievements (idempotent)."""
     keys, urls, defaults = badge_settings(current_app.config)
-    issuer = services.ensure_issuer(db.session, keys, defaults)
-    services.ensure_level_achievements(db.session, issuer, urls)
+    issuer = ensure_issuer(db.session, keys, defaults)
+    ensure_level_achievements(db.session, issuer)
     db.session.commit()
     click.echo(f"issuer {documents.issuer_identifier(issuer, urls)} with {len(issuer.keys)} key(s)")
 
@@ -42,10 +47,10 @@ def issue_pending():
 def rotate_key():
     """Add a new signing key to the default issuer; credentials signed with older keys keep verifying."""
     keys, urls, defaults = badge_settings(current_app.config)
-    issuer = services.ensure_issuer(db.session, keys, defaults)
+    issuer = ensure_issuer(db.session, keys, defaults)
     try:
-        key = services.add_key(db.session, issuer, keys, now=utcnow())
-    except services.KeysCannotRotate:
+        key = add_key(db.session, issuer, keys, now=utcnow())
+    except KeysCannotRotate:
         raise click.ClickException("this issuer is a did:key: its key cannot be replaced")
     db.session.commit()
     click.echo(f"new signing key {documents.verification_method(key, urls)}")
@@ -77,8 +82,8 @@ def verify(file: Path):
         document = read_uploaded_credential(file.name, file.read_bytes())
     except UnreadableUpload as e:
         raise click.ClickException(UPLOAD_REASONS[e.code])
-    report = services.verify_document(db.session, document, urls, utcnow())
-    reasons = [services.REASONS.get(r) or PROOF_REASONS.get(r) or r for r in report.reasons if r]
+    report = verify_document(db.session, document, urls, utcnow())
+    reasons = [VERIFICATION_REASONS.get(r) or PROOF_REASONS.get(r) or r for r in report.reasons if r]
     click.echo(report.outcome + (f": {'; '.join(reasons)}" if reasons else ""))
     if report.outcome != "genuine":
         raise SystemExit(1)

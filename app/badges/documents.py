@@ -1,16 +1,12 @@
 """The JSON-LD documents of Open Badges 3.0 and 2.0, built from our records."""
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 
 from app.badges import statuslist
-from app.badges.ld import DID_V1, MULTIKEY_V1, OB_V2, OB_V3, VC_V2
+from app.badges.ld import DID_V1, MULTIKEY_V1, OB_V2, OB_V3, VC_V2, date_time
 from app.badges.models import Achievement, Credential, IdentifierMethod, Issuer, IssuerKey
 from app.badges.urls import BadgeUrls
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def identity_hash(email: str, salt: str) -> str:
@@ -78,7 +74,7 @@ def ob3_credential(credential: Credential, email: str, evidence: list[dict], iss
         "name": achievement.name_ja,
         "description": achievement.description_ja,
         "issuer": issuer_profile(credential.issuer, urls),
-        "validFrom": iso(issued_at),
+        "validFrom": date_time(issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [{"type": "IdentityObject", "hashed": True,
@@ -109,7 +105,7 @@ def status_list_credential(issuer: Issuer, revoked_indexes: set[int], valid_from
         "id": status_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_identifier(issuer, urls),
-        "validFrom": iso(valid_from),
+        "validFrom": date_time(valid_from),
         "credentialSubject": {"id": f"{status_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": "revocation", "encodedList": statuslist.encode(revoked_indexes)},
     }
@@ -148,6 +144,6 @@ def ob2_assertion(credential: Credential, email: str, urls: BadgeUrls) -> dict:
                       "identity": identity_hash(email, credential.recipient_salt)},
         "badge": urls.ob2_badge_class(credential.achievement_id),
         "verification": {"type": "HostedBadge"},
-        "issuedOn": iso(credential.issued_at),
+        "issuedOn": date_time(credential.issued_at),
         "evidence": urls.public_page(credential.uuid),
     }

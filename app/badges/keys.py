@@ -4,39 +4,36 @@ import base64
 import os
 from pathlib import Path
 
+import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ED25519_PUB_PREFIX = bytes([0xED, 0x01])  # multicodec ed25519-pub
 
 
-def base58btc(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    encoded = ""
-    while number:
-        number, rest = divmod(number, 58)
-        encoded = _B58[rest] + encoded
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + encoded
+def to_multibase(data: bytes) -> str:
+    """`data` as a base58btc multibase string ("z" + base58, Bitcoin's alphabet)."""
+    return "z" + base58.b58encode(data).decode("ascii")
 
 
-def base58btc_decode(text: str) -> bytes:
-    number = 0
-    for char in text:
-        number = number * 58 + _B58.index(char)
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+def from_multibase(value: str) -> bytes:
+    """The bytes of a base58btc multibase string. Raises ValueError unless `value` is one, written
+    the one way to_multibase writes it (the library would also take trailing spaces)."""
+    if not value.startswith("z"):
+        raise ValueError("not a base58btc multibase value")
+    data = base58.b58decode(value[1:])
+    if to_multibase(data) != value:
+        raise ValueError("not a canonical base58btc value")
+    return data
 
 
 def public_key_multibase(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "z" + base58btc(_ED25519_PUB_PREFIX + raw)
+    return to_multibase(_ED25519_PUB_PREFIX + raw)
 
 
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:
-    if not value.startswith("z"):
-        raise ValueError("not a base58btc multibase value")
-    data = base58btc_decode(value[1:])
+    data = from_multibase(value)
     if not data.startswith(_ED25519_PUB_PREFIX) or len(data) != 34:
         raise ValueError("not an Ed25519 Multikey")
     return Ed25519PublicKey.from_public_bytes(data[2:])

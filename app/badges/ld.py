@@ -2,6 +2,7 @@
 every term is defined, because PyLD silently drops undefined terms and they would go unsigned."""
 
 import json
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,11 @@ PINNED = {
     MULTIKEY_V1: "multikey-v1.json",
     OB_V2: "openbadges-v2.json",
 }
+
+
+def date_time(moment: datetime) -> str:
+    """`moment` as the documents write a date and time: in UTC, to the second, with a Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class UndefinedTerm(Exception):

@@ -4,7 +4,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.badges.keys import KeyStore
-from app.badges.services import IssuerDefaults, create_credential, records_awaiting_credential
+from app.badges.issuers import IssuerDefaults
+from app.badges.issuing import create_credential, records_awaiting_credential
 from app.badges.urls import BadgeUrls
 from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded

@@ -31,7 +31,7 @@ class Issuer(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     identifier_method: Mapped[str] = mapped_column(String(16), default=IdentifierMethod.HTTPS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Status list indexes are handed out from this counter (services._next_status_index).
+    # Status list indexes are handed out from this counter (issuing._next_status_index).
     next_status_list_index: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     organization: Mapped[Optional[Organization]] = relationship()

@@ -2,14 +2,14 @@
 
 import copy
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from app.badges.keys import base58btc, base58btc_decode
-from app.badges.ld import assert_fully_defined, canonicalize
+from app.badges.keys import from_multibase, to_multibase
+from app.badges.ld import assert_fully_defined, canonicalize, date_time
 from app.core.reasons import ReasonError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -46,13 +46,13 @@ def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: st
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
-        "created": created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": date_time(created),
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
     signature = private_key.sign(_hash_data(document, proof))
     signed = copy.deepcopy(document)
-    signed["proof"] = {**proof, "proofValue": "z" + base58btc(signature)}
+    signed["proof"] = {**proof, "proofValue": to_multibase(signature)}
     return signed
 
 
@@ -63,10 +63,10 @@ _MAX_SIGNATURE_CHARS = 89
 
 def _signature(value) -> bytes:
     """The signature bytes of a proofValue. Raises ProofInvalid."""
-    if not isinstance(value, str) or not value.startswith("z") or len(value) > _MAX_SIGNATURE_CHARS:
+    if not isinstance(value, str) or len(value) > _MAX_SIGNATURE_CHARS:
         raise ProofInvalid("bad_signature_value")
     try:
-        signature = base58btc_decode(value[1:])
+        signature = from_multibase(value)
     except ValueError:
         raise ProofInvalid("bad_signature_value") from None
     if len(signature) != 64:

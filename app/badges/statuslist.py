@@ -13,12 +13,3 @@ def encode(revoked_indexes: set[int], length: int = LIST_LENGTH) -> str:
     # mtime=0 keeps the encoding stable for the same set of revocations
     return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
 
-
-def is_set(encoded_list: str, index: int) -> bool:
-    if not encoded_list.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url ('u')")
-    data = encoded_list[1:]
-    bits = gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-    if index >= len(bits) * 8:
-        raise ValueError("status list index outside the list")
-    return bool(bits[index // 8] & (0x80 >> (index % 8)))

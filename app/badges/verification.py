@@ -1,78 +1,105 @@
-"""Reading what a visitor uploads to be verified: a credential JSON, or a baked PNG or SVG.
+"""Verifying a credential someone shows us: an OB 3.0 credential (proof, issuer, dates, revocation)
+or an OB 2.0 hosted assertion, compared with the one we host."""
 
-Anyone can upload anything here, so every step is bounded and every failure is a reason code:
-the text is at most baking.MAX_TEXT_BYTES, and its JSON nesting is measured before json.loads
-(whose recursion would otherwise fail at about a thousand levels, and after much memory)."""
-
-import json
 import re
-from itertools import accumulate
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from app.badges import baking
-from app.core.reasons import ReasonError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-# A credential nests about eight levels; PyLD recurses through every one as well.
-MAX_JSON_DEPTH = 32
-
-
-class UnreadableUpload(ReasonError):
-    """The upload holds no credential (see REASONS)."""
-
+from app.badges import documents, proofs
+from app.badges.keys import public_key_from_multibase
+from app.badges.models import Credential, CredentialStatus, IssuerKey
+from app.badges.queries import revoked_indexes
+from app.badges.urls import BadgeUrls
 
 REASONS = {
-    "empty": "the file is empty",
-    "bad_png": "the PNG file is damaged",
-    "bad_compression": "the badge text in the PNG image is not validly compressed",
-    "png_without_badge": "the PNG image carries no badge",
-    "svg_without_badge": "the SVG image carries no badge",
-    "not_utf8": "the badge text is not UTF-8",
-    "too_large": f"the credential is larger than {baking.MAX_TEXT_BYTES // 1024} KB",
-    "too_deep": f"the credential nests more than {MAX_JSON_DEPTH} levels deep",
-    "not_json": "the file is not a credential (not JSON)",
+    "not_yet_valid": "the credential is not valid yet",
+    "bad_valid_from": "the credential's validFrom is not a date and time with a time zone",
+    "not_issued_here": "this assertion was not issued here",
+    "differs_from_hosted": "the assertion differs from the one hosted by the issuer",
 }
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
-_NOT_A_BRACKET = re.compile(r"[^\[\]{}]++")
+
+@dataclass
+class VerificationReport:
+    """genuine: signature and status check out; revoked; altered: the proof does not match;
+    unknown: not a credential of ours, or not valid yet. `reasons` are codes (REASONS, proofs.REASONS)
+    except for a revocation, whose reason is the organizer's text."""
+    outcome: str
+    reasons: list[str] = field(default_factory=list)
+    credential: Credential | None = None
+    document: dict | None = None
 
 
-def _nesting_depth(text: str) -> int:
-    """How deep arrays and objects nest, brackets inside strings aside (linear; no recursion)."""
-    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
-    return max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
+def _key_resolver(session: Session, urls: BadgeUrls):
+    def resolve(verification_method: str):
+        for key in session.scalars(select(IssuerKey)):
+            if documents.verification_method(key, urls) == verification_method:
+                return (public_key_from_multibase(key.public_key_multibase),
+                        documents.issuer_identifier(key.issuer, urls))
+        return None
+    return resolve
 
 
-def _utf8(data: bytes, failure: str) -> str:
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _credential_by_id(session: Session, value, prefix: str) -> Credential | None:
+    """The credential whose id is `prefix` + its uuid. Only a well-formed uuid reaches the database:
+    a NUL or a lone surrogate in an uploaded id would make the driver fail."""
+    if not isinstance(value, str) or not value.startswith(prefix) or not _UUID.fullmatch(value[len(prefix):]):
+        return None
+    return session.scalar(select(Credential).where(Credential.uuid == value[len(prefix):]))
+
+
+def _status_list_index(document: dict) -> int | None:
+    status = document.get("credentialStatus")
+    index = status.get("statusListIndex") if isinstance(status, dict) else None
+    return int(index) if isinstance(index, (str, int)) and str(index).isdecimal() else None
+
+
+def _validity_problem(document: dict, now: datetime) -> str | None:
+    """Why the credential is not valid at `now` (a REASONS code), or None when it is."""
+    value = document.get("validFrom")
+    if value is None:
+        return None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableUpload(failure) from None
+        valid_from = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        valid_from = None
+    if valid_from is None or valid_from.tzinfo is None:  # an aware `now` cannot be compared with it
+        return "bad_valid_from"
+    return "not_yet_valid" if valid_from > now else None
 
 
-def read_uploaded_credential(filename: str, data: bytes) -> dict:
-    """The credential (OB 3.0) or assertion (OB 2.0) inside the file. Raises UnreadableUpload."""
-    if not data:
-        raise UnreadableUpload("empty")
-    if data.startswith(baking.PNG_SIGNATURE):
-        try:
-            text = baking.extract_png(data) or baking.extract_png(data, baking.OB2_KEYWORD)
-        except baking.NotABadgeImage as e:
-            raise UnreadableUpload(e.code) from None
-        if text is None:
-            raise UnreadableUpload("png_without_badge")
-    elif b"<svg" in data[:2000]:
-        text = baking.extract_svg(_utf8(data, "not_utf8"))
-        if text is None:
-            raise UnreadableUpload("svg_without_badge")
-    else:
-        text = _utf8(data, "not_json")  # neither an image nor text: some other kind of file
-    if len(text) > baking.MAX_TEXT_BYTES:
-        raise UnreadableUpload("too_large")
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
-        raise UnreadableUpload("too_deep")
+def verify_document(session: Session, document: dict, urls: BadgeUrls, now: datetime) -> VerificationReport:
+    """Check an OB 3.0 credential (proof, issuer, dates, revocation) or an OB 2.0 hosted assertion.
+    Any JSON object is accepted: a field of the wrong type makes the credential unknown or altered."""
+    if document.get("type") == "Assertion" or "badge" in document:
+        return _verify_ob2(session, document, urls)
     try:
-        document = json.loads(text)
-    except ValueError:  # also a number longer than Python's int digit limit
-        raise UnreadableUpload("not_json") from None
-    if not isinstance(document, dict):
-        raise UnreadableUpload("not_json")
-    return document
+        proofs.verify(document, _key_resolver(session, urls))
+    except proofs.ProofInvalid as e:
+        return VerificationReport("altered", [e.code], document=document)
+    credential = _credential_by_id(session, document.get("id"), "urn:uuid:")
+    problem = _validity_problem(document, now)
+    if problem:
+        return VerificationReport("unknown", [problem], credential, document)
+    index = _status_list_index(document)
+    if credential is not None and index is not None and index in revoked_indexes(session, credential.issuer_id):
+        return VerificationReport("revoked", [credential.revocation_reason or ""], credential, document)
+    return VerificationReport("genuine", [], credential, document)
+
+
+def _verify_ob2(session: Session, document: dict, urls: BadgeUrls) -> VerificationReport:
+    credential = _credential_by_id(session, document.get("id"), urls.ob2_assertion(""))
+    if credential is None:
+        return VerificationReport("unknown", ["not_issued_here"], document=document)
+    if credential.status == CredentialStatus.REVOKED:
+        return VerificationReport("revoked", [credential.revocation_reason or ""], credential, document)
+    hosted = documents.ob2_assertion(credential, credential.recipient.email, urls)
+    if {k: v for k, v in document.items() if k != "image"} != hosted:
+        return VerificationReport("altered", ["differs_from_hosted"], credential, document)
+    return VerificationReport("genuine", [], credential, document)

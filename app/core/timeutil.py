@@ -7,13 +7,10 @@ from app.core.db import utcnow
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-__all__ = ["TOKYO", "utcnow", "tokyo_to_utc", "to_tokyo"]
+__all__ = ["TOKYO", "utcnow", "tokyo_to_utc"]
 
 
 def tokyo_to_utc(local: datetime) -> datetime:
     """A naive wall-clock time entered in Tokyo, as an aware UTC datetime."""
     return local.replace(tzinfo=TOKYO).astimezone(timezone.utc)
 
-
-def to_tokyo(moment: datetime) -> datetime:
-    return moment.astimezone(TOKYO)

@@ -1,0 +1,125 @@
+"""Issuing credentials: created for a completion record, signed at once or after an organizer's
+approval. Services flush; the caller commits."""
+
+import json
+import secrets
+import uuid as uuidlib
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.auth import audit
+from app.auth.models import User
+from app.badges import documents, proofs, statuslist
+from app.badges.achievements import ensure_module_achievement
+from app.badges.errors import BadgeError, NotAwaitingApproval
+from app.badges.issuers import IssuerDefaults, ensure_issuer
+from app.badges.keys import KeyStore
+from app.badges.models import Credential, CredentialStatus, Issuer
+from app.badges.urls import BadgeUrls
+from app.cohorts.models import Enrolment
+from app.completions.models import CompletionRecord
+from app.reviews.models import Review
+
+
+def _evidence(record: CompletionRecord, credential: Credential, session: Session, urls: BadgeUrls) -> list[dict]:
+    """What the learner did: each accepted deliverable (linked only with the learner's consent),
+    and the cohort with its completion date."""
+    versions = sorted(record.accepted_versions, key=lambda v: v.submission.exercise.position)
+    reviews = {r.submission_version_id: r for r in session.scalars(
+        select(Review).where(Review.submission_version_id.in_([v.id for v in versions])))}
+    evidence = []
+    for version in versions:
+        exercise, review = version.submission.exercise, reviews.get(version.id)
+        item = {"type": ["Evidence"], "name": exercise.title_ja,
+                "description": exercise.title_en,
+                "narrative": (f"第{version.number}版を{version.submitted_at:%Y-%m-%d}に提出し、合格"
+                              + (f"（{review.total_points}/{review.max_points}点）" if review else "") + "。")}
+        if credential.evidence_public:
+            item["id"] = urls.evidence(credential.uuid, exercise.slug)
+        evidence.append(item)
+    cohort = record.enrolment.cohort
+    evidence.append({"type": ["Evidence"], "name": f"受講期: {cohort.name}",
+                     "narrative": f"修了日 {record.completed_at:%Y-%m-%d}。得点率 {record.score_percent:.1f}%。"})
+    return evidence
+
+
+def _next_status_index(session: Session, issuer: Issuer) -> int:
+    """The issuer's next free status list index, taken in one UPDATE so that credentials created at
+    the same moment never share one (the row stays locked until commit)."""
+    table = Issuer.__table__
+    taken = session.execute(update(table).where(table.c.id == issuer.id)
+                            .values(next_status_list_index=table.c.next_status_list_index + 1)
+                            .returning(table.c.next_status_list_index)).scalar_one() - 1
+    session.expire(issuer, ["next_status_list_index"])
+    if taken >= statuslist.LIST_LENGTH:
+        raise BadgeError("the issuer's status list is full")
+    return taken
+
+
+def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeUrls, now: datetime) -> None:
+    record = credential.completion_record
+    document = documents.ob3_credential(credential, credential.recipient.email,
+                                        _evidence(record, credential, session, urls), now, urls)
+    key = credential.issuer.signing_key
+    signed = proofs.sign(document, keys.private_key(key.public_key_multibase),
+                         documents.verification_method(key, urls), now)
+    credential.ob3_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    credential.issued_at = now
+    credential.status = CredentialStatus.ISSUED
+
+
+def create_credential(session: Session, record: CompletionRecord, *, keys: KeyStore, urls: BadgeUrls,
+                      defaults: IssuerDefaults, now: datetime) -> Credential:
+    """The badge for a completion record: signed and issued at once, or waiting for approval when
+    the cohort asks for it. A second call for the same record fails on the unique constraint."""
+    issuer = ensure_issuer(session, keys, defaults)
+    # Taking the index first locks the issuer's row, so simultaneous first badges of a module wait
+    # here and then find the achievement the first one made.
+    status_list_index = _next_status_index(session, issuer)
+    achievement = ensure_module_achievement(session, issuer, record.module_version)
+    learner = record.enrolment.user
+    credential = Credential(uuid=str(uuidlib.uuid4()), completion_record=record, achievement=achievement,
+                            issuer=issuer, recipient=learner, status=CredentialStatus.AWAITING_APPROVAL,
+                            status_list_index=status_list_index,
+                            recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
+                            evidence_public=learner.publishes_badge_evidence)
+    session.add(credential)
+    session.flush()
+    if not record.enrolment.cohort.badges_need_approval:
+        _sign(session, credential, keys, urls, now)
+    session.flush()
+    return credential
+
+
+def records_awaiting_credential(session: Session, record_ids: list[int] | None = None) -> list[int]:
+    """Ids of completion records that have no credential yet, oldest first."""
+    query = (select(CompletionRecord.id).outerjoin(Credential, Credential.completion_record_id == CompletionRecord.id)
+             .where(Credential.id.is_(None)).order_by(CompletionRecord.id))
+    if record_ids is not None:
+        query = query.where(CompletionRecord.id.in_(record_ids))
+    return list(session.scalars(query))
+
+
+def approve(session: Session, credential: Credential, *, actor: User, keys: KeyStore, urls: BadgeUrls,
+            now: datetime, narrative: str | None = None) -> None:
+    """Sign and issue a badge that waits for approval. Raises NotAwaitingApproval."""
+    if credential.status != CredentialStatus.AWAITING_APPROVAL:
+        raise NotAwaitingApproval()
+    if narrative:
+        credential.narrative = narrative.strip()
+    _sign(session, credential, keys, urls, now)
+    audit.record(session, actor, "badge.approve", "credential", credential.id, after={"uuid": credential.uuid})
+    session.flush()
+
+
+def approve_cohort(session: Session, cohort_id: int, *, actor: User, keys: KeyStore, urls: BadgeUrls,
+                   now: datetime, narrative: str | None) -> int:
+    """Issue every badge of a cohort that waits for approval, with one narrative. Returns how many."""
+    waiting = session.scalars(
+        select(Credential).join(Credential.completion_record).join(CompletionRecord.enrolment)
+        .where(Credential.status == CredentialStatus.AWAITING_APPROVAL, Enrolment.cohort_id == cohort_id)).all()
+    for credential in waiting:
+        approve(session, credential, actor=actor, keys=keys, urls=urls, now=now, narrative=narrative)
+    return len(waiting)

@@ -1,0 +1,30 @@
+"""Reading credentials: the learner's own, the organizers' list, the revoked status list indexes."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.auth.models import User
+from app.badges.models import Credential, CredentialStatus
+from app.cohorts.models import Enrolment
+from app.completions.models import CompletionRecord
+
+
+def revoked_indexes(session: Session, issuer_id: int) -> set[int]:
+    return set(session.scalars(select(Credential.status_list_index).where(
+        Credential.issuer_id == issuer_id, Credential.status == CredentialStatus.REVOKED)))
+
+
+def learner_credentials(session: Session, learner: User) -> list[Credential]:
+    return list(session.scalars(select(Credential).where(Credential.recipient_id == learner.id)
+                                .order_by(Credential.created_at.desc())))
+
+
+def credentials_to_manage(session: Session, status: CredentialStatus | None, limit: int) -> list[Credential]:
+    """The newest `limit` credentials (only those in `status`, if given), with what the list shows."""
+    query = (select(Credential).options(joinedload(Credential.achievement), joinedload(Credential.recipient),
+                                        joinedload(Credential.completion_record).joinedload(CompletionRecord.enrolment)
+                                        .joinedload(Enrolment.cohort))
+             .order_by(Credential.created_at.desc()))
+    if status is not None:
+        query = query.where(Credential.status == status)
+    return list(session.scalars(query.limit(limit)))

@@ -1,0 +1,38 @@
+"""The blueprint and what its pages share: the badge settings and the lookups that answer 404."""
+
+from flask import Blueprint, current_app
+from sqlalchemy import select
+
+from app.badges.issuers import IssuerDefaults
+from app.badges.keys import KeyStore
+from app.badges.listeners import badge_settings
+from app.badges.models import Credential, CredentialStatus, Issuer
+from app.badges.urls import BadgeUrls
+from app.core import authz
+from app.extensions import db
+
+# Named after the package, so that templates/ is the package's folder.
+bp = Blueprint("badges", "app.badges", template_folder="templates")
+
+
+def settings() -> tuple[KeyStore, BadgeUrls, IssuerDefaults]:
+    return badge_settings(current_app.config)
+
+
+def issuer_or_404(issuer_id: int) -> Issuer:
+    found = db.session.get(Issuer, issuer_id)
+    authz.ensure(found is not None)
+    return found
+
+
+def credential_or_404(uuid: str) -> Credential:
+    credential = db.session.scalar(select(Credential).where(Credential.uuid == uuid))
+    authz.ensure(credential is not None)
+    return credential
+
+
+def issued_or_404(uuid: str) -> Credential:
+    """A credential that is issued or revoked; one awaiting approval is not public yet."""
+    credential = credential_or_404(uuid)
+    authz.ensure(credential.status != CredentialStatus.AWAITING_APPROVAL)
+    return credential

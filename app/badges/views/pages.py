@@ -1,0 +1,98 @@
+"""Public pages of a credential (page, certificate, evidence) and the verification of an upload."""
+
+import json
+
+import segno
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from app.badges.baking import MAX_TEXT_BYTES
+from app.badges.forms import VerifyForm
+from app.badges.models import Credential
+from app.badges.uploads import MAX_JSON_DEPTH, UnreadableUpload, read_uploaded_credential
+from app.badges.verification import verify_document
+from app.badges.views.blueprint import bp, issued_or_404, settings
+from app.core import authz
+from app.core.timeutil import utcnow
+from app.extensions import db, limiter
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
+
+
+def _public_context(credential: Credential) -> dict:
+    urls = settings()[1]
+    report = verify_document(db.session, json.loads(credential.ob3_json), urls, utcnow())
+    public_url = urls.public_page(credential.uuid)
+    return {"credential": credential, "report": report, "public_url": public_url, "qr_svg": _qr_svg(public_url),
+            "record": credential.completion_record, "issuer": credential.issuer,
+            "achievement": credential.achievement}
+
+
+@bp.route("/c/<uuid>")
+@authz.public
+def public_page(uuid: str):
+    return render_template("badges/public.html", **_public_context(issued_or_404(uuid)))
+
+
+@bp.route("/c/<uuid>/certificate")
+@authz.public
+def certificate(uuid: str):
+    return render_template("badges/certificate.html", **_public_context(issued_or_404(uuid)))
+
+
+@bp.route("/c/<uuid>/evidence/<slug>")
+@authz.public
+def evidence(uuid: str, slug: str):
+    credential = issued_or_404(uuid)
+    authz.ensure(credential.evidence_public)
+    version = next((v for v in credential.completion_record.accepted_versions
+                    if v.submission.exercise.slug == slug), None)
+    authz.ensure(version is not None)
+    return render_template("badges/evidence.html", credential=credential, version=version,
+                           exercise=version.submission.exercise)
+
+
+UPLOAD_MESSAGES = {
+    "empty": lambda: _("The file is empty."),
+    "bad_png": lambda: _("The PNG file is damaged."),
+    "bad_compression": lambda: _("The badge inside the PNG image is damaged: its compressed text cannot be unpacked."),
+    "not_utf8": lambda: _("The badge inside the file is not UTF-8 text, so it cannot be read."),
+    "too_large": lambda: _("The badge inside the file is larger than %(kb)d KB; a real badge is a few KB.",
+                           kb=MAX_TEXT_BYTES // 1024),
+    "too_deep": lambda: _("The credential nests more than %(levels)d levels deep; a real badge nests far less.",
+                          levels=MAX_JSON_DEPTH),
+    "png_without_badge": lambda: _("This PNG image does not carry a badge."),
+    "svg_without_badge": lambda: _("This SVG image does not carry a badge."),
+    "not_json": lambda: _("This file is not a badge: it is neither a badge image nor a credential (JSON)."),
+}
+
+
+def _verify_limit() -> str:
+    return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
+@authz.public
+def verify():
+    form = VerifyForm()
+    report, problem = None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            problem = _("The file is larger than 2 MB; a badge is much smaller.")
+        else:
+            try:
+                document = read_uploaded_credential(upload.filename or "", data)
+            except UnreadableUpload as e:
+                problem = UPLOAD_MESSAGES[e.code]()
+            else:
+                report = verify_document(db.session, document, settings()[1], utcnow())
+    if problem:
+        form.file.errors = list(form.file.errors) + [problem]
+    return render_template("badges/verify.html", form=form, report=report), (422 if form.errors else 200)
