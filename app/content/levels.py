@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from app.content.loader import ContentError, Text
+from app.content.specs import ContentError, Text
 
 LEVELS_FILE = Path(__file__).resolve().parents[2] / "exercises" / "levels.toml"
 # module.toml's target_level and the database's check constraint allow exactly these.
