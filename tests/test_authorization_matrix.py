@@ -78,9 +78,6 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.index": only(*STAFF),
     "cohorts.participants_sample": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
-    "content.changes": only(*STAFF),
-    "content.index": only(*STAFF),
-    "content.mentor_packs": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
     "learn.attachment": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
     "learn.dashboard": signed_in(),
@@ -92,6 +89,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "learn.module_overview": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                        organizer=HIDDEN, admin=HIDDEN),
     "learn.preview": signed_in(),
+    "modules.changes": only(*STAFF),
+    "modules.index": only(*STAFF),
+    "modules.mentor_packs": only(*STAFF),
     "progress.cohort": only(*STAFF),
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.

@@ -47,7 +47,7 @@ class World:
             "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
             "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css",
         }
-        if endpoint in ("content.changes", "content.mentor_packs"):
+        if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
         if endpoint == "auth.accept_invitation":
             values["token"] = self.invitation_token

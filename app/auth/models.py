@@ -7,6 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.bilingual import Bilingual
 from app.core.db import enum_check, utcnow
 from app.extensions import db
 
@@ -44,8 +45,7 @@ class Organization(db.Model):
     children: Mapped[list["Organization"]] = relationship(back_populates="parent")
     users: Mapped[list["User"]] = relationship(back_populates="organization")
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_ja
+    name = Bilingual("name_{}")
 
 
 def new_session_token() -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import Organization, User
 from app.completions.models import CompletionRecord
 from app.content.models import Module
+from app.core.bilingual import Bilingual
 from app.core.db import enum_check, utcnow
 from app.extensions import db
 
@@ -37,8 +38,7 @@ class Issuer(db.Model):
     organization: Mapped[Optional[Organization]] = relationship()
     keys: Mapped[list["IssuerKey"]] = relationship(back_populates="issuer", order_by="IssuerKey.number")
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_ja
+    name = Bilingual("name_{}")
 
     @property
     def signing_key(self) -> "IssuerKey | None":
@@ -101,11 +101,8 @@ class Achievement(db.Model):
     issuer: Mapped[Issuer] = relationship()
     module: Mapped[Optional[Module]] = relationship()
 
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_ja
-
-    def description(self, locale: str) -> str:
-        return self.description_en if locale == "en" else self.description_ja
+    name = Bilingual("name_{}")
+    description = Bilingual("description_{}")
 
 
 class CredentialStatus(StrEnum):

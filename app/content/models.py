@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content.question_kinds import QuestionKind, QuestionKindHandler, handler_for
+from app.core.bilingual import Bilingual
 from app.core.db import enum_check, utcnow
 from app.extensions import db
 
@@ -55,11 +56,8 @@ class ModuleVersion(db.Model):
     exercises: Mapped[list["Exercise"]] = relationship(
         back_populates="module_version", order_by="Exercise.position")
 
-    def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" else self.title_ja
-
-    def summary_html(self, locale: str) -> str:
-        return self.summary_en_html if locale == "en" else self.summary_ja_html
+    title = Bilingual("title_{}")
+    summary_html = Bilingual("summary_{}_html")
 
 
 class UnlockWhen(StrEnum):
@@ -119,20 +117,11 @@ class Exercise(db.Model):
     questions: Mapped[list["Question"]] = relationship(
         back_populates="exercise", order_by="Question.position")
 
-    def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" else self.title_ja
-
-    def brief_html(self, locale: str) -> str:
-        return self.brief_en_html if locale == "en" else self.brief_ja_html
-
-    def event_title(self, locale: str) -> str | None:
-        return self.event_title_en if locale == "en" else self.event_title_ja
-
-    def event_html(self, locale: str) -> str | None:
-        return self.event_en_html if locale == "en" else self.event_ja_html
-
-    def mentor_pack_html(self, locale: str) -> str | None:
-        return self.mentor_pack_en_html if locale == "en" else self.mentor_pack_ja_html
+    title = Bilingual("title_{}")
+    brief_html = Bilingual("brief_{}_html")
+    event_title = Bilingual("event_title_{}")
+    event_html = Bilingual("event_{}_html")
+    mentor_pack_html = Bilingual("mentor_pack_{}_html")
 
     @property
     def max_points(self) -> int:
@@ -158,8 +147,7 @@ class RubricCriterion(db.Model):
     levels: Mapped[list["RubricLevel"]] = relationship(
         back_populates="criterion", order_by="RubricLevel.points")
 
-    def title(self, locale: str) -> str:
-        return self.title_en if locale == "en" else self.title_ja
+    title = Bilingual("title_{}")
 
 
 class RubricLevel(db.Model):
@@ -177,8 +165,7 @@ class RubricLevel(db.Model):
 
     criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")
 
-    def descriptor(self, locale: str) -> str:
-        return self.descriptor_en if locale == "en" else self.descriptor_ja
+    descriptor = Bilingual("descriptor_{}")
 
 
 class Material(db.Model):
@@ -234,11 +221,6 @@ class Question(db.Model):
         """Grades answers and names the template of this question's kind."""
         return handler_for(self.kind)
 
-    def prompt(self, locale: str) -> str:
-        return self.prompt_en if locale == "en" else self.prompt_ja
-
-    def unit(self, locale: str) -> str | None:
-        return self.unit_en if locale == "en" else self.unit_ja
-
-    def feedback(self, locale: str) -> str | None:
-        return self.feedback_en if locale == "en" else self.feedback_ja
+    prompt = Bilingual("prompt_{}")
+    unit = Bilingual("unit_{}")
+    feedback = Bilingual("feedback_{}")

@@ -4,10 +4,8 @@
 from functools import wraps
 from typing import Callable
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
-
-from app.extensions import login_manager
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -18,7 +16,8 @@ def _declare(rule: str | tuple, view: Callable, check: Callable[[], bool] | None
     def guarded(*args, **kwargs):
         if check is not None:
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                # The app's own login manager (set by Flask-Login): core stays below app.extensions.
+                return current_app.login_manager.unauthorized()
             if not check():
                 abort(403)
         return view(*args, **kwargs)

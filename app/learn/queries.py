@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.auth.models import User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
+from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
 from app.submissions.unlocking import Lock, exercise_lock, lock_for
@@ -63,8 +64,7 @@ def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
         .options(joinedload(ScheduledExercise.exercise))).all()
     submissions = {(s.enrolment_id, s.exercise_id): s for s in session.scalars(
         select(Submission).where(Submission.enrolment_id.in_(enrolment_ids)))}
-    completions = {c.enrolment_id: c for c in session.scalars(
-        select(CompletionRecord).where(CompletionRecord.enrolment_id.in_(enrolment_ids)))}
+    completions = records_by_enrolment(session, enrolment_ids)
 
     by_cohort: dict[int, list[ScheduledExercise]] = {}
     for item in schedule:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
 from app.completions.models import CompletionRecord
+from app.completions.queries import records_by_enrolment
 from app.submissions.models import Submission
 
 
@@ -35,8 +36,7 @@ def cohort_progress(session: Session, cohort: Cohort) -> ProgressTable:
                                  .options(joinedload(Enrolment.user))).all()
     statuses = {(s.enrolment_id, s.exercise_id): s.status for s in session.scalars(
         select(Submission).join(Enrolment).where(Enrolment.cohort_id == cohort.id))}
-    completions = {c.enrolment_id: c for c in session.scalars(
-        select(CompletionRecord).join(Enrolment).where(Enrolment.cohort_id == cohort.id))}
+    completions = records_by_enrolment(session, [e.id for e in enrolments])
     rows = [ProgressRow(e, [statuses.get((e.id, s.exercise_id), "not_started") for s in schedule],
                         completions.get(e.id))
             for e in sorted(enrolments, key=lambda e: e.user.display_name)]

@@ -1,4 +1,4 @@
-"""What the mentor's pages read."""
+"""What the mentor's pages read, and the history of versions and reviews the learner's exercise page shows."""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,4 +1,5 @@
-"""Organizers' view of the modules: versions, and what changed between two of them."""
+"""Organizers' view of the modules: versions, the cohorts using each, what changed between two versions
+and the mentor packs. A page package: it composes content and cohorts, which sit below it."""
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from app.core import authz
 from app.core.inputs import positive_int
 from app.extensions import db
 
-bp = Blueprint("content", __name__, url_prefix="/manage/modules", template_folder="templates")
+bp = Blueprint("modules", __name__, url_prefix="/manage/modules", template_folder="templates")
 
 
 @bp.route("/")
@@ -21,7 +22,7 @@ def index():
     modules = db.session.scalars(select(Module).options(selectinload(Module.versions)).order_by(Module.slug)).all()
     pinned = dict(db.session.execute(select(Cohort.module_version_id, func.count(Cohort.id))
                                      .group_by(Cohort.module_version_id)).all())
-    return render_template("content/index.html", modules=modules, pinned=pinned)
+    return render_template("modules/index.html", modules=modules, pinned=pinned)
 
 
 @bp.route("/<slug>/changes")
@@ -41,7 +42,7 @@ def changes(slug: str):
     by_number = {v.number: v for v in versions}
     authz.ensure(from_number in by_number and to_number in by_number)
     old, new = by_number[from_number], by_number[to_number]
-    return render_template("content/changes.html", module=module, old=old, new=new, numbers=numbers,
+    return render_template("modules/changes.html", module=module, old=old, new=new, numbers=numbers,
                            changes=compare_versions(old, new))
 
 
@@ -50,4 +51,4 @@ def changes(slug: str):
 def mentor_packs(slug: str):
     module = db.session.scalar(select(Module).where(Module.slug == slug))
     authz.ensure(module is not None and len(module.versions) > 0)
-    return render_template("content/mentor_packs.html", version=module.versions[-1])
+    return render_template("modules/mentor_packs.html", version=module.versions[-1])
