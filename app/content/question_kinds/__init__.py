@@ -1,7 +1,7 @@
 """The kinds of auto-checked question and the one registry of their handlers.
 
 Adding a kind: a module here with a QuestionKindHandler subclass, its template under
-app/content/templates/question_kinds/, a member of QuestionKind and a line in HANDLERS below; the kind
+app/templates/question_kinds/, a member of QuestionKind and a line in HANDLERS below; the kind
 column's CHECK constraint follows QuestionKind, so a migration updates it."""
 
 from enum import StrEnum

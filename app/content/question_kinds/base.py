@@ -2,13 +2,9 @@
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
 from app.content.derive import Derivation
-
-if TYPE_CHECKING:  # the model imports this package for its kind column
-    from app.content.models import Question
-    from app.content.specs import QuestionSpec
 
 Report = Callable[[str], None]
 
@@ -42,6 +38,24 @@ class AnswerSpec:
     choices: tuple[ChoiceSpec, ...] = ()
 
 
+# What handlers read of a question, as protocols: the model and the specs import this package, so it
+# must not import them (the import contract refuses the cycle).
+class DefinedAnswer(Protocol):
+    """A question's definition (app.content.specs.QuestionSpec)."""
+
+    answer: float | None
+    tolerance: float
+    choices: tuple[ChoiceSpec, ...]
+
+
+class StoredQuestion(Protocol):
+    """A question as stored (app.content.models.Question)."""
+
+    answer_key: dict
+    choices: list[dict]
+    unit_ja: str | None
+
+
 class QuestionKindHandler(ABC):
     """One kind of question from end to end: its definition in questions.toml, its grading, its form field
     and a sample answer for demo data. Registered in app/content/question_kinds/__init__.py."""
@@ -55,17 +69,17 @@ class QuestionKindHandler(ABC):
         computes from the data). `report(message)` records each problem; None when there was one."""
 
     @abstractmethod
-    def answer_key(self, spec: "QuestionSpec") -> dict:
+    def answer_key(self, spec: DefinedAnswer) -> dict:
         """What grading compares with; stored server-side only."""
 
     @abstractmethod
-    def parse(self, question: "Question", values: list[str]) -> dict:
+    def parse(self, question: StoredQuestion, values: list[str]) -> dict:
         """The learner's non-blank form values as a response to store. Raises InvalidResponse."""
 
     @abstractmethod
-    def is_correct(self, question: "Question", response: dict) -> bool:
+    def is_correct(self, question: StoredQuestion, response: dict) -> bool:
         """Whether a response that parse() returned matches the question's answer key."""
 
     @abstractmethod
-    def sample_answer(self, question: "Question", right: bool) -> list[str]:
+    def sample_answer(self, question: StoredQuestion, right: bool) -> list[str]:
         """Form values a learner could send: a right answer, or a wrong one."""
