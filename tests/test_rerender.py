@@ -5,7 +5,8 @@ from pathlib import Path
 
 import bleach
 import pytest
-from sqlalchemy import select, update
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, select, text, update
 
 from app.content.loader import load_all
 from app.content.models import Exercise, ModuleVersion
@@ -20,6 +21,8 @@ from app.reviews.models import Review
 from app.reviews.services import review_version
 from app.submissions.models import SubmissionVersion
 from app.submissions.services import submit_version
+from tests.conftest import TEST_DATABASE_URL
+from tests.databases import scratch_database
 from tests.test_markdown import PAYLOADS
 
 SHIPPED = Path(__file__).resolve().parents[1] / "exercises"
@@ -199,3 +202,27 @@ def test_sanitising_todays_render_again_changes_nothing():
         texts += [module.summary.ja, module.summary.en]
         texts += [text for ex in module.exercises for text in (ex.brief.ja, ex.brief.en)]
     assert [t for t in texts if sanitise_html(render_markdown(t)) != render_markdown(t)] == []
+
+
+def test_migration_0009_adds_the_summary_sources_empty_and_keeps_the_html(app_with, tmp_path):
+    with scratch_database(TEST_DATABASE_URL, tmp_path / "migrations.sqlite3", "enshu_rerender") as url:
+        app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=url)
+        engine = db.engine
+        upgrade(revision="0006")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO module (slug, created_at) VALUES ('m', CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO module_version (module_id, number, content_hash, title_ja, title_en, summary_ja_html, "
+                "summary_en_html, objectives, personas, sources, target_level, estimated_hours, synced_at) "
+                "SELECT id, 1, 'h', 't', 't', '<p>概要</p>', '<p>Summary</p>', '[]', '[]', '[]', 1, 2, "
+                "CURRENT_TIMESTAMP FROM module"))
+        upgrade(revision="0009")
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT summary_ja_md, summary_ja_html, summary_en_md, summary_en_html "
+                                    "FROM module_version")).one()
+        assert tuple(row) == (None, "<p>概要</p>", None, "<p>Summary</p>")
+        downgrade(revision="0006")
+        assert {"summary_ja_md", "summary_en_md"}.isdisjoint(
+            c["name"] for c in inspect(engine).get_columns("module_version"))
+        downgrade(revision="base")
+        engine.dispose()
