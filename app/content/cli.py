@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from app.content.loader import load_all
 from app.content.services import sync_modules
+from app.core.rerender import rerender_stored_html
 from app.core.storage import FileStorage
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -41,3 +42,31 @@ def sync(path: Path | None):
     db.session.commit()
     for result in results:
         click.echo(f"{result.slug}: {result.action}" + (f" (v{result.version})" if result.version else ""))
+
+
+@content_cli.command("rerender")
+@click.option("--dry-run", is_flag=True, help="List what would change and write nothing.")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Rows read (and committed) at a time.")
+def rerender(dry_run: bool, batch_size: int):
+    """Render every stored HTML (answers, feedback, briefs, events, mentor packs, module summaries) again
+    from its Markdown with today's allowlist. Run it after changing the Markdown pipeline or upgrading
+    Markdown or bleach; a second run changes nothing."""
+    totals: dict[str, list[int]] = {}  # table -> [rows, changed, without source]
+    for batch in rerender_stored_html(db.session, db.metadata, write=not dry_run, batch_size=batch_size):
+        if dry_run:
+            for change in batch.changes:
+                note = " (no Markdown source: re-sanitised)" if change.is_without_source else ""
+                click.echo(f"{batch.table} {change.row_id}: {', '.join(change.columns)}{note}")
+        else:
+            db.session.commit()  # per batch: see app/core/rerender.py
+        total = totals.setdefault(batch.table, [0, 0, 0])
+        for i, count in enumerate((batch.rows, len(batch.changes), batch.rows_without_source)):
+            total[i] += count
+    db.session.rollback()
+    verb = "would change" if dry_run else "re-rendered"
+    for table, (rows, changed, without_source) in totals.items():
+        click.echo(f"{table}: {changed} of {rows} row(s) {verb}")
+        if without_source:
+            click.echo(f"  {without_source} row(s) without Markdown source, re-sanitised only "
+                       "(`flask content sync` records the current module versions' sources)")

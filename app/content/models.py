@@ -43,7 +43,11 @@ class ModuleVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
+    # The summaries' Markdown, from which `flask content rerender` renders the HTML again. None for a
+    # version synced before migration 0009 until `flask content sync` finds its files unchanged.
+    summary_ja_md: Mapped[Optional[str]] = mapped_column(Text)
     summary_ja_html: Mapped[str] = mapped_column(Text)
+    summary_en_md: Mapped[Optional[str]] = mapped_column(Text)
     summary_en_html: Mapped[str] = mapped_column(Text)
     objectives: Mapped[list] = mapped_column(db.JSON)
     personas: Mapped[list] = mapped_column(db.JSON, default=list)

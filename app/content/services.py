@@ -33,8 +33,8 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
     version = ModuleVersion(
         module=module, number=number, content_hash=spec.content_hash,
         title_ja=spec.title.ja, title_en=spec.title.en,
-        summary_ja_html=str(render_markdown(spec.summary.ja)),
-        summary_en_html=str(render_markdown(spec.summary.en)),
+        summary_ja_md=spec.summary.ja, summary_ja_html=str(render_markdown(spec.summary.ja)),
+        summary_en_md=spec.summary.en, summary_en_html=str(render_markdown(spec.summary.en)),
         objectives=[{"ja": o.ja, "en": o.en} for o in spec.objectives],
         personas=[{key: {"ja": getattr(p, key).ja, "en": getattr(p, key).en} for key in ("name", "role", "description")}
                   for p in spec.personas],
@@ -102,6 +102,8 @@ def sync_modules(session: Session, specs: list[ModuleSpec], storage: FileStorage
         module.retired_at = None
         latest = latest_version(session, module)
         if latest is not None and latest.content_hash == spec.content_hash:
+            if latest.summary_ja_md is None:  # synced before migration 0009; the same hash: the same files
+                latest.summary_ja_md, latest.summary_en_md = spec.summary.ja, spec.summary.en
             results.append(SyncResult(spec.slug, SyncAction.UNCHANGED, latest.number))
             continue
         number = (latest.number if latest else 0) + 1

@@ -273,3 +273,9 @@ def render_markdown(text: str) -> Markup:
         return Markup(_plain_text(text))
     rendered = md.markdown(text, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html")
     return Markup(_cleaner.clean(rendered))
+
+
+def sanitise_html(stored_html: str) -> Markup:
+    """Sanitise HTML that an earlier render_markdown stored again with today's allowlist, for stored HTML
+    whose Markdown source was not kept (app/core/rerender.py). On today's own output it changes nothing."""
+    return Markup(_cleaner.clean(stored_html))
