@@ -162,7 +162,7 @@ def test_hostile_html_written_into_the_database_is_replaced_by_the_render_of_its
 
 
 def test_a_summary_without_its_source_is_sanitised_again(runner, written, without_strong):
-    # As a module version synced before migration 0009 has it.
+    # As a module version synced before migration 0007 has it.
     db.session.execute(update(ModuleVersion).values(
         summary_ja_md=None, summary_ja_html='<p><strong>古い</strong>概要<script>alert(1)</script></p>'))
     db.session.commit()
@@ -204,7 +204,7 @@ def test_sanitising_todays_render_again_changes_nothing():
     assert [t for t in texts if sanitise_html(render_markdown(t)) != render_markdown(t)] == []
 
 
-def test_migration_0009_adds_the_summary_sources_empty_and_keeps_the_html(app_with, tmp_path):
+def test_migration_0007_adds_the_summary_sources_empty_and_keeps_the_html(app_with, tmp_path):
     with scratch_database(TEST_DATABASE_URL, tmp_path / "migrations.sqlite3", "enshu_rerender") as url:
         app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=url)
         engine = db.engine
@@ -216,7 +216,7 @@ def test_migration_0009_adds_the_summary_sources_empty_and_keeps_the_html(app_wi
                 "summary_en_html, objectives, personas, sources, target_level, estimated_hours, synced_at) "
                 "SELECT id, 1, 'h', 't', 't', '<p>概要</p>', '<p>Summary</p>', '[]', '[]', '[]', 1, 2, "
                 "CURRENT_TIMESTAMP FROM module"))
-        upgrade(revision="0009")
+        upgrade(revision="0007")
         with engine.connect() as conn:
             row = conn.execute(text("SELECT summary_ja_md, summary_ja_html, summary_en_md, summary_en_html "
                                     "FROM module_version")).one()

@@ -44,7 +44,7 @@ class ModuleVersion(db.Model):
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     # The summaries' Markdown, from which `flask content rerender` renders the HTML again. None for a
-    # version synced before migration 0009 until `flask content sync` finds its files unchanged.
+    # version synced before migration 0007 until `flask content sync` finds its files unchanged.
     summary_ja_md: Mapped[Optional[str]] = mapped_column(Text)
     summary_ja_html: Mapped[str] = mapped_column(Text)
     summary_en_md: Mapped[Optional[str]] = mapped_column(Text)

@@ -102,7 +102,7 @@ def sync_modules(session: Session, specs: list[ModuleSpec], storage: FileStorage
         module.retired_at = None
         latest = latest_version(session, module)
         if latest is not None and latest.content_hash == spec.content_hash:
-            if latest.summary_ja_md is None:  # synced before migration 0009; the same hash: the same files
+            if latest.summary_ja_md is None:  # synced before migration 0007; the same hash: the same files
                 latest.summary_ja_md, latest.summary_en_md = spec.summary.ja, spec.summary.en
             results.append(SyncResult(spec.slug, SyncAction.UNCHANGED, latest.number))
             continue

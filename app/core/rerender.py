@@ -3,7 +3,7 @@
 HTML is rendered when a text is written and shown with `|safe`, so a row keeps the allowlist of the day it
 was written. Every `X_html` column holds render_markdown of its sibling `X_md` column (tests/test_rerender.py
 holds the schema to that), so a run finds them all in the metadata and renders each source again; where a
-row has no source (module summaries synced before migration 0009), it re-sanitises the stored HTML.
+row has no source (module summaries synced before migration 0007), it re-sanitises the stored HTML.
 
 A run compares every stored HTML with a fresh render instead of trusting a recorded renderer version: a
 version number must be bumped by hand and misses a Markdown or bleach upgrade, a comparison misses nothing,

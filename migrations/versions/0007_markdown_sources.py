@@ -6,7 +6,7 @@ sanitised HTML, so existing versions get NULL: `flask content sync` records the 
 files are still those it was built from (same content hash), and `rerender` re-sanitises the HTML of the
 others.
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 15:10:00
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
