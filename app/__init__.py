@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, progress_bp, modules_bp, badges_bp, admin_bp):
         app.register_blueprint(bp)
+    if app.config.get("BENCH_FLOOR_PAGES"):
+        from app.seed.floor import bp as floor_bp
+        app.register_blueprint(floor_bp)
 
 
 def _register_unit_of_work(app: Flask) -> None:

@@ -55,3 +55,6 @@ BADGE_ISSUER_URL = "https://www.pref.hokkaido.lg.jp/"
 BADGE_ISSUER_EMAIL = "dx-talent@example.jp"
 # True: the default issuer is a did:key (verifiable fully offline, but its key cannot be rotated).
 BADGE_ISSUER_DID_KEY = False
+
+# True only under bench/pages.py: adds the floor pages /_bench/healthz and /_bench/query50 (app/seed/floor.py).
+BENCH_FLOOR_PAGES = False

@@ -187,3 +187,13 @@ def test_the_command_needs_the_setup_and_refuses_a_second_data_set(app, runner):
     again = runner.invoke(args=["seed", "scale", "--size", "XS", "--jobs", "1"])
     assert again.exit_code == 1 and "scale data already" in again.output
     assert _count(User) == 12
+
+
+def test_floor_pages_of_the_benchmark_exist_only_when_the_setting_asks_for_them(app, app_with, client):
+    assert client.get("/_bench/healthz").status_code == 404
+    load_municipalities(db.session)
+    db.session.commit()
+    bench = app_with(BENCH_FLOOR_PAGES=True).test_client()
+    assert bench.get("/_bench/healthz").get_data(as_text=True) == "ok"
+    page = bench.get("/_bench/query50").get_data(as_text=True)
+    assert page.count("<tr>") == 50
