@@ -33,7 +33,7 @@ def scale(size: str, seed: int, jobs: int):
     except services.SeedRefused as e:
         raise click.ClickException(str(e))
     commit(db.session)
-    click.echo(f"Scale data {size} (seed {seed}) created in {report.seconds['total']:.1f} s:")
+    click.echo(f"Scale data {size} (seed {seed}) created in {report.seconds:.1f} s:")
     for table, count in sorted(report.counts.items()):
         click.echo(f"  {table:28} {count:>9,}")
     if report.signed:

@@ -46,7 +46,7 @@ class ScaleDataExists(SeedRefused):
 @dataclass
 class ScaleReport:
     counts: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
     signed: int = 0
     signing_seconds: float = 0.0
 
@@ -120,52 +120,69 @@ def _cohort_sizes(size: Size) -> list[int]:
     return [size.biggest_cohort] + [rest // others + (1 if i < rest % others else 0) for i in range(others)]
 
 
+@dataclass(frozen=True)
+class _Setting:
+    """What every cohort of a run draws on."""
+    size: Size
+    people: dict[str, list[int]]
+    regions: list[Organization]
+    versions: list[ModuleVersion]
+    specs: dict[int, list[ExerciseSpec]]
+    now: datetime
+
+
+def _cohort(bulk: Bulk, rng: random.Random, setting: _Setting, index: int, frame: tuple[int, datetime, datetime],
+            learners: int) -> CohortWork:
+    """One cohort with its schedule, mentors and enrolments; its work is written by WorkWriter."""
+    years_ago, starts_at, ends_at = frame
+    size, people, now = setting.size, setting.people, setting.now
+    # The biggest cohort works on the module with the most exercises: the widest progress table.
+    version = (max(setting.versions, key=lambda v: (len(v.exercises), -v.id)) if index == 0
+               else rng.choice(setting.versions))
+    region = setting.regions[index % len(setting.regions)]
+    mentors = tuple(rng.sample(people["mentor"], min(size.mentors_per_cohort, len(people["mentor"]))))
+    fiscal_year = (now.year if now.month >= 4 else now.year - 1) - years_ago
+    name = f"{fiscal_year}年度 {version.title_ja} {region.name_ja} 第{index + 1}期"
+    need_approval = years_ago == 0 and index > 0 and rng.random() < 0.1
+    cohort_id = bulk.ids(Cohort, [{
+        "name": name, "module_version_id": version.id, "starts_at": starts_at, "ends_at": ends_at,
+        "created_by_id": rng.choice(people["organizer"]), "created_at": starts_at - 30 * DAY,
+        "badges_need_approval": need_approval}])[0]
+    bulk.rows(ScheduledExercise.__table__, [
+        {"cohort_id": cohort_id, "exercise_id": e.id, "due_at": min(ends_at, starts_at + (14 * i + 21) * DAY)}
+        for i, e in enumerate(version.exercises)])
+    bulk.rows(MentorAssignment.__table__, [
+        {"cohort_id": cohort_id, "user_id": m, "assigned_at": starts_at - 14 * DAY} for m in mentors])
+    learner_ids = rng.sample(people["learner"], learners)
+    enrolment_ids = bulk.ids(Enrolment, [
+        {"cohort_id": cohort_id, "user_id": u, "enrolled_at": starts_at - 7 * DAY} for u in learner_ids])
+    return CohortWork(cohort_id, name, version, setting.specs[version.id],
+                      CohortFrame(starts_at, ends_at, mentors, is_current=years_ago == 0), enrolment_ids,
+                      learner_ids, need_approval)
+
+
 def generate(session: Session, size: Size, *, seed: int, now: datetime, keys: KeyStore, urls: BadgeUrls,
              defaults: badges.IssuerDefaults, jobs: int = 1) -> ScaleReport:
-    """Write a data set of `size`. Flushes only; the caller commits. Raises SeedRefused."""
+    """Write a data set of `size` (`jobs` processes sign credentials). Flushes only; the caller commits.
+    Raises SeedRefused."""
     started = time.perf_counter()
     municipalities, regions, versions = _check_ready(session)
     rng = random.Random(seed)
     report = ScaleReport()
     bulk = Bulk(session)
-    people = _people(bulk, rng, size, municipalities, now)
-    report.seconds["users"] = time.perf_counter() - started
-
+    setting = _Setting(size, _people(bulk, rng, size, municipalities, now), regions, versions,
+                       {v.id: exercise_specs(v) for v in versions}, now)
     issuer = badges.ensure_issuer(session, keys, defaults)
     achievements = {v.id: badges.ensure_module_achievement(session, issuer, v, urls) for v in versions}
     key = issuer.signing_key
     signer = Signer(keys.private_key(key.public_key_multibase), documents.verification_method(key, urls), jobs)
     writer = WorkWriter(bulk, signer, urls, issuer, achievements, report)
-    specs = {v.id: exercise_specs(v) for v in versions}
-    # The biggest cohort works on the module with the most exercises: the widest progress table.
-    widest = max(versions, key=lambda v: (len(v.exercises), -v.id))
-    fiscal_year = now.year if now.month >= 4 else now.year - 1
     try:
-        for index, ((years_ago, starts_at, ends_at), learners) in enumerate(
-                zip(_cohort_frames(rng, size, now), _cohort_sizes(size))):
-            version = widest if index == 0 else rng.choice(versions)
-            region = regions[index % len(regions)]
-            mentors = tuple(rng.sample(people["mentor"], min(size.mentors_per_cohort, len(people["mentor"]))))
-            name = f"{fiscal_year - years_ago}年度 {version.title_ja} {region.name_ja} 第{index + 1}期"
-            need_approval = years_ago == 0 and index > 0 and rng.random() < 0.1
-            cohort_id = bulk.ids(Cohort, [{
-                "name": name, "module_version_id": version.id, "starts_at": starts_at, "ends_at": ends_at,
-                "created_by_id": rng.choice(people["organizer"]), "created_at": starts_at - 30 * DAY,
-                "badges_need_approval": need_approval}])[0]
-            bulk.rows(ScheduledExercise.__table__, [
-                {"cohort_id": cohort_id, "exercise_id": e.id, "due_at": min(ends_at, starts_at + (14 * i + 21) * DAY)}
-                for i, e in enumerate(version.exercises)])
-            bulk.rows(MentorAssignment.__table__, [
-                {"cohort_id": cohort_id, "user_id": m, "assigned_at": starts_at - 14 * DAY} for m in mentors])
-            learner_ids = rng.sample(people["learner"], learners)
-            enrolment_ids = bulk.ids(Enrolment, [
-                {"cohort_id": cohort_id, "user_id": u, "enrolled_at": starts_at - 7 * DAY} for u in learner_ids])
-            frame = CohortFrame(starts_at, ends_at, mentors, is_current=years_ago == 0)
-            writer.write(rng, CohortWork(cohort_id, name, version, specs[version.id], frame, enrolment_ids,
-                                         learner_ids, need_approval), now)
+        for index, (frame, learners) in enumerate(zip(_cohort_frames(rng, size, now), _cohort_sizes(size))):
+            writer.write(rng, _cohort(bulk, rng, setting, index, frame, learners), now)
     finally:
         signer.close()
     writer.finish()
     report.counts.update(bulk.counts)
-    report.seconds["total"] = time.perf_counter() - started
+    report.seconds = time.perf_counter() - started
     return report
