@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Organization, Role, User
+from app.autocheck.models import QuestionAttempt
 from app.auth.services import load_municipalities
 from app.badges import services as badges
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, CredentialStatus
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment
+from app.cohorts.models import Cohort, Enrolment
 from app.completions.models import CompletionRecord
 from app.completions.services import _weighted_score
 from app.extensions import db
@@ -95,6 +96,17 @@ def test_generated_versions_are_numbered_reviewed_once_and_decided_by_the_cohort
             if exercise.unlock_when == "accepted":
                 assert earlier.status == "accepted"
     assert {"accepted", "awaiting_review"} <= statuses
+
+
+def test_questions_are_answered_while_the_cohort_is_open_and_last_answered_right(xs):
+    attempts = db.session.scalars(select(QuestionAttempt).order_by(QuestionAttempt.attempted_at)).all()
+    assert attempts
+    latest = {}
+    for attempt in attempts:
+        cohort = attempt.enrolment.cohort
+        assert cohort.starts_at <= attempt.attempted_at < min(cohort.ends_at, NOW)
+        latest[(attempt.enrolment_id, attempt.question_id)] = attempt
+    assert all(a.is_correct for a in latest.values())
 
 
 def test_completion_records_exist_exactly_for_enrolments_with_every_required_exercise_accepted(xs):

@@ -121,7 +121,7 @@ def _review_points(rng: random.Random, exercise: ExerciseSpec, accepted: bool) -
 
 
 def _attempts(rng: random.Random, exercise: ExerciseSpec, at: datetime) -> list[AttemptPlan]:
-    """One right answer per question, after a wrong one now and then (the latest attempt counts)."""
+    """One right answer per question at `at`, after a wrong one now and then (the latest attempt counts)."""
     attempts = []
     for q in exercise.questions:
         right = {"value": float(q.answer_key["value"])} if q.kind == "numeric" else {
@@ -129,8 +129,8 @@ def _attempts(rng: random.Random, exercise: ExerciseSpec, at: datetime) -> list[
         if rng.random() < 0.15:
             wrong = {"value": right["value"] + 1000.0} if q.kind == "numeric" else {
                 "keys": [next((k for k in q.choice_keys if [k] != right["keys"]), q.choice_keys[0])]}
-            attempts.append(AttemptPlan(q.id, wrong, wrong == right, at))
-            at = at + timedelta(minutes=1)
+            # A minute before the right one: still after the exercise opened (an hour at least).
+            attempts.append(AttemptPlan(q.id, wrong, wrong == right, at - timedelta(minutes=1)))
         attempts.append(AttemptPlan(q.id, right, True, at))
     return attempts
 

@@ -120,6 +120,12 @@ def _cohort_sizes(size: Size) -> list[int]:
     return [size.biggest_cohort] + [rest // others + (1 if i < rest % others else 0) for i in range(others)]
 
 
+def module_for_cohort(rng: random.Random, versions: list[ModuleVersion]) -> ModuleVersion:
+    """Short modules run more often (the basics every year in every region): a module's chance goes
+    with 1 / exercises²."""
+    return rng.choices(versions, weights=[1 / len(v.exercises) ** 2 for v in versions])[0]
+
+
 @dataclass(frozen=True)
 class _Setting:
     """What every cohort of a run draws on."""
@@ -138,9 +144,12 @@ def _cohort(bulk: Bulk, rng: random.Random, setting: _Setting, index: int, frame
     size, people, now = setting.size, setting.people, setting.now
     # The biggest cohort works on the module with the most exercises: the widest progress table.
     version = (max(setting.versions, key=lambda v: (len(v.exercises), -v.id)) if index == 0
-               else rng.choice(setting.versions))
+               else module_for_cohort(rng, setting.versions))
     region = setting.regions[index % len(setting.regions)]
-    mentors = tuple(rng.sample(people["mentor"], min(size.mentors_per_cohort, len(people["mentor"]))))
+    mentors = rng.sample(people["mentor"], min(size.mentors_per_cohort, len(people["mentor"])))
+    # The programme's lead mentor (mentor001) reviews in every open cohort too: the longest queue.
+    if years_ago == 0 and people["mentor"][0] not in mentors:
+        mentors.append(people["mentor"][0])
     fiscal_year = (now.year if now.month >= 4 else now.year - 1) - years_ago
     name = f"{fiscal_year}年度 {version.title_ja} {region.name_ja} 第{index + 1}期"
     need_approval = years_ago == 0 and index > 0 and rng.random() < 0.1
@@ -157,7 +166,7 @@ def _cohort(bulk: Bulk, rng: random.Random, setting: _Setting, index: int, frame
     enrolment_ids = bulk.ids(Enrolment, [
         {"cohort_id": cohort_id, "user_id": u, "enrolled_at": starts_at - 7 * DAY} for u in learner_ids])
     return CohortWork(cohort_id, name, version, setting.specs[version.id],
-                      CohortFrame(starts_at, ends_at, mentors, is_current=years_ago == 0), enrolment_ids,
+                      CohortFrame(starts_at, ends_at, tuple(mentors), is_current=years_ago == 0), enrolment_ids,
                       learner_ids, need_approval)
 
 
