@@ -76,6 +76,7 @@ class WorkWriter:
             .where(User.role == "learner"))}
         self.feedback_html = {k: str(render_markdown(v)) for k, v in FEEDBACK.items()}
         self.answers: dict[tuple[int, int], tuple[str, str]] = {}
+        self.version_id: dict[int, int] = {}   # id() of a VersionPlan of the cohort being written → row id
 
     def _answer(self, exercise: ExerciseSpec, number: int) -> tuple[str, str]:
         key = (exercise.id, min(number, 3))
