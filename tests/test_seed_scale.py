@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.auth.models import Organization, Role, User
 from app.autocheck.models import QuestionAttempt
 from app.auth.services import load_municipalities
-from app.badges import services as badges
+from app.badges.verification import verify_document
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, CredentialStatus
 from app.cohorts.models import Cohort, Enrolment
@@ -137,7 +137,7 @@ def test_every_credential_is_signed_by_the_issuers_key_and_verifies(app, runner)
     for credential in credentials:
         assert credential.status == CredentialStatus.ISSUED
         assert credential.recipient_id == credential.completion_record.enrolment.user_id
-        report = badges.verify_document(db.session, json.loads(credential.ob3_json), urls, NOW)
+        report = verify_document(db.session, json.loads(credential.ob3_json), urls, NOW)
         assert (report.outcome, report.credential) == ("genuine", credential)
 
 

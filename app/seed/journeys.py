@@ -18,11 +18,12 @@ class CriterionSpec:
 
 @dataclass(frozen=True)
 class QuestionSpec:
+    """A question with a right and a wrong response as its kind's handler parses and grades them."""
     id: int
-    kind: str
     points: int
-    answer_key: dict
-    choice_keys: tuple[str, ...]
+    right: dict
+    wrong: dict
+    is_wrong_correct: bool
 
 
 @dataclass(frozen=True)
@@ -124,14 +125,10 @@ def _attempts(rng: random.Random, exercise: ExerciseSpec, at: datetime) -> list[
     """One right answer per question at `at`, after a wrong one now and then (the latest attempt counts)."""
     attempts = []
     for q in exercise.questions:
-        right = {"value": float(q.answer_key["value"])} if q.kind == "numeric" else {
-            "keys": sorted(q.answer_key["keys"])}
         if rng.random() < 0.15:
-            wrong = {"value": right["value"] + 1000.0} if q.kind == "numeric" else {
-                "keys": [next((k for k in q.choice_keys if [k] != right["keys"]), q.choice_keys[0])]}
             # A minute before the right one: still after the exercise opened (an hour at least).
-            attempts.append(AttemptPlan(q.id, wrong, wrong == right, at - timedelta(minutes=1)))
-        attempts.append(AttemptPlan(q.id, right, True, at))
+            attempts.append(AttemptPlan(q.id, q.wrong, q.is_wrong_correct, at - timedelta(minutes=1)))
+        attempts.append(AttemptPlan(q.id, q.right, True, at))
     return attempts
 
 

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.passwords import hash_password
-from app.badges import documents, services as badges
+from app.badges import documents
+from app.badges.achievements import ensure_module_achievement
+from app.badges.issuers import IssuerDefaults, ensure_issuer
 from app.badges.keys import KeyStore
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
-from app.content.models import ModuleVersion
+from app.content.models import ModuleVersion, Question
 from app.content.services import current_module_versions
 from app.seed.journeys import DAY, CohortFrame, CriterionSpec, ExerciseSpec, QuestionSpec
 from app.seed.signing import Signer
@@ -63,9 +65,17 @@ def exercise_specs(version: ModuleVersion) -> list[ExerciseSpec]:
         pass_threshold=e.pass_threshold, unlock_after_slug=e.unlock_after_slug, unlock_when=e.unlock_when,
         unlock_days_after_start=e.unlock_days_after_start,
         criteria=tuple(CriterionSpec(c.id, tuple(sorted(level.points for level in c.levels))) for c in e.criteria),
-        questions=tuple(QuestionSpec(q.id, q.kind, q.points, q.answer_key, tuple(c["key"] for c in q.choices))
-                        for q in e.questions))
+        questions=tuple(_question_spec(q) for q in e.questions))
         for e in version.exercises]
+
+
+def _question_spec(question: Question) -> QuestionSpec:
+    handler = question.handler
+    right = handler.parse(question, handler.sample_answer(question, right=True))
+    wrong = handler.parse(question, handler.sample_answer(question, right=False))
+    if not handler.is_correct(question, right):
+        raise SeedRefused(f"the sample answer of question {question.slug} is not right")
+    return QuestionSpec(question.id, question.points, right, wrong, handler.is_correct(question, wrong))
 
 
 def _check_ready(session: Session) -> tuple[list[int], list[Organization], list[ModuleVersion]]:
@@ -171,7 +181,7 @@ def _cohort(bulk: Bulk, rng: random.Random, setting: _Setting, index: int, frame
 
 
 def generate(session: Session, size: Size, *, seed: int, now: datetime, keys: KeyStore, urls: BadgeUrls,
-             defaults: badges.IssuerDefaults, jobs: int = 1) -> ScaleReport:
+             defaults: IssuerDefaults, jobs: int = 1) -> ScaleReport:
     """Write a data set of `size` (`jobs` processes sign credentials). Flushes only; the caller commits.
     Raises SeedRefused."""
     started = time.perf_counter()
@@ -181,8 +191,8 @@ def generate(session: Session, size: Size, *, seed: int, now: datetime, keys: Ke
     bulk = Bulk(session)
     setting = _Setting(size, _people(bulk, rng, size, municipalities, now), regions, versions,
                        {v.id: exercise_specs(v) for v in versions}, now)
-    issuer = badges.ensure_issuer(session, keys, defaults)
-    achievements = {v.id: badges.ensure_module_achievement(session, issuer, v, urls) for v in versions}
+    issuer = ensure_issuer(session, keys, defaults)
+    achievements = {v.id: ensure_module_achievement(session, issuer, v) for v in versions}
     key = issuer.signing_key
     signer = Signer(keys.private_key(key.public_key_multibase), documents.verification_method(key, urls), jobs)
     writer = WorkWriter(bulk, signer, urls, issuer, achievements, report)

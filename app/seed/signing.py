@@ -25,7 +25,7 @@ def _sign_in_worker(task: tuple[dict, str, datetime]) -> str:
 
 
 def _encode(signed: dict) -> str:
-    # As badges.services stores what it signs.
+    # As badges.issuing stores what it signs.
     return json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -121,7 +121,7 @@ class WorkWriter:
         self._credentials(rng, work, [(rid, u, c) for rid, (_, u, c) in zip(record_ids, done)])
 
     def _evidence(self, work: CohortWork, completion: CompletionPlan, credential: Credential) -> list[dict]:
-        """As badges.services._evidence builds it from the stored records."""
+        """As badges.issuing._evidence builds it from the stored records."""
         evidence = []
         for submission in completion.accepted:
             version, exercise = submission.versions[-1], submission.exercise
@@ -170,7 +170,7 @@ class WorkWriter:
         self.bulk.rows(Credential.__table__, rows)
 
     def finish(self) -> None:
-        """Hand out the status list indexes used, as badges.services._next_status_index would have."""
+        """Hand out the status list indexes used, as badges.issuing._next_status_index would have."""
         table = Issuer.__table__
         self.session.execute(update(table).where(table.c.id == self.issuer.id).values(
             next_status_list_index=table.c.next_status_list_index + (self.next_status_index - self.first_status_index)))
