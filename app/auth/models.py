@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.bilingual import Bilingual
-from app.core.db import enum_check, utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -30,15 +30,15 @@ class OrganizationKind(StrEnum):
 
 class Organization(db.Model):
     __tablename__ = "organization"
-    __table_args__ = (CheckConstraint(enum_check("kind", OrganizationKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # JIS X 0402 code with check digit for municipalities; a stable key for seed data.
     code: Mapped[Optional[str]] = mapped_column(String(32), unique=True)
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(32))
-    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    kind: Mapped[OrganizationKind] = mapped_column(enum_type(OrganizationKind, 32, "kind"))
+    # A municipality outlives a reorganised subprefecture: it becomes top-level.
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Optional["Organization"]] = relationship(remote_side=[id], back_populates="children")
@@ -57,7 +57,6 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         # Emails are stored lower-cased, so the unique constraint compares them case-insensitively.
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint(enum_check("role", Role), name="role"),
         CheckConstraint("locale IN ('ja', 'en')", name="locale"),
         Index("ix_user_account_role", "role"),
     )
@@ -67,10 +66,11 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     # None until an invited user sets a password.
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 16, "role"), default=Role.LEARNER)
     locale: Mapped[str] = mapped_column(String(5), default="ja")
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), index=True)
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"),
+                                                           index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[Optional[datetime]]
     # The learner's consent to link their accepted work from the badges issued to them.
@@ -98,7 +98,8 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The log keeps who acted: an account that acted cannot be deleted (accounts are deactivated).
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[Optional[int]]

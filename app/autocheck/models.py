@@ -16,8 +16,9 @@ class QuestionAttempt(db.Model):
     __table_args__ = (Index("ix_question_attempt_enrolment_question", "enrolment_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"))
+    # Attempts are the learner's history (they count towards the score): they hold on to both.
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="RESTRICT"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="RESTRICT"))
     response: Mapped[dict] = mapped_column(db.JSON)
     is_correct: Mapped[bool]
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)

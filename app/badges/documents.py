@@ -5,7 +5,7 @@ from datetime import datetime
 
 from app.badges import statuslist
 from app.badges.ld import DID_V1, MULTIKEY_V1, OB_V2, OB_V3, VC_V2, date_time
-from app.badges.models import Achievement, Credential, IdentifierMethod, Issuer, IssuerKey
+from app.badges.models import Achievement, AchievementKind, Credential, IdentifierMethod, Issuer, IssuerKey
 from app.badges.urls import BadgeUrls
 
 
@@ -47,7 +47,7 @@ def achievement_document(achievement: Achievement, urls: BadgeUrls) -> dict:
     document = {
         "id": urls.achievement(achievement.id),
         "type": ["Achievement"],
-        "achievementType": "Certificate" if achievement.kind == "module" else "Badge",
+        "achievementType": "Certificate" if achievement.kind == AchievementKind.MODULE else "Badge",
         "name": achievement.name_ja,
         "description": f"{achievement.description_ja}\n\n{achievement.name_en}: {achievement.description_en}",
         "criteria": {"narrative": f"{achievement.criteria_ja}\n\n{achievement.criteria_en}"},

@@ -9,7 +9,7 @@ from app.auth.models import Organization, User
 from app.completions.models import CompletionRecord
 from app.content.models import Module
 from app.core.bilingual import Bilingual
-from app.core.db import enum_check, utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -22,15 +22,19 @@ class Issuer(db.Model):
     """An issuing organization's profile. Its id URL serves the controller document with its keys."""
 
     __tablename__ = "badge_issuer"
-    __table_args__ = (CheckConstraint(enum_check("identifier_method", IdentifierMethod), name="identifier_method"),)
+    __table_args__ = (CheckConstraint("next_status_list_index >= 0", name="next_status_list_index_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id"), unique=True)
+    # None is the programme office's own issuer, so SET NULL would turn an organization's issuer into a
+    # second default one: an organization that issues badges cannot be deleted.
+    organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"),
+                                                           unique=True)
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(500))
     email: Mapped[str] = mapped_column(String(254))
-    identifier_method: Mapped[str] = mapped_column(String(16), default=IdentifierMethod.HTTPS)
+    identifier_method: Mapped[IdentifierMethod] = mapped_column(
+        enum_type(IdentifierMethod, 16, "identifier_method"), default=IdentifierMethod.HTTPS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Status list indexes are handed out from this counter (issuing._next_status_index).
     next_status_list_index: Mapped[int] = mapped_column(default=0, server_default=text("0"))
@@ -51,10 +55,17 @@ class IssuerKey(db.Model):
     Retired keys stay published so that credentials signed with them keep verifying."""
 
     __tablename__ = "badge_issuer_key"
-    __table_args__ = (UniqueConstraint("issuer_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("issuer_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        # One signing key per issuer: adding a key retires the one before.
+        Index("uq_badge_issuer_key_signing", "issuer_id", unique=True,
+              sqlite_where=text("retired_at IS NULL"), postgresql_where=text("retired_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
+    # Keys stay published as long as credentials signed with them exist, so never vanish with the issuer.
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id", ondelete="RESTRICT"))
     number: Mapped[int]
     public_key_multibase: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -77,16 +88,21 @@ class Achievement(db.Model):
 
     __tablename__ = "badge_achievement"
     __table_args__ = (
-        CheckConstraint(enum_check("kind", AchievementKind), name="kind"),
-        CheckConstraint("(kind = 'module') = (module_id IS NOT NULL)", name="module_achievement_has_module"),
+        CheckConstraint(f"(kind = '{AchievementKind.MODULE}') = (module_id IS NOT NULL)",
+                        name="module_achievement_has_module"),
         CheckConstraint("talent_level BETWEEN 0 AND 3", name="talent_level"),
         UniqueConstraint("issuer_id", "module_id"),
+        # module_id is NULL for talent levels, so the constraint above leaves them to this index.
+        Index("uq_badge_achievement_issuer_id_talent_level", "issuer_id", "talent_level", unique=True,
+              sqlite_where=text(f"kind = '{AchievementKind.TALENT_LEVEL}'"),
+              postgresql_where=text(f"kind = '{AchievementKind.TALENT_LEVEL}'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
-    kind: Mapped[str] = mapped_column(String(16))
-    module_id: Mapped[Optional[int]] = mapped_column(ForeignKey("module.id"))
+    # An achievement is a published document (its URL is in every credential): RESTRICT throughout.
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id", ondelete="RESTRICT"))
+    kind: Mapped[AchievementKind] = mapped_column(enum_type(AchievementKind, 16, "kind"))
+    module_id: Mapped[Optional[int]] = mapped_column(ForeignKey("module.id", ondelete="RESTRICT"))
     talent_level: Mapped[int]
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
@@ -120,20 +136,22 @@ class Credential(db.Model):
         # Issuing twice for the same completion record is impossible.
         UniqueConstraint("completion_record_id"),
         UniqueConstraint("issuer_id", "status_list_index"),
-        CheckConstraint(enum_check("status", CredentialStatus), name="status"),
-        CheckConstraint("(status = 'revoked') = (revoked_at IS NOT NULL)", name="revoked_has_time"),
-        CheckConstraint("status = 'awaiting_approval' OR (ob3_json IS NOT NULL AND issued_at IS NOT NULL)",
-                        name="issued_has_document"),
+        CheckConstraint(f"(status = '{CredentialStatus.REVOKED}') = (revoked_at IS NOT NULL)", name="revoked_has_time"),
+        CheckConstraint("(revoked_at IS NULL) = (revocation_reason IS NULL)", name="revoked_has_reason"),
+        CheckConstraint(f"status = '{CredentialStatus.AWAITING_APPROVAL}' "
+                        "OR (ob3_json IS NOT NULL AND issued_at IS NOT NULL)", name="issued_has_document"),
+        CheckConstraint("status_list_index >= 0", name="status_list_index_not_negative"),
         Index("ix_badge_credential_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    completion_record_id: Mapped[int] = mapped_column(ForeignKey("completion_record.id"))
-    achievement_id: Mapped[int] = mapped_column(ForeignKey("badge_achievement.id"))
-    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id"))
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20))
+    # Credentials are never deleted (they are revoked), and nothing they name may vanish under them.
+    completion_record_id: Mapped[int] = mapped_column(ForeignKey("completion_record.id", ondelete="RESTRICT"))
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("badge_achievement.id", ondelete="RESTRICT"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id", ondelete="RESTRICT"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[CredentialStatus] = mapped_column(enum_type(CredentialStatus, 20, "status"))
     status_list_index: Mapped[int]
     recipient_salt: Mapped[str] = mapped_column(String(64))
     narrative: Mapped[Optional[str]] = mapped_column(Text)

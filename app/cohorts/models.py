@@ -18,10 +18,10 @@ class Cohort(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id", ondelete="RESTRICT"), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # When set, badges of this cohort wait for an organizer's approval instead of being issued at once.
     badges_need_approval: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -43,8 +43,8 @@ class ScheduledExercise(db.Model):
     __table_args__ = (UniqueConstraint("cohort_id", "exercise_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     due_at: Mapped[datetime]
 
     cohort: Mapped[Cohort] = relationship(back_populates="schedule")
@@ -56,8 +56,9 @@ class Enrolment(db.Model):
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Submissions, attempts and completion records hang on the enrolment: it stays with its cohort and user.
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments")
@@ -69,8 +70,9 @@ class MentorAssignment(db.Model):
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # A link and nothing more (reviews name their mentor themselves): it goes with either side.
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohort: Mapped[Cohort] = relationship(back_populates="mentor_assignments")

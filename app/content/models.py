@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content.question_kinds import QuestionKind, QuestionKindHandler, handler_for
 from app.core.bilingual import Bilingual
-from app.core.db import enum_check, utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -35,10 +35,13 @@ class ModuleVersion(db.Model):
         UniqueConstraint("module_id", "content_hash"),
         CheckConstraint("target_level BETWEEN 0 AND 3", name="target_level"),
         CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("estimated_hours > 0", name="estimated_hours_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    # Content cascades from the module down to rubric levels; anything learners did with it (cohorts,
+    # submissions, attempts, scores) refers to it with RESTRICT, so only unused content can go.
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     title_ja: Mapped[str] = mapped_column(String(200))
@@ -78,13 +81,14 @@ class Exercise(db.Model):
         CheckConstraint("pass_threshold BETWEEN 0 AND 1", name="pass_threshold_share"),
         # An unlock rule names both the earlier exercise and the state it must reach.
         CheckConstraint("(unlock_after_slug IS NULL) = (unlock_when IS NULL)", name="unlock_rule_complete"),
-        CheckConstraint(f"unlock_when IS NULL OR {enum_check('unlock_when', UnlockWhen)}", name="unlock_when"),
         CheckConstraint("(event_title_ja IS NULL) = (event_ja_html IS NULL)", name="event_complete"),
         CheckConstraint("(mentor_pack_ja_html IS NULL) = (mentor_pack_en_html IS NULL)", name="mentor_pack_complete"),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("unlock_days_after_start >= 0", name="unlock_days_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id"))
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
     title_ja: Mapped[str] = mapped_column(String(200))
@@ -97,7 +101,7 @@ class Exercise(db.Model):
     weight: Mapped[float] = mapped_column(default=1.0)
     pass_threshold: Mapped[float] = mapped_column(default=0.6)
     unlock_after_slug: Mapped[Optional[str]] = mapped_column(String(100))
-    unlock_when: Mapped[Optional[str]] = mapped_column(String(16))
+    unlock_when: Mapped[Optional[UnlockWhen]] = mapped_column(enum_type(UnlockWhen, 16, "unlock_when"))
     unlock_days_after_start: Mapped[Optional[int]]
     event_title_ja: Mapped[Optional[str]] = mapped_column(String(200))
     event_title_en: Mapped[Optional[str]] = mapped_column(String(200))
@@ -137,10 +141,11 @@ class RubricCriterion(db.Model):
     __table_args__ = (
         UniqueConstraint("exercise_id", "slug"),
         CheckConstraint("max_points > 0", name="max_points_positive"),
+        CheckConstraint("position >= 1", name="position_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
     title_ja: Mapped[str] = mapped_column(String(200))
@@ -162,7 +167,7 @@ class RubricLevel(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="CASCADE"))
     points: Mapped[int]
     descriptor_ja: Mapped[str] = mapped_column(Text)
     descriptor_en: Mapped[str] = mapped_column(Text)
@@ -176,10 +181,13 @@ class Material(db.Model):
     """A file learners download with an exercise (data sets, templates)."""
 
     __tablename__ = "material"
-    __table_args__ = (UniqueConstraint("exercise_id", "filename"),)
+    __table_args__ = (
+        UniqueConstraint("exercise_id", "filename"),
+        CheckConstraint("size >= 0", name="size_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
@@ -196,10 +204,11 @@ class Question(db.Model):
     __table_args__ = (
         UniqueConstraint("exercise_id", "slug"),
         CheckConstraint("points >= 1", name="points_positive"),
+        CheckConstraint("position >= 1", name="position_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
     # VARCHAR plus the CHECK constraint ck_question_kind, both from QuestionKind; stores the values.

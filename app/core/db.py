@@ -1,8 +1,9 @@
 """Declarative base, naming convention and column types shared by every feature's models."""
 
 from datetime import datetime, timezone
+from enum import StrEnum
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -50,6 +51,9 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
-def enum_check(column: str, enum: type) -> str:
-    """SQL for a check constraint that keeps `column` within a StrEnum's values."""
-    return f"{column} IN ({', '.join(repr(str(v)) for v in enum)})"
+def enum_type(enum: type[StrEnum], length: int, name: str) -> Enum:
+    """The column type of a state or kind: VARCHAR(length) holding the enum's values, read back as its
+    members, with a CHECK constraint named ck_<table>_<name> by the naming convention (give the column's
+    name). Values outside the enum reach the database, which refuses them (IntegrityError)."""
+    return Enum(enum, name=name, length=length, native_enum=False, create_constraint=True,
+                values_callable=lambda members: [member.value for member in members])

@@ -1,12 +1,12 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.content.models import RubricCriterion
-from app.core.db import enum_check, utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 from app.submissions.models import SubmissionVersion
 
@@ -23,14 +23,14 @@ class Review(db.Model):
     __table_args__ = (
         # One decision per version: a second mentor's concurrent review fails instead of overwriting.
         UniqueConstraint("submission_version_id"),
-        CheckConstraint(enum_check("decision", Decision), name="decision"),
         CheckConstraint("total_points >= 0", name="total_points_not_negative"),
+        CheckConstraint("total_points <= max_points", name="total_points_within_max"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"))
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    decision: Mapped[str] = mapped_column(String(16))
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="RESTRICT"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    decision: Mapped[Decision] = mapped_column(enum_type(Decision, 16, "decision"))
     feedback_md: Mapped[str] = mapped_column(Text)
     feedback_html: Mapped[str] = mapped_column(Text)
     total_points: Mapped[int]
@@ -50,8 +50,8 @@ class CriterionScore(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"))
-    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id"))
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="RESTRICT"))
     points: Mapped[int]
 
     review: Mapped[Review] = relationship(back_populates="scores")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
-from app.core.db import enum_check, utcnow
+from app.core.db import enum_type, utcnow
 from app.extensions import db
 
 
@@ -22,16 +22,16 @@ class Submission(db.Model):
     __tablename__ = "submission"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "exercise_id"),
-        CheckConstraint(enum_check("status", SubmissionStatus), name="status"),
         CheckConstraint("latest_version_number >= 1", name="has_a_version"),
         # The mentor queue: awaiting review, oldest first.
         Index("ix_submission_status_submitted_at", "status", "last_submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"))
-    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.AWAITING_REVIEW)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="RESTRICT"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[SubmissionStatus] = mapped_column(enum_type(SubmissionStatus, 20, "status"),
+                                                     default=SubmissionStatus.AWAITING_REVIEW)
     latest_version_number: Mapped[int] = mapped_column(default=1)
     last_submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -51,7 +51,7 @@ class SubmissionVersion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="RESTRICT"))
     number: Mapped[int]
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -67,7 +67,8 @@ class Attachment(db.Model):
     __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id"), index=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="CASCADE"),
+                                                       index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
