@@ -1,11 +1,16 @@
 """Migrations build exactly the schema the models describe, and downgrade to nothing, on both engines."""
 
+import re
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
 
+from app.core.db import utcnow
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 from tests.databases import scratch_database
@@ -18,23 +23,59 @@ def empty_database(tmp_path):
         yield url
 
 
+@pytest.fixture
+def models_database(tmp_path):
+    """A second database, for the schema create_all builds straight from the models."""
+    with scratch_database(TEST_DATABASE_URL, tmp_path / "models.sqlite3", "enshu_models") as url:
+        yield url
+
+
 def _drift(engine) -> list:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         return compare_metadata(context, db.metadata)
 
 
-def test_upgrade_matches_models_and_downgrade_reaches_base(app_with, empty_database):
+def _rules(engine) -> dict[str, str]:
+    """CHECK constraints, server defaults and partial indexes' conditions as the database itself renders
+    them (Alembic's comparison ignores them): compared with a database created from the models, the
+    texts need no parsing."""
+    inspector = inspect(engine)
+    rules = {}
+    for table in inspector.get_table_names():
+        for check in inspector.get_check_constraints(table):
+            rules[f"{table} check {check['name']}"] = re.sub(r"\s+", " ", check["sqltext"]).strip()
+        for column in inspector.get_columns(table):
+            if column.get("default") is not None:
+                rules[f"{table}.{column['name']} default"] = column["default"]
+        for index in inspector.get_indexes(table):  # a partial index's rows (sqlite_where, postgresql_where)
+            for option, value in index.get("dialect_options", {}).items():
+                if option.endswith("_where"):
+                    rules[f"{table} index {index['name']} where"] = re.sub(r"\s+", " ", str(value)).strip()
+    return rules
+
+
+def _assert_no_drift(engine, models_database: str) -> None:
+    assert _drift(engine) == []
+    from_models = create_engine(models_database)
+    try:
+        db.metadata.create_all(from_models)
+        assert _rules(engine) == _rules(from_models)
+    finally:
+        from_models.dispose()
+
+
+def test_upgrade_matches_models_and_downgrade_reaches_base(app_with, empty_database, models_database):
     app = app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
     engine = db.engine
     upgrade()
-    assert _drift(engine) == []
+    _assert_no_drift(engine, models_database)
     tables = set(inspect(engine).get_table_names())
     assert {"user_account", "submission_version", "completion_record"} <= tables
     downgrade(revision="base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade()  # and back up again: the chain is repeatable
-    assert _drift(engine) == []
+    _assert_no_drift(engine, models_database)
     downgrade(revision="base")
     engine.dispose()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == empty_database
@@ -84,3 +125,88 @@ def _row_counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: conn.execute(text(f'SELECT COUNT(*) FROM "{t}"')).scalar()
                 for t in inspect(engine).get_table_names() if t != "alembic_version"}
+
+
+def _alembic(command_name: str, revision: str) -> None:
+    """Run Alembic itself: Flask-Migrate's commands turn a refusing migration's error into an exit."""
+    getattr(command, command_name)(current_app.extensions["migrate"].migrate.get_config(), revision)
+
+
+def _revision(engine) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+def _insert(engine, statements: list[str]) -> None:
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+_ISSUER = ("INSERT INTO badge_issuer (id, name_ja, name_en, url, email, identifier_method, created_at) VALUES "
+           "(1, '事務局', 'Office', 'https://example.jp', 'office@example.jp', 'https', '2026-01-01 00:00:00')")
+
+
+def test_upgrade_retires_the_keys_newer_keys_replaced(app_with, empty_database):
+    """Several unretired keys of one issuer break the new one-signing-key rule; the newest signed alone
+    already, so the older ones are retired from when the next one was made."""
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
+    engine = db.engine
+    upgrade(revision="0006")
+    _insert(engine, [_ISSUER] + [
+        "INSERT INTO badge_issuer_key (issuer_id, number, public_key_multibase, created_at) "
+        f"VALUES (1, {n}, 'z{n}', '2026-0{n}-01 00:00:00')" for n in (1, 2, 3)])
+    upgrade()
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT k.number, k.retired_at = n.created_at FROM badge_issuer_key k "
+                                 "LEFT JOIN badge_issuer_key n ON n.number = k.number + 1 ORDER BY k.number")).all()
+    assert [tuple(k) for k in keys] == [(1, True), (2, True), (3, None)]
+    downgrade(revision="base")
+    engine.dispose()
+
+
+def test_upgrade_refuses_rows_breaking_a_new_rule_and_changes_nothing(app_with, empty_database):
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
+    engine = db.engine
+    upgrade(revision="0006")
+    level = ("INSERT INTO badge_achievement (issuer_id, kind, talent_level, name_ja, name_en, description_ja, "
+             "description_en, criteria_ja, criteria_en, alignments, tags, created_at) VALUES "
+             "(1, 'talent_level', 2, 'L2', 'L2', 'd', 'd', 'c', 'c', '[]', '[]', '2026-01-01 00:00:00')")
+    _insert(engine, [
+        "INSERT INTO module (id, slug, created_at) VALUES (1, 'm', '2026-01-01 00:00:00')",
+        "INSERT INTO module_version (module_id, number, content_hash, title_ja, title_en, summary_ja_html, "
+        "summary_en_html, objectives, target_level, estimated_hours, synced_at) VALUES "
+        "(1, 1, 'h', 't', 't', 's', 's', '[]', 1, 0, '2026-01-01 00:00:00')",
+        _ISSUER, level, level])
+    with pytest.raises(RuntimeError) as refusal:
+        _alembic("upgrade", "0007")
+    assert "module_version ids [1]: ck_module_version_estimated_hours_positive" in str(refusal.value)
+    assert "badge_achievement: uq_badge_achievement_issuer_id_talent_level" in str(refusal.value)
+    engine.dispose()
+    assert _revision(engine) == "0006"
+    assert "revoked_at" not in {c["name"] for c in inspect(engine).get_columns("completion_record")}
+    _insert(engine, ["UPDATE module_version SET estimated_hours = 2",
+                     "DELETE FROM badge_achievement WHERE id = (SELECT MAX(id) FROM badge_achievement)"])
+    upgrade()
+    assert _revision(engine) == "0007"
+    downgrade(revision="base")
+    engine.dispose()
+
+
+def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_database, make, tmp_path):
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database, STORAGE_DIR=str(tmp_path / "files"),
+             KEYS_DIR=str(tmp_path / "keys"))
+    engine = db.engine
+    upgrade()
+    learner, mentor = make.user(), make.user(make.Role.MENTOR)
+    record = make.complete_module(make.cohort(learners=[learner], mentors=[mentor]), learner, mentor,
+                                  str(tmp_path / "files"))
+    record.revoked_at, record.revocation_reason, record.revoked_by = utcnow(), "二重登録", mentor
+    db.session.commit()
+    record_id = record.id
+    db.session.remove()
+    with pytest.raises(RuntimeError, match=rf"revoked completion records \[{record_id}\]"):
+        _alembic("downgrade", "0006")
+    engine.dispose()
+    assert _revision(engine) == "0007"
+    engine.dispose()
