@@ -168,7 +168,7 @@ def test_upgrade_retires_the_keys_newer_keys_replaced(app_with, empty_database):
 def test_upgrade_refuses_rows_breaking_a_new_rule_and_changes_nothing(app_with, empty_database):
     app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
     engine = db.engine
-    upgrade(revision="0006")
+    upgrade(revision="0007")
     level = ("INSERT INTO badge_achievement (issuer_id, kind, talent_level, name_ja, name_en, description_ja, "
              "description_en, criteria_ja, criteria_en, alignments, tags, created_at) VALUES "
              "(1, 'talent_level', 2, 'L2', 'L2', 'd', 'd', 'c', 'c', '[]', '[]', '2026-01-01 00:00:00')")
@@ -179,16 +179,16 @@ def test_upgrade_refuses_rows_breaking_a_new_rule_and_changes_nothing(app_with, 
         "(1, 1, 'h', 't', 't', 's', 's', '[]', 1, 0, '2026-01-01 00:00:00')",
         _ISSUER, level, level])
     with pytest.raises(RuntimeError) as refusal:
-        _alembic("upgrade", "0007")
+        _alembic("upgrade", "0008")
     assert "module_version ids [1]: ck_module_version_estimated_hours_positive" in str(refusal.value)
     assert "badge_achievement: uq_badge_achievement_issuer_id_talent_level" in str(refusal.value)
     engine.dispose()
-    assert _revision(engine) == "0006"
+    assert _revision(engine) == "0007"
     assert "revoked_at" not in {c["name"] for c in inspect(engine).get_columns("completion_record")}
     _insert(engine, ["UPDATE module_version SET estimated_hours = 2",
                      "DELETE FROM badge_achievement WHERE id = (SELECT MAX(id) FROM badge_achievement)"])
     upgrade()
-    assert _revision(engine) == "0007"
+    assert _revision(engine) == "0008"
     downgrade(revision="base")
     engine.dispose()
 
@@ -206,7 +206,7 @@ def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_databas
     record_id = record.id
     db.session.remove()
     with pytest.raises(RuntimeError, match=rf"revoked completion records \[{record_id}\]"):
-        _alembic("downgrade", "0006")
+        _alembic("downgrade", "0007")
     engine.dispose()
-    assert _revision(engine) == "0007"
+    assert _revision(engine) == "0008"
     engine.dispose()

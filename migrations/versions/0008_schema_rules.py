@@ -3,8 +3,8 @@ talent level, range checks, revocable completion records; enum checks as the mod
 them; the server defaults 0002 and 0003 added to fill existing rows go (the models' defaults are the
 only ones)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 15:30:00
 
 Existing rows that break a new rule stop the upgrade with a list of them, before anything changes;
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -104,7 +104,7 @@ REVOCATION_COMPLETE = ('(revoked_at IS NULL) = (revocation_reason IS NULL) '
 UNLOCK_WHEN_BEFORE = "unlock_when IS NULL OR unlock_when IN ('submitted', 'accepted')"
 UNLOCK_WHEN_AFTER = "unlock_when IN ('submitted', 'accepted')"
 
-# Every table 0007 changes has a foreign key: one batch (one rebuild on SQLite) each.
+# Every table 0008 changes has a foreign key: one batch (one rebuild on SQLite) each.
 TABLES = list(dict.fromkeys(table for table, *_ in FOREIGN_KEYS))
 
 
@@ -149,7 +149,7 @@ def upgrade():
     conn = op.get_bind()
     problems = _rows_breaking_new_rules(conn)
     if problems:
-        raise RuntimeError('Migration 0007 changed nothing: these rows break rules it adds. Correct them and '
+        raise RuntimeError('Migration 0008 changed nothing: these rows break rules it adds. Correct them and '
                            'upgrade again.\n' + '\n'.join(problems))
     _retire_replaced_keys(conn)
     for table in TABLES:
@@ -183,7 +183,7 @@ def downgrade():
     revoked = conn.execute(sa.text('SELECT id FROM completion_record WHERE revoked_at IS NOT NULL ORDER BY id')
                            ).scalars().all()
     if revoked:
-        raise RuntimeError(f'Downgrading below 0007 would restore revoked completion records {revoked[:20]} '
+        raise RuntimeError(f'Downgrading below 0008 would restore revoked completion records {revoked[:20]} '
                            'to valid ones: it changed nothing.')
     for table in reversed(TABLES):
         with op.batch_alter_table(table, schema=None) as batch_op:
