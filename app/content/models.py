@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content.question_kinds import QuestionKind, QuestionKindHandler, handler_for
@@ -211,10 +211,7 @@ class Question(db.Model):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(100))
     position: Mapped[int]
-    # VARCHAR plus the CHECK constraint ck_question_kind, both from QuestionKind; stores the values.
-    kind: Mapped[QuestionKind] = mapped_column(Enum(
-        QuestionKind, name="kind", native_enum=False, create_constraint=True, length=16,
-        values_callable=lambda kinds: [kind.value for kind in kinds]))
+    kind: Mapped[QuestionKind] = mapped_column(enum_type(QuestionKind, 16, "kind"))
     prompt_ja: Mapped[str] = mapped_column(Text)
     prompt_en: Mapped[str] = mapped_column(Text)
     points: Mapped[int] = mapped_column(default=1)

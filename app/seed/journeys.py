@@ -7,6 +7,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.content.models import UnlockWhen
+from app.reviews.models import Decision
+from app.submissions.models import SubmissionStatus
+
 DAY = timedelta(days=1)
 
 
@@ -52,7 +56,7 @@ class ExerciseSpec:
 
 @dataclass
 class ReviewPlan:
-    decision: str
+    decision: Decision
     points: dict[int, int]
     mentor_id: int
     at: datetime
@@ -83,9 +87,9 @@ class SubmissionPlan:
     versions: list[VersionPlan] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
+    def status(self) -> SubmissionStatus:
         review = self.versions[-1].review
-        return "awaiting_review" if review is None else review.decision
+        return SubmissionStatus.AWAITING_REVIEW if review is None else SubmissionStatus(review.decision)
 
 
 @dataclass
@@ -132,13 +136,13 @@ def _attempts(rng: random.Random, exercise: ExerciseSpec, at: datetime) -> list[
     return attempts
 
 
-def _is_unlocked(exercise: ExerciseSpec, frame: CohortFrame, statuses: dict[str, str], at: datetime) -> bool:
+def _is_unlocked(exercise: ExerciseSpec, frame: CohortFrame, statuses: dict[str, SubmissionStatus], at: datetime) -> bool:
     if exercise.unlock_days_after_start is not None and at < frame.starts_at + exercise.unlock_days_after_start * DAY:
         return False
     if exercise.unlock_after_slug is None:
         return True
     status = statuses.get(exercise.unlock_after_slug)
-    return status == "accepted" or (exercise.unlock_when == "submitted" and status is not None)
+    return status == SubmissionStatus.ACCEPTED or (exercise.unlock_when == UnlockWhen.SUBMITTED and status is not None)
 
 
 def _score_percent(accepted: list[SubmissionPlan], correct_points: dict[int, int]) -> float:
@@ -187,18 +191,18 @@ def simulate(rng: random.Random, exercises: list[ExerciseSpec], frame: CohortFra
             if review_at > now:
                 break   # still awaiting review
             accept = returns == 0 and not gives_up
-            version.review = ReviewPlan("accepted" if accept else "returned",
+            version.review = ReviewPlan(Decision.ACCEPTED if accept else Decision.RETURNED,
                                         _review_points(rng, exercise, accept), rng.choice(frame.mentor_ids), review_at)
             t = review_at + rng.uniform(0.5, 4.0) * DAY
             if accept or gives_up or t >= limit:
                 break
             returns -= 1
         statuses[exercise.slug] = submission.status
-        if submission.status != "accepted":
+        if submission.status != SubmissionStatus.ACCEPTED:
             break
         t = t + rng.uniform(0.3, 1.0) * days_per_exercise * DAY
-        if completion is None and all(statuses.get(e.slug) == "accepted" for e in exercises if e.is_required):
-            accepted = [s for s in submissions if s.status == "accepted"]
+        if completion is None and all(statuses.get(e.slug) == SubmissionStatus.ACCEPTED for e in exercises if e.is_required):
+            accepted = [s for s in submissions if s.status == SubmissionStatus.ACCEPTED]
             reviews = [s.versions[-1].review for s in accepted]
             completion = CompletionPlan(submission.versions[-1].review.at, accepted,
                                         sum(r.total for r in reviews), sum(s.exercise.max_points for s in accepted),

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.autocheck.models import QuestionAttempt
 from app.badges import documents
 from app.badges.models import Achievement, Credential, CredentialStatus, Issuer
@@ -19,15 +19,15 @@ from app.badges.urls import BadgeUrls
 from app.completions.models import CompletionRecord, completion_accepted_version
 from app.content.models import ModuleVersion
 from app.core.markdown import render_markdown
-from app.reviews.models import CriterionScore, Review
+from app.reviews.models import CriterionScore, Decision, Review
 from app.seed.journeys import CohortFrame, CompletionPlan, ExerciseSpec, Journey, simulate
 from app.seed.signing import Signer
 from app.submissions.models import Submission, SubmissionVersion
 
 ANSWER = ("## {title}\n配布された模擬データを読み、地域の現状と課題を整理しました（生成データ・第{number}版）。\n\n"
           "| 項目 | 傾向 |\n|---|---|\n| 担い手 | 減少 |\n| 1件あたりの規模 | 拡大 |\n")
-FEEDBACK = {"accepted": "よく整理されています。**出典の明記**も適切です。",
-            "returned": "データの不備（空欄や不自然な値）をすべて挙げ、どう扱うかを書いてください。"}
+FEEDBACK = {Decision.ACCEPTED: "よく整理されています。**出典の明記**も適切です。",
+            Decision.RETURNED: "データの不備（空欄や不自然な値）をすべて挙げ、どう扱うかを書いてください。"}
 REVOCATION_REASON = "受講記録の誤りが見つかったため取り消しました（生成データ）。"
 
 
@@ -73,7 +73,7 @@ class WorkWriter:
         self.first_status_index = self.next_status_index = issuer.next_status_list_index
         self.learners = {row.id: row for row in self.session.execute(
             select(User.id, User.email, User.display_name, User.publishes_badge_evidence)
-            .where(User.role == "learner"))}
+            .where(User.role == Role.LEARNER))}
         self.feedback_html = {k: str(render_markdown(v)) for k, v in FEEDBACK.items()}
         self.answers: dict[tuple[int, int], tuple[str, str]] = {}
         self.version_id: dict[int, int] = {}   # id() of a VersionPlan of the cohort being written → row id
