@@ -1,24 +1,57 @@
-from sqlalchemy import func, select
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment
-from app.content.models import ModuleVersion
+from app.content.models import Exercise, ModuleVersion
 
 
-def cohorts_overview(session: Session) -> list[tuple[Cohort, int, int]]:
-    """Every cohort with its number of learners and mentors, newest first."""
-    learners = (select(Enrolment.cohort_id, func.count(Enrolment.id).label("n"))
-                .group_by(Enrolment.cohort_id).subquery())
-    mentors = (select(MentorAssignment.cohort_id, func.count(MentorAssignment.id).label("n"))
-               .group_by(MentorAssignment.cohort_id).subquery())
-    rows = session.execute(
-        select(Cohort, func.coalesce(learners.c.n, 0), func.coalesce(mentors.c.n, 0))
-        .outerjoin(learners, learners.c.cohort_id == Cohort.id)
-        .outerjoin(mentors, mentors.c.cohort_id == Cohort.id)
-        .options(joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
-        .order_by(Cohort.starts_at.desc())).all()
-    return [(c, n_learners, n_mentors) for c, n_learners, n_mentors in rows]
+class CohortState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    ENDED = "ended"
+
+
+def _in_state(state: CohortState, now: datetime):
+    return {CohortState.UPCOMING: Cohort.starts_at > now,
+            CohortState.OPEN: and_(Cohort.starts_at <= now, Cohort.ends_at > now),
+            CohortState.ENDED: Cohort.ends_at <= now}[state]
+
+
+def cohorts_overview(session: Session, *, now: datetime, state: CohortState | None = None,
+                     starts_within: tuple[datetime, datetime] | None = None, offset: int = 0,
+                     limit: int | None = None) -> list[tuple[Cohort, int, int]]:
+    """Cohorts with their number of learners and mentors, newest first: those in `state` at `now` and
+    starting within [start, end) of `starts_within`, `limit` of them from `offset`."""
+    # Correlated counts: each reads the index of one cohort's rows, never the whole table.
+    learners = (select(func.count(Enrolment.id)).where(Enrolment.cohort_id == Cohort.id)
+                .correlate(Cohort).scalar_subquery())
+    mentors = (select(func.count(MentorAssignment.id)).where(MentorAssignment.cohort_id == Cohort.id)
+               .correlate(Cohort).scalar_subquery())
+    query = (select(Cohort, learners, mentors)
+             .options(joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
+             .order_by(Cohort.starts_at.desc(), Cohort.id.desc()).offset(offset).limit(limit))
+    if state is not None:
+        query = query.where(_in_state(state, now))
+    if starts_within is not None:
+        query = query.where(Cohort.starts_at >= starts_within[0], Cohort.starts_at < starts_within[1])
+    return [(c, n_learners, n_mentors) for c, n_learners, n_mentors in session.execute(query).all()]
+
+
+def cohort_start_range(session: Session) -> tuple[datetime | None, datetime | None]:
+    """The earliest and the latest start of any cohort (None, None without cohorts)."""
+    first, last = session.execute(select(func.min(Cohort.starts_at), func.max(Cohort.starts_at))).one()
+    return first, last
+
+
+def exercise_counts(session: Session, module_version_ids: list[int]) -> dict[int, int]:
+    """How many exercises each module version has, in one query."""
+    return dict(session.execute(select(Exercise.module_version_id, func.count(Exercise.id))
+                                .where(Exercise.module_version_id.in_(module_version_ids))
+                                .group_by(Exercise.module_version_id)).all())
 
 
 def available_mentors(session: Session) -> list[User]:

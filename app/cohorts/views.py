@@ -1,7 +1,8 @@
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.invitations import send_invitation
@@ -12,8 +13,9 @@ from app.content.models import ModuleVersion
 from app.content.services import current_module_versions
 from app.core import authz
 from app.core.forms import select_choices
+from app.core.inputs import positive_int
 from app.core.templating import ActionForm, current_locale
-from app.core.timeutil import tokyo_to_utc
+from app.core.timeutil import TOKYO, tokyo_to_utc, utcnow
 from app.extensions import db
 
 bp = Blueprint("cohorts", __name__, url_prefix="/manage/cohorts", template_folder="templates")
@@ -30,11 +32,45 @@ def end_of_day(day: date) -> datetime:
     return tokyo_to_utc(datetime.combine(day + timedelta(days=1), time.min)) - timedelta(seconds=1)
 
 
+COHORTS_PER_PAGE = 50
+STATE_LABELS = {
+    queries.CohortState.OPEN: _l("Open now"),
+    queries.CohortState.UPCOMING: _l("Not started yet"),
+    queries.CohortState.ENDED: _l("Ended"),
+}
+
+
+def fiscal_year(moment: datetime) -> int:
+    """The Japanese fiscal year (年度, April to March) of a moment, in Tokyo."""
+    local = moment.astimezone(TOKYO)
+    return local.year if local.month >= 4 else local.year - 1
+
+
+def fiscal_year_span(year: int) -> tuple[datetime, datetime]:
+    return tokyo_to_utc(datetime(year, 4, 1)), tokyo_to_utc(datetime(year + 1, 4, 1))
+
+
+def _state_argument(value: str) -> queries.CohortState:
+    return queries.CohortState(value)
+
+
 @bp.route("/")
 @authz.roles(*ORGANIZERS)
 def index():
-    return render_template("cohorts/index.html", cohorts=queries.cohorts_overview(db.session),
-                           module_versions=current_module_versions(db.session))
+    first, last = queries.cohort_start_range(db.session)
+    years = list(range(fiscal_year(last), fiscal_year(first) - 1, -1)) if first else []
+    year = request.args.get("year", type=positive_int)
+    year = year if year in years else None
+    state = request.args.get("state", type=_state_argument)
+    page = request.args.get("page", 1, type=positive_int)
+    found = queries.cohorts_overview(db.session, now=utcnow(), state=state,
+                                     starts_within=fiscal_year_span(year) if year else None,
+                                     offset=(page - 1) * COHORTS_PER_PAGE, limit=COHORTS_PER_PAGE + 1)
+    module_versions = current_module_versions(db.session)
+    return render_template("cohorts/index.html", cohorts=found[:COHORTS_PER_PAGE],
+                           has_next=len(found) > COHORTS_PER_PAGE, page=page, years=years, year=year,
+                           state=state, state_labels=STATE_LABELS, module_versions=module_versions,
+                           exercise_counts=queries.exercise_counts(db.session, [mv.id for mv in module_versions]))
 
 
 @bp.route("/new/<int:module_version_id>", methods=["GET", "POST"])

@@ -1,43 +1,93 @@
-"""The organizer's progress table: learner × exercise status, in four queries whatever its size."""
+"""The organizer's progress table: learner × exercise status, one page of learners at a time, in a fixed
+number of queries whatever the cohort's size; the totals are counted by the database."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from app.auth.models import Organization, User
 from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
 from app.completions.models import CompletionRecord
-from app.completions.queries import records_by_enrolment
-from app.submissions.models import Submission
+from app.submissions.models import Submission, SubmissionStatus
+
+PAGE_SIZE = 100
+NOT_STARTED = "not_started"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgressRow:
-    enrolment: Enrolment
+    display_name: str
+    municipality: str | None
     statuses: list[str]
-    completion: CompletionRecord | None
+    completed_at: datetime | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgressTable:
     cohort: Cohort
     schedule: list[ScheduledExercise]
     rows: list[ProgressRow]
+    # Over the whole cohort (every page, no search): learners, completions, accepted work per exercise.
+    learners: int
+    completed: int
+    accepted: list[int]
+    # The learners the search matches, over every page.
+    matching: int
+    page: int
+    page_size: int = PAGE_SIZE
 
-    def count(self, column: int, status: str) -> int:
-        return sum(1 for row in self.rows if row.statuses[column] == status)
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.matching
 
 
-def cohort_progress(session: Session, cohort: Cohort) -> ProgressTable:
+def cohort_progress(session: Session, cohort: Cohort, *, locale: str, search: str = "", page: int = 1,
+                    page_size: int = PAGE_SIZE) -> ProgressTable:
+    """One page of the cohort's learners (by name, optionally only those whose name or municipality
+    contains `search`), each with the status of their work on every scheduled exercise."""
     schedule = sorted(session.scalars(select(ScheduledExercise).where(ScheduledExercise.cohort_id == cohort.id)
                                       .options(joinedload(ScheduledExercise.exercise))),
                       key=lambda s: s.exercise.position)
-    enrolments = session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id)
-                                 .options(joinedload(Enrolment.user))).all()
-    statuses = {(s.enrolment_id, s.exercise_id): s.status for s in session.scalars(
-        select(Submission).join(Enrolment).where(Enrolment.cohort_id == cohort.id))}
-    completions = records_by_enrolment(session, [e.id for e in enrolments])
-    rows = [ProgressRow(e, [statuses.get((e.id, s.exercise_id), "not_started") for s in schedule],
-                        completions.get(e.id))
-            for e in sorted(enrolments, key=lambda e: e.user.display_name)]
-    return ProgressTable(cohort, schedule, rows)
+    municipality = Organization.name_en if locale == "en" else Organization.name_ja
+    learners = (select(Enrolment.id, User.display_name, municipality, CompletionRecord.completed_at)
+                .join(User, Enrolment.user_id == User.id)
+                .outerjoin(Organization, User.organization_id == Organization.id)
+                .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
+                .where(Enrolment.cohort_id == cohort.id))
+    if search:
+        learners = learners.where(or_(User.display_name.icontains(search, autoescape=True),
+                                      Organization.name_ja.icontains(search, autoescape=True),
+                                      Organization.name_en.icontains(search, autoescape=True)))
+    matching = session.scalar(select(func.count()).select_from(learners.subquery()))
+    found = session.execute(learners.order_by(User.display_name, Enrolment.id)
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+    statuses = {(enrolment_id, exercise_id): status for enrolment_id, exercise_id, status in session.execute(
+        select(Submission.enrolment_id, Submission.exercise_id, Submission.status)
+        .where(Submission.enrolment_id.in_([row.id for row in found])))}
+    rows = [ProgressRow(name, place, [statuses.get((enrolment_id, s.exercise_id), NOT_STARTED) for s in schedule],
+                        completed_at)
+            for enrolment_id, name, place, completed_at in found]
+    total, completed = _cohort_totals(session, cohort)
+    accepted = _accepted_per_exercise(session, cohort)
+    return ProgressTable(cohort, schedule, rows, learners=total, completed=completed,
+                         accepted=[accepted.get(s.exercise_id, 0) for s in schedule], matching=matching, page=page,
+                         page_size=page_size)
+
+
+def _cohort_totals(session: Session, cohort: Cohort) -> tuple[int, int]:
+    """How many learners the cohort has and how many of them have completed its module."""
+    total, completed = session.execute(
+        select(func.count(Enrolment.id), func.count(CompletionRecord.id))
+        .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id)).one()
+    return total, completed
+
+
+def _accepted_per_exercise(session: Session, cohort: Cohort) -> dict[int, int]:
+    return dict(session.execute(
+        select(Submission.exercise_id, func.count())
+        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id, Submission.status == SubmissionStatus.ACCEPTED)
+        .group_by(Submission.exercise_id)).all())
