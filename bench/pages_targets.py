@@ -20,37 +20,39 @@ def _awaiting_in_open_cohorts(now):
 
 
 def pick_targets() -> dict:
+    """The targets in the database the app is configured with (see targets_in)."""
+    with create_app().app_context():
+        return targets_in(db.session, utcnow())
+
+
+def targets_in(session, now) -> dict:
     """The biggest cohort; a learner (pages) and another learner (submits) with work awaiting review in an
     open cohort; the mentor with the longest queue and a submission in it; an organizer; an issued badge."""
-    app = create_app()
-    now = utcnow()
-    with app.app_context():
-        session = db.session
-        biggest = session.execute(select(Enrolment.cohort_id, func.count()).group_by(Enrolment.cohort_id)
-                                  .order_by(func.count().desc(), Enrolment.cohort_id).limit(1)).one()[0]
-        awaiting = session.execute(_awaiting_in_open_cohorts(now).limit(2)).all()
-        if len(awaiting) < 2:
-            raise SystemExit("the data has fewer than two submissions awaiting review in open cohorts")
-        learner, submitter = awaiting
-        queue = (select(MentorAssignment.user_id, func.count())
-                 .join(Enrolment, Enrolment.cohort_id == MentorAssignment.cohort_id)
-                 .join(Submission, Submission.enrolment_id == Enrolment.id)
-                 .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
-                 .group_by(MentorAssignment.user_id).order_by(func.count().desc(), MentorAssignment.user_id).limit(1))
-        mentor_id, queue_length = session.execute(queue).one()
-        review = session.scalar(
-            select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
-            .join(MentorAssignment, MentorAssignment.cohort_id == Enrolment.cohort_id)
-            .where(MentorAssignment.user_id == mentor_id, Submission.status == SubmissionStatus.AWAITING_REVIEW,
-                   Submission.id != submitter.id).order_by(Submission.id).limit(1))
-        credential = session.scalar(select(Credential.uuid).where(Credential.status == CredentialStatus.ISSUED)
-                                    .order_by(Credential.id).limit(1))
-        email = {u.id: u.email for u in session.execute(select(User.id, User.email).where(
-            User.id.in_([learner.user_id, submitter.user_id, mentor_id])))}
-        organizer = session.scalar(select(User.email).where(User.role == Role.ORGANIZER,
-                                                            User.email.like(f"%@{seed.EMAIL_DOMAIN}"))
-                                   .order_by(User.id).limit(1))
-        enrolments = session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == biggest))
+    biggest = session.execute(select(Enrolment.cohort_id, func.count()).group_by(Enrolment.cohort_id)
+                              .order_by(func.count().desc(), Enrolment.cohort_id).limit(1)).one()[0]
+    awaiting = session.execute(_awaiting_in_open_cohorts(now).limit(2)).all()
+    if len(awaiting) < 2:
+        raise SystemExit("the data has fewer than two submissions awaiting review in open cohorts")
+    learner, submitter = awaiting
+    queue = (select(MentorAssignment.user_id, func.count())
+             .join(Enrolment, Enrolment.cohort_id == MentorAssignment.cohort_id)
+             .join(Submission, Submission.enrolment_id == Enrolment.id)
+             .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
+             .group_by(MentorAssignment.user_id).order_by(func.count().desc(), MentorAssignment.user_id).limit(1))
+    mentor_id, queue_length = session.execute(queue).one()
+    review = session.scalar(
+        select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .join(MentorAssignment, MentorAssignment.cohort_id == Enrolment.cohort_id)
+        .where(MentorAssignment.user_id == mentor_id, Submission.status == SubmissionStatus.AWAITING_REVIEW,
+               Submission.id != submitter.id).order_by(Submission.id).limit(1))
+    credential = session.scalar(select(Credential.uuid).where(Credential.status == CredentialStatus.ISSUED)
+                                .order_by(Credential.id).limit(1))
+    email = {u.id: u.email for u in session.execute(select(User.id, User.email).where(
+        User.id.in_([learner.user_id, submitter.user_id, mentor_id])))}
+    organizer = session.scalar(select(User.email).where(User.role == Role.ORGANIZER,
+                                                        User.email.like(f"%@{seed.EMAIL_DOMAIN}"))
+                               .order_by(User.id).limit(1))
+    enrolments = session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == biggest))
     return {"password": seed.PASSWORD, "biggest_cohort_id": biggest, "biggest_cohort_enrolments": enrolments,
             "learner_email": email[learner.user_id], "learner_cohort_id": learner.cohort_id,
             "learner_exercise_id": learner.exercise_id,
