@@ -32,7 +32,9 @@ def cohorts_overview(session: Session, *, now: datetime, state: CohortState | No
     mentors = (select(func.count(MentorAssignment.id)).where(MentorAssignment.cohort_id == Cohort.id)
                .correlate(Cohort).scalar_subquery())
     query = (select(Cohort, learners, mentors)
-             .options(joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
+             # Only what the list shows: the version's JSON columns would be decoded once per cohort row.
+             .options(joinedload(Cohort.module_version).load_only(ModuleVersion.number, ModuleVersion.title_ja,
+                                                                  ModuleVersion.title_en))
              .order_by(Cohort.starts_at.desc(), Cohort.id.desc()).offset(offset).limit(limit))
     if state is not None:
         query = query.where(_in_state(state, now))
