@@ -1,8 +1,10 @@
 """Two app servers (separate gunicorn processes on their own ports, as on two hosts) share one PostgreSQL
-database, one Redis and one storage directory: whatever happens through one is seen through the other.
+database, one Redis and one directory of stored files and signing keys: whatever happens through one is
+seen through the other.
 PostgreSQL is the multi-host path, so on the SQLite pass of scripts/test this is skipped (with the reason);
 the PostgreSQL pass runs it. Deselect with -m "not multihost" (it starts two servers: a few seconds)."""
 
+import json
 import os
 import secrets
 import signal
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.auth.models import Role
+from app.badges.models import Credential
 from app.extensions import db
 from app.reviews.models import Decision, Review
 from app.submissions.models import Attachment, Submission
@@ -93,8 +96,11 @@ def test_two_app_servers_share_database_redis_and_storage(app_with, make, tmp_pa
                   "STORAGE_DIR": str(shared / "files"), "KEYS_DIR": str(shared / "keys"),
                   "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL,
                   "RATELIMIT_KEY_PREFIX": redis_prefix, "LOGIN_ATTEMPTS_PER_ACCOUNT": "3 per 15 minutes"}
-        app_with(create_schema=False, **config)
+        app = app_with(create_schema=False, **config)
         try:
+            db.create_all()
+            # The issuer's signing key is made once, here, in the shared keys directory.
+            assert app.test_cli_runner().invoke(args=["badges", "init"]).exit_code == 0
             _learner_mentor_and_throttle_across_servers(config, make, tmp_path)
         finally:
             db.session.remove()
@@ -102,7 +108,6 @@ def test_two_app_servers_share_database_redis_and_storage(app_with, make, tmp_pa
 
 
 def _learner_mentor_and_throttle_across_servers(config: dict, make, tmp_path: Path) -> None:
-    db.create_all()
     learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
     group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
     exercise = group.module_version.exercises[0]
@@ -136,6 +141,12 @@ def _learner_mentor_and_throttle_across_servers(config: dict, make, tmp_path: Pa
         assert as_mentor.post(review_path, decision, FORM) == 302
         # ...and the learner sees the mentor's decision through the first.
         assert "よくできました。" in as_learner.get(path)
+        # The second signed the badge with the key made elsewhere; the first serves it.
+        db.session.expire_all()
+        credential = db.session.scalars(select(Credential)).one()
+        signed = json.loads(credential.ob3_json)
+        assert signed["proof"]
+        assert json.loads(_download(Browser(first), f"/c/{credential.uuid}/credential.json")) == signed
 
         # Sign-in attempts counted on one server pause the account on the other.
         assert [_wrong_sign_in(first, "nobody@example.jp") for _ in range(3)] == [200, 200, 200]
