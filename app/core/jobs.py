@@ -6,6 +6,7 @@ A job is a module-level function called with picklable arguments under a stable 
 more than once (a retry, or a worker that died after the work but before it said so), so every job
 is idempotent: a mail is keyed by its message id, a credential by its completion record."""
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -27,9 +28,15 @@ class RetryLater(Exception):
     retried; inline the failure is only logged, since the commit it followed must not turn into an error."""
 
 
+@functools.cache
+def _redis(url: str) -> Redis:
+    # One connection pool per process, not one per enqueued job.
+    return Redis.from_url(url)
+
+
 def _queue(config) -> Queue | None:
     url = config.get("JOBS_REDIS_URL")
-    return Queue(config["JOBS_QUEUE"], connection=Redis.from_url(url)) if url else None
+    return Queue(config["JOBS_QUEUE"], connection=_redis(url)) if url else None
 
 
 def enqueue_after_commit(session: Session, job_id: str, func: Callable, *args) -> None:
