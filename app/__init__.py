@@ -173,9 +173,11 @@ def _register_cli(app: Flask) -> None:
     from app.backup.cli import backup_cli
     from app.badges.cli import badges_cli
     from app.content.cli import content_cli
+    from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
     from app.seed.cli import seed_cli
     from app.submissions.cli import storage_cli
 
-    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli):
+    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
+                  jobs_cli):
         app.cli.add_command(group)

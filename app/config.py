@@ -19,6 +19,13 @@ PASSWORD_RESET_MAX_AGE = 2 * 3600
 # workers or hosts use Redis (e.g. "redis://127.0.0.1:6379") so that they all count together.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
+
+# Background jobs (mail, badge signing): None runs them inline right after the commit. A Redis URL
+# (e.g. "redis://127.0.0.1:6379/1") puts them on the RQ queue JOBS_QUEUE there, done by `flask jobs work`
+# on any host; a failed job is tried again after each of JOBS_RETRY_INTERVALS seconds.
+JOBS_REDIS_URL = None
+JOBS_QUEUE = "enshu"
+JOBS_RETRY_INTERVALS = (10, 60, 300, 1800)
 # Badge uploads to the public /verify page per client address (each is parsed and its signature checked).
 VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
 # Sign-in attempts per account (counted whether or not the account exists; a success clears them)

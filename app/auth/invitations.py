@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.auth.services import invitation_link_token
-from app.core.mail import send_mail
-from app.core.transaction import after_commit
+from app.core.mail import send_mail_after_commit
 from app.core.urls import public_url
 
 
@@ -23,5 +22,5 @@ def send_invitation(session: Session, user: User) -> str:
         body = _("You have been invited to Enshu. Open this link within %(period)s to choose your password:\n%(link)s",
                  link=link, period=format_timedelta(current_app.config["INVITATION_MAX_AGE"]))
     outbox = Path(current_app.config["OUTBOX_DIR"])
-    after_commit(session, lambda: send_mail(outbox, user.email, subject, body))
+    send_mail_after_commit(session, outbox, user.email, subject, body)
     return link

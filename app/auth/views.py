@@ -14,10 +14,9 @@ from app.auth.models import User
 from app.auth.throttle import LoginThrottle
 from app.auth.tokens import TokenExpired, TokenInvalid, TokenPurpose
 from app.core import authz
-from app.core.mail import send_mail
+from app.core.mail import send_mail_after_commit
 from app.core.templating import ActionForm
 from app.core.timeutil import utcnow
-from app.core.transaction import after_commit
 from app.core.urls import public_url
 from app.extensions import db, limiter
 
@@ -181,7 +180,7 @@ def forgot_password():
             body = _("Open this link within %(period)s to choose a new password:\n%(link)s",
                      link=public_url("auth.reset_password", token=token),
                      period=format_timedelta(current_app.config["PASSWORD_RESET_MAX_AGE"]))
-            after_commit(db.session, lambda: send_mail(outbox, to, subject, body))
+            send_mail_after_commit(db.session, outbox, to, subject, body)
         # The same answer whether or not the address exists, so accounts cannot be probed.
         flash(_("If that address has an account, we have sent it a link to reset the password."), "info")
         return redirect(url_for("auth.login"))

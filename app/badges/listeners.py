@@ -9,8 +9,10 @@ from app.badges.issuing import create_credential, records_awaiting_credential
 from app.badges.urls import BadgeUrls
 from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded
+from app.core.jobs import RetryLater, enqueue_after_commit
 from app.core.timeutil import utcnow
-from app.core.transaction import after_commit, commit, rollback
+from app.core.transaction import commit, rollback
+from app.extensions import db
 
 
 def badge_settings(config) -> tuple[KeyStore, BadgeUrls, IssuerDefaults]:
@@ -40,9 +42,16 @@ def issue_pending_credentials(session: Session, config, record_ids: list[int] | 
     return issued, failed
 
 
+def issue_credential(record_id: int) -> None:
+    """The job after a module's completion: issue its credential unless it has one. Raises RetryLater
+    when it could not (it stays pending for a retry or `flask badges issue-pending`)."""
+    issued, failed = issue_pending_credentials(db.session, current_app.config, [record_id])
+    if failed:
+        raise RetryLater(f"completion record {record_id}: credential not issued")
+
+
 @completion_recorded.connect
 def _on_completion_recorded(session, record, **extra):
     # Signing waits for the commit of the decision that completed the module, so that a failure
     # while signing can never undo the mentor's decision.
-    record_id, config = record.id, current_app.config
-    after_commit(session, lambda: issue_pending_credentials(session, config, [record_id]))
+    enqueue_after_commit(session, f"credential-{record.id}", issue_credential, record.id)
