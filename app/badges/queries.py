@@ -14,6 +14,13 @@ def revoked_indexes(session: Session, issuer_id: int) -> set[int]:
         Credential.issuer_id == issuer_id, Credential.status == CredentialStatus.REVOKED)))
 
 
+def index_is_revoked(session: Session, issuer_id: int, index: int) -> bool:
+    """Whether the issuer's credential at status list `index` is revoked (one row, by its unique index)."""
+    return session.scalar(select(Credential.id).where(
+        Credential.issuer_id == issuer_id, Credential.status_list_index == index,
+        Credential.status == CredentialStatus.REVOKED)) is not None
+
+
 def learner_credentials(session: Session, learner: User) -> list[Credential]:
     return list(session.scalars(select(Credential).where(Credential.recipient_id == learner.id)
                                 .order_by(Credential.created_at.desc())))

@@ -1,17 +1,22 @@
 """Verifying a credential someone shows us: an OB 3.0 credential (proof, issuer, dates, revocation)
 or an OB 2.0 hosted assertion, compared with the one we host."""
 
+import hashlib
+import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from app.badges import documents, proofs
+from app.badges import documents, proofs, statuslist
 from app.badges.keys import public_key_from_multibase
 from app.badges.models import Credential, CredentialStatus, IssuerKey
-from app.badges.queries import revoked_indexes
+from app.badges.queries import index_is_revoked
 from app.badges.urls import BadgeUrls
 
 REASONS = {
@@ -33,14 +38,86 @@ class VerificationReport:
     document: dict | None = None
 
 
-def _key_resolver(session: Session, urls: BadgeUrls):
-    def resolve(verification_method: str):
-        for key in session.scalars(select(IssuerKey)):
-            if documents.verification_method(key, urls) == verification_method:
-                return (public_key_from_multibase(key.public_key_multibase),
-                        documents.issuer_identifier(key.issuer, urls))
+class ProofVerdicts:
+    """What proofs.verify answered, remembered for the last `size` questions (least recently asked
+    forgotten first). A question names everything the answer depends on (see _proof_problem), so an
+    answer never goes stale: a changed document or key is a new question. Nothing has to be told to
+    forget, so every worker and host stays right with its own memory."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._answers: OrderedDict[Hashable, str | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def answer(self, question: Hashable, work_out: Callable[[], str | None]) -> str | None:
+        with self._lock:
+            if question in self._answers:
+                self._answers.move_to_end(question)
+                return self._answers[question]
+        answer = work_out()  # outside the lock: canonicalisation takes tens of milliseconds
+        with self._lock:
+            self._answers[question] = answer
+            self._answers.move_to_end(question)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
+# A question and its answer take about half a kilobyte: a few MB per worker at most.
+PROOF_VERDICTS = ProofVerdicts(size=4096)
+
+_MULTIBASE = re.compile(r"z[1-9A-HJ-NP-Za-km-z]{1,100}")
+_ISSUER_AND_KEY_NUMBER = re.compile(r"([0-9]{1,9})#key-([0-9]{1,9})")
+
+
+def _issuer_key(session: Session, verification_method: str, urls: BadgeUrls) -> IssuerKey | None:
+    """The key whose verification method id is `verification_method`, found by one indexed query.
+    Only well-formed parts reach the database (a NUL or a huge number would make the driver fail)."""
+    if verification_method.startswith("did:key:"):
+        multibase = verification_method.rpartition("#")[2]
+        if not _MULTIBASE.fullmatch(multibase):
+            return None
+        query = select(IssuerKey).where(IssuerKey.public_key_multibase == multibase)
+    else:
+        prefix = urls.issuer("")  # the issuer URLs without the number
+        match = verification_method.startswith(prefix) and _ISSUER_AND_KEY_NUMBER.fullmatch(
+            verification_method[len(prefix):])
+        if not match:
+            return None
+        query = select(IssuerKey).where(IssuerKey.issuer_id == int(match[1]), IssuerKey.number == int(match[2]))
+    key = session.scalar(query.options(joinedload(IssuerKey.issuer)))
+    # Compared whole, so that the answer is the key the method names, written the one way we write it.
+    return key if key is not None and documents.verification_method(key, urls) == verification_method else None
+
+
+def _digest(document: dict) -> str:
+    # ASCII escapes: an uploaded document may hold a lone surrogate, which has no UTF-8.
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+def _proof_problem(session: Session, document: dict, urls: BadgeUrls) -> str | None:
+    """The ProofInvalid code of the document's proof, or None when it holds. The answer depends only on
+    the document and on the key its proof names as the database has it now (public key and controller),
+    so these make the question PROOF_VERDICTS remembers it by."""
+    proof = document.get("proof")
+    method = str(proof.get("verificationMethod")) if isinstance(proof, dict) else ""
+    key = _issuer_key(session, method, urls)
+    resolved = None if key is None else (key.public_key_multibase, documents.issuer_identifier(key.issuer, urls))
+
+    def resolve(_method: str):
+        return None if resolved is None else (public_key_from_multibase(resolved[0]), resolved[1])
+
+    def work_out() -> str | None:
+        try:
+            proofs.verify(document, resolve)
+        except proofs.ProofInvalid as e:
+            return e.code
         return None
-    return resolve
+
+    return PROOF_VERDICTS.answer((_digest(document), method, resolved), work_out)
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -79,16 +156,16 @@ def verify_document(session: Session, document: dict, urls: BadgeUrls, now: date
     Any JSON object is accepted: a field of the wrong type makes the credential unknown or altered."""
     if document.get("type") == "Assertion" or "badge" in document:
         return _verify_ob2(session, document, urls)
-    try:
-        proofs.verify(document, _key_resolver(session, urls))
-    except proofs.ProofInvalid as e:
-        return VerificationReport("altered", [e.code], document=document)
+    proof_problem = _proof_problem(session, document, urls)
+    if proof_problem:
+        return VerificationReport("altered", [proof_problem], document=document)
     credential = _credential_by_id(session, document.get("id"), "urn:uuid:")
     problem = _validity_problem(document, now)
     if problem:
         return VerificationReport("unknown", [problem], credential, document)
     index = _status_list_index(document)
-    if credential is not None and index is not None and index in revoked_indexes(session, credential.issuer_id):
+    if (credential is not None and index is not None and index < statuslist.LIST_LENGTH
+            and index_is_revoked(session, credential.issuer_id, index)):
         return VerificationReport("revoked", [credential.revocation_reason or ""], credential, document)
     return VerificationReport("genuine", [], credential, document)
 
