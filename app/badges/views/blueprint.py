@@ -2,6 +2,7 @@
 
 from flask import Blueprint, current_app
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.badges.issuers import IssuerDefaults
 from app.badges.keys import KeyStore
@@ -25,14 +26,15 @@ def issuer_or_404(issuer_id: int) -> Issuer:
     return found
 
 
-def credential_or_404(uuid: str) -> Credential:
-    credential = db.session.scalar(select(Credential).where(Credential.uuid == uuid))
+def credential_or_404(uuid: str, *options: ORMOption) -> Credential:
+    """`options`: what the page shows of it, loaded in the same query."""
+    credential = db.session.scalar(select(Credential).options(*options).where(Credential.uuid == uuid))
     authz.ensure(credential is not None)
     return credential
 
 
-def issued_or_404(uuid: str) -> Credential:
+def issued_or_404(uuid: str, *options: ORMOption) -> Credential:
     """A credential that is issued or revoked; one awaiting approval is not public yet."""
-    credential = credential_or_404(uuid)
+    credential = credential_or_404(uuid, *options)
     authz.ensure(credential.status != CredentialStatus.AWAITING_APPROVAL)
     return credential

@@ -1,10 +1,12 @@
 """Public pages of a credential (page, certificate, evidence) and the verification of an upload."""
 
 import json
+from functools import lru_cache
 
 import segno
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.badges.baking import MAX_TEXT_BYTES
 from app.badges.forms import VerifyForm
@@ -12,15 +14,29 @@ from app.badges.models import Credential
 from app.badges.uploads import MAX_JSON_DEPTH, UnreadableUpload, read_uploaded_credential
 from app.badges.verification import verify_document
 from app.badges.views.blueprint import bp, issued_or_404, settings
+from app.cohorts.models import Enrolment
+from app.completions.models import CompletionRecord
 from app.core import authz
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
+from app.submissions.models import Submission, SubmissionVersion
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
+# The code of a page's address never changes; drawing it takes a good part of a page's time.
+@lru_cache(maxsize=512)
 def _qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
+
+
+def _shown_credential(uuid: str) -> Credential:
+    """The credential with everything its public page and certificate show, in two queries."""
+    record = joinedload(Credential.completion_record)
+    return issued_or_404(uuid, joinedload(Credential.issuer), joinedload(Credential.achievement),
+                         record.joinedload(CompletionRecord.enrolment).joinedload(Enrolment.cohort),
+                         record.selectinload(CompletionRecord.accepted_versions)
+                         .joinedload(SubmissionVersion.submission).joinedload(Submission.exercise))
 
 
 def _public_context(credential: Credential) -> dict:
@@ -35,13 +51,13 @@ def _public_context(credential: Credential) -> dict:
 @bp.route("/c/<uuid>")
 @authz.public
 def public_page(uuid: str):
-    return render_template("badges/public.html", **_public_context(issued_or_404(uuid)))
+    return render_template("badges/public.html", **_public_context(_shown_credential(uuid)))
 
 
 @bp.route("/c/<uuid>/certificate")
 @authz.public
 def certificate(uuid: str):
-    return render_template("badges/certificate.html", **_public_context(issued_or_404(uuid)))
+    return render_template("badges/certificate.html", **_public_context(_shown_credential(uuid)))
 
 
 @bp.route("/c/<uuid>/evidence/<slug>")
