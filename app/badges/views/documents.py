@@ -3,11 +3,13 @@ Verifiers and wallets fetch these without signing in."""
 
 import json
 
-from flask import Response
+from flask import Response, current_app
+from sqlalchemy.orm import joinedload
 
 from app.badges import baking, documents, images
+from app.badges.baked import BakedImages
 from app.badges.ld import OB_V3, VC_V2
-from app.badges.models import Achievement, CredentialStatus
+from app.badges.models import Achievement, Credential, CredentialStatus
 from app.badges.revocation import signed_status_list
 from app.badges.views.blueprint import bp, issued_or_404, issuer_or_404, settings
 from app.core import authz
@@ -43,10 +45,16 @@ def _achievement_svg(achievement: Achievement) -> str:
                             seed=f"{achievement.issuer_id}:{achievement.id}")
 
 
-def _achievement_png(achievement: Achievement) -> bytes:
+def _baked_png(credential: Credential, text: str, keyword: str) -> bytes:
+    achievement = credential.achievement
     label = (achievement.module.slug.split("-")[0] if achievement.module else "LEVEL").upper()
-    return images.badge_png(level=achievement.talent_level, seed=f"{achievement.issuer_id}:{achievement.id}",
-                            label=label)
+    return BakedImages(current_app.config["STORAGE_DIR"]).png(
+        text=text, keyword=keyword, level=achievement.talent_level, seed=f"{achievement.issuer_id}:{achievement.id}",
+        label=label)
+
+
+# What a credential's badge picture is drawn from, loaded with the credential.
+_PICTURE = joinedload(Credential.achievement).joinedload(Achievement.module)
 
 
 # Open Badges 3.0 -------------------------------------------------------------------------------
@@ -91,15 +99,15 @@ def credential_json(uuid: str):
 @bp.route("/c/<uuid>/badge.png")
 @authz.public
 def baked_png(uuid: str):
-    credential = issued_or_404(uuid)
-    return _download(baking.bake_png(_achievement_png(credential.achievement), credential.ob3_json),
-                     "image/png", f"openbadge-{uuid}.png")
+    credential = issued_or_404(uuid, _PICTURE)
+    return _download(_baked_png(credential, credential.ob3_json, baking.OB3_KEYWORD), "image/png",
+                     f"openbadge-{uuid}.png")
 
 
 @bp.route("/c/<uuid>/badge.svg")
 @authz.public
 def baked_svg(uuid: str):
-    credential = issued_or_404(uuid)
+    credential = issued_or_404(uuid, _PICTURE)
     return _download(baking.bake_svg(_achievement_svg(credential.achievement), credential.ob3_json),
                      "image/svg+xml", f"openbadge-{uuid}.svg")
 
@@ -129,8 +137,7 @@ def ob2_assertion(uuid: str):
 @bp.route("/badges/ob2/assertions/<uuid>/image.png")
 @authz.public
 def ob2_baked_png(uuid: str):
-    credential = issued_or_404(uuid)
+    credential = issued_or_404(uuid, _PICTURE)
     assertion = documents.ob2_assertion(credential, credential.recipient.email, settings()[1])
-    baked = baking.bake_png(_achievement_png(credential.achievement), json.dumps(assertion, ensure_ascii=False),
-                            baking.OB2_KEYWORD)
+    baked = _baked_png(credential, json.dumps(assertion, ensure_ascii=False), baking.OB2_KEYWORD)
     return _download(baked, "image/png", f"openbadge-v2-{uuid}.png")
