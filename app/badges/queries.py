@@ -1,12 +1,17 @@
 """Reading credentials: the learner's own, the organizers' list, the revoked status list indexes."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.badges.models import Credential, CredentialStatus
 from app.cohorts.models import Enrolment
-from app.completions.models import CompletionRecord
+from app.completions.models import CompletionRecord, completion_accepted_version
+from app.content.models import Exercise
+from app.core.bilingual import Bilingual
+from app.submissions.models import Submission, SubmissionVersion
 
 
 def revoked_indexes(session: Session, issuer_id: int) -> set[int]:
@@ -35,3 +40,24 @@ def credentials_to_manage(session: Session, status: CredentialStatus | None, lim
     if status is not None:
         query = query.where(Credential.status == status)
     return list(session.scalars(query.limit(limit)))
+
+
+@dataclass(frozen=True)
+class AcceptedExercise:
+    slug: str
+    title_ja: str
+    title_en: str
+
+    title = Bilingual("title_{}")
+
+
+def accepted_exercises(session: Session, completion_record_id: int) -> list[AcceptedExercise]:
+    """The exercises a completion record accepted, in the module's order: only the columns a public page
+    shows (loading the exercises whole, briefs and all, took longer than the rest of the page)."""
+    accepted = completion_accepted_version.c
+    return [AcceptedExercise(*row) for row in session.execute(
+        select(Exercise.slug, Exercise.title_ja, Exercise.title_en)
+        .join(Submission, Submission.exercise_id == Exercise.id)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .join(completion_accepted_version, accepted.submission_version_id == SubmissionVersion.id)
+        .where(accepted.completion_record_id == completion_record_id).order_by(Exercise.position))]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.badges.baking import MAX_TEXT_BYTES
 from app.badges.forms import VerifyForm
 from app.badges.models import Credential
+from app.badges.queries import accepted_exercises
 from app.badges.uploads import MAX_JSON_DEPTH, UnreadableUpload, read_uploaded_credential
 from app.badges.verification import verify_document
 from app.badges.views.blueprint import bp, issued_or_404, settings
@@ -19,7 +20,6 @@ from app.completions.models import CompletionRecord
 from app.core import authz
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
-from app.submissions.models import Submission, SubmissionVersion
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -31,12 +31,10 @@ def _qr_svg(url: str) -> str:
 
 
 def _shown_credential(uuid: str) -> Credential:
-    """The credential with everything its public page and certificate show, in two queries."""
-    record = joinedload(Credential.completion_record)
+    """The credential with the records its public page and certificate show, in one query."""
     return issued_or_404(uuid, joinedload(Credential.issuer), joinedload(Credential.achievement),
-                         record.joinedload(CompletionRecord.enrolment).joinedload(Enrolment.cohort),
-                         record.selectinload(CompletionRecord.accepted_versions)
-                         .joinedload(SubmissionVersion.submission).joinedload(Submission.exercise))
+                         joinedload(Credential.completion_record).joinedload(CompletionRecord.enrolment)
+                         .joinedload(Enrolment.cohort))
 
 
 def _public_context(credential: Credential) -> dict:
@@ -51,7 +49,9 @@ def _public_context(credential: Credential) -> dict:
 @bp.route("/c/<uuid>")
 @authz.public
 def public_page(uuid: str):
-    return render_template("badges/public.html", **_public_context(_shown_credential(uuid)))
+    credential = _shown_credential(uuid)
+    return render_template("badges/public.html", **_public_context(credential),
+                           exercises=accepted_exercises(db.session, credential.completion_record_id))
 
 
 @bp.route("/c/<uuid>/certificate")
