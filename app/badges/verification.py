@@ -38,36 +38,47 @@ class VerificationReport:
     document: dict | None = None
 
 
-class ProofVerdicts:
-    """What proofs.verify answered, remembered for the last `size` questions (least recently asked
-    forgotten first). A question names everything the answer depends on (see _proof_problem), so an
-    answer never goes stale: a changed document or key is a new question. Nothing has to be told to
-    forget, so every worker and host stays right with its own memory."""
+class Memory:
+    """Answers remembered for the last `size` questions (least recently asked forgotten first). Each
+    question names everything its answer depends on, so an answer never goes stale: a changed document,
+    key or revocation is a new question. Nothing has to be told to forget, so every worker and host
+    stays right with its own memory."""
+
+    _MISSING = object()
 
     def __init__(self, size: int):
         self.size = size
-        self._answers: OrderedDict[Hashable, str | None] = OrderedDict()
+        self._answers: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._answers)
 
-    def answer(self, question: Hashable, work_out: Callable[[], str | None]) -> str | None:
+    def get(self, question: Hashable, default=None):
         with self._lock:
-            if question in self._answers:
-                self._answers.move_to_end(question)
-                return self._answers[question]
-        answer = work_out()  # outside the lock: canonicalisation takes tens of milliseconds
+            if question not in self._answers:
+                return default
+            self._answers.move_to_end(question)
+            return self._answers[question]
+
+    def put(self, question: Hashable, answer) -> None:
         with self._lock:
             self._answers[question] = answer
             self._answers.move_to_end(question)
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
-        return answer
+
+    def answer(self, question: Hashable, work_out: Callable[[], object]):
+        found = self.get(question, self._MISSING)
+        if found is self._MISSING:
+            found = work_out()  # outside the lock: canonicalisation takes tens of milliseconds
+            self.put(question, found)
+        return found
 
 
-# A question and its answer take about half a kilobyte: a few MB per worker at most.
-PROOF_VERDICTS = ProofVerdicts(size=4096)
+# A question and its answer take about half a kilobyte: a few MB per worker for both at most.
+PROOF_VERDICTS = Memory(size=4096)
+STORED_VERDICTS = Memory(size=4096)
 
 _MULTIBASE = re.compile(r"z[1-9A-HJ-NP-Za-km-z]{1,100}")
 _ISSUER_AND_KEY_NUMBER = re.compile(r"([0-9]{1,9})#key-([0-9]{1,9})")
@@ -180,3 +191,24 @@ def _verify_ob2(session: Session, document: dict, urls: BadgeUrls) -> Verificati
     if {k: v for k, v in document.items() if k != "image"} != hosted:
         return VerificationReport("altered", ["differs_from_hosted"], credential, document)
     return VerificationReport("genuine", [], credential, document)
+
+
+def verify_stored(session: Session, credential: Credential, urls: BadgeUrls, now: datetime) -> VerificationReport:
+    """verify_document for the credential's stored document, remembered by the state a verdict on it
+    depends on: the sha256 of the stored document, the revocation (status, time, reason) and the
+    issuer's keys (number, public key, retirement), read in one query. Only a genuine or revoked verdict
+    on the credential itself is remembered: it depends on that state alone. Any other (an altered
+    document may name anyone's key; `unknown` may depend on `now`) is worked out again, its proof check
+    still remembered by PROOF_VERDICTS."""
+    keys = tuple(tuple(row) for row in session.execute(
+        select(IssuerKey.id, IssuerKey.number, IssuerKey.public_key_multibase, IssuerKey.retired_at)
+        .where(IssuerKey.issuer_id == credential.issuer_id).order_by(IssuerKey.id)))
+    question = (credential.id, hashlib.sha256(credential.ob3_json.encode()).hexdigest(), credential.status,
+                credential.revoked_at, credential.revocation_reason, keys, urls.base)
+    remembered = STORED_VERDICTS.get(question)
+    if remembered is not None:
+        return VerificationReport(remembered[0], list(remembered[1]), credential, json.loads(credential.ob3_json))
+    report = verify_document(session, json.loads(credential.ob3_json), urls, now)
+    if report.outcome in ("genuine", "revoked") and report.credential is credential:
+        STORED_VERDICTS.put(question, (report.outcome, tuple(report.reasons)))
+    return report

@@ -14,7 +14,7 @@ from app.badges.keys import KeyStore
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, IssuerKey
 from app.badges.revocation import revoke
-from app.badges.verification import ProofVerdicts, verify_document
+from app.badges.verification import Memory, verify_document
 from app.core.db import utcnow
 from app.extensions import db
 from tests.test_query_budgets import QueryCounter
@@ -34,7 +34,8 @@ def proof_checks(monkeypatch):
         checked.append(document["id"])
         return real_verify(document, resolve_key)
 
-    monkeypatch.setattr(verification, "PROOF_VERDICTS", ProofVerdicts(size=16))
+    monkeypatch.setattr(verification, "PROOF_VERDICTS", Memory(size=16))
+    monkeypatch.setattr(verification, "STORED_VERDICTS", Memory(size=16))
     monkeypatch.setattr(verification.proofs, "verify", counting_verify)
     return checked
 
@@ -108,7 +109,7 @@ def test_page_says_not_genuine_once_the_signing_key_is_no_longer_the_issuers(app
 
 
 def test_the_verdict_memory_forgets_the_least_recently_asked_beyond_its_size():
-    memory, worked_out = ProofVerdicts(size=2), []
+    memory, worked_out = Memory(size=2), []
 
     def ask(question):
         return memory.answer(question, lambda: worked_out.append(question) or f"answer {question}")
@@ -154,6 +155,11 @@ def test_public_page_queries_do_not_grow_with_the_exercises_of_the_module(app, c
     bigger = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     counts = [_public_page_queries(client, credential) for credential in (completed[4], bigger)]
     assert counts[0] == counts[1] <= 12
+
+
+def test_a_remembered_verdict_spares_the_verification_its_look_ups(client, completed, proof_checks):
+    first, again = (_public_page_queries(client, completed[4]) for _ in range(2))
+    assert again < first and len(proof_checks) == 1
 
 
 @pytest.fixture
