@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
-from app.content.models import Exercise
+from app.content.models import Exercise, RubricCriterion
 from app.reviews.models import CriterionScore, Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
@@ -137,7 +137,8 @@ def submission_for_review(session: Session, submission_id: int) -> Submission | 
     return session.scalar(select(Submission).where(Submission.id == submission_id).options(
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
-        joinedload(Submission.exercise)))
+        # The review form lists every criterion with its levels: two queries, not one per criterion.
+        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels)))
 
 
 @dataclass
@@ -150,12 +151,14 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     """Every version of a submission, newest first, with the review of each (scores loaded)."""
     if submission is None:
         return []
+    # Joined, not selected in, eager loads: two queries for the whole history (a version has few
+    # attachments, a review one score per criterion).
     versions = session.scalars(
         select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
-        .options(selectinload(SubmissionVersion.attachments))
-        .order_by(SubmissionVersion.number.desc())).all()
+        .options(joinedload(SubmissionVersion.attachments))
+        .order_by(SubmissionVersion.number.desc())).unique().all()
     reviews = {r.submission_version_id: r for r in session.scalars(
         select(Review).where(Review.submission_version_id.in_([v.id for v in versions]))
         .options(joinedload(Review.mentor),
-                 selectinload(Review.scores).joinedload(CriterionScore.criterion)))}
+                 joinedload(Review.scores).joinedload(CriterionScore.criterion))).unique()}
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]
