@@ -91,16 +91,39 @@ def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
     return dashboard
 
 
-def exercise_with_rubric(session: Session, exercise_id: int) -> Exercise | None:
-    return session.scalar(
-        select(Exercise).where(Exercise.id == exercise_id)
-        .options(selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
-                 selectinload(Exercise.materials), selectinload(Exercise.questions)))
+def enrolment_with_cohort(session: Session, user: User, cohort_id: int) -> Enrolment | None:
+    """The user's enrolment in the cohort, with the cohort in the same query."""
+    return session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort_id, Enrolment.user_id == user.id)
+                          .options(joinedload(Enrolment.cohort)))
 
 
-def submission_for(session: Session, enrolment: Enrolment, exercise: Exercise) -> Submission | None:
-    return session.scalar(select(Submission).where(
-        Submission.enrolment_id == enrolment.id, Submission.exercise_id == exercise.id))
+@dataclass(frozen=True)
+class ExerciseState:
+    exercise: Exercise
+    due_at: datetime | None
+    submission: Submission | None
+    lock: Lock | None
+
+
+def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now: datetime) -> ExerciseState | None:
+    """The exercise page's exercise (rubric, materials, questions, its module's other exercises) with its due
+    date in the enrolment's cohort, the learner's submission and what keeps it locked: seven queries."""
+    row = session.execute(
+        select(Exercise, ScheduledExercise.due_at).where(Exercise.id == exercise_id)
+        .outerjoin(ScheduledExercise, (ScheduledExercise.exercise_id == Exercise.id)
+                   & (ScheduledExercise.cohort_id == enrolment.cohort_id))
+        .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
+                 selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+                 selectinload(Exercise.materials), selectinload(Exercise.questions))).one_or_none()
+    if row is None:
+        return None
+    exercise, due_at = row
+    # Every submission of the enrolment at once: the lock needs their statuses, the page needs one of them.
+    submissions = {s.exercise_id: s for s in session.scalars(
+        select(Submission).where(Submission.enrolment_id == enrolment.id))}
+    siblings = {e.slug: e for e in exercise.module_version.exercises}
+    lock = exercise_lock(enrolment.cohort, exercise, siblings, {i: s.status for i, s in submissions.items()}, now)
+    return ExerciseState(exercise, due_at, submissions.get(exercise.id), lock)
 
 
 def may_open_material(session: Session, user: User, material: Material, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from app.autocheck import services as autocheck
 from app.cohorts.models import Enrolment
-from app.cohorts.services import enrolment_of, is_mentor_of
+from app.cohorts.services import is_mentor_of
 from app.content.models import Material
 from app.core import authz
 from app.core.downloads import send_stored_file
@@ -22,7 +22,6 @@ from app.learn.forms import AnswerForm
 from app.reviews import queries as review_queries
 from app.submissions import services as submissions
 from app.submissions.models import Attachment, SubmissionStatus
-from app.submissions.unlocking import lock_for
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -39,7 +38,7 @@ def dashboard():
 
 
 def _own_enrolment(cohort_id: int) -> Enrolment:
-    enrolment = enrolment_of(db.session, current_user, cohort_id)
+    enrolment = queries.enrolment_with_cohort(db.session, current_user, cohort_id)
     authz.ensure(enrolment is not None)
     return enrolment
 
@@ -94,16 +93,16 @@ def _check_answers(enrolment, exercise, now):
 def exercise(cohort_id: int, exercise_id: int):
     enrolment = _own_enrolment(cohort_id)
     cohort = enrolment.cohort
-    exercise = queries.exercise_with_rubric(db.session, exercise_id)
-    authz.ensure(exercise is not None and exercise.module_version_id == cohort.module_version_id)
-    submission = queries.submission_for(db.session, enrolment, exercise)
     now = utcnow()
-    lock = lock_for(db.session, enrolment, exercise, now)
+    state = queries.exercise_state(db.session, enrolment, exercise_id, now)
+    authz.ensure(state is not None and state.exercise.module_version_id == cohort.module_version_id)
+    exercise, submission, lock = state.exercise, state.submission, state.lock
+    history = review_queries.submission_history(db.session, submission)
     form = AnswerForm()
     preview_html = None
     check_results, check_invalid, check_message = {}, set(), None
-    if request.method == "GET" and submission is not None:
-        form.body.data = submission.versions[-1].body_md
+    if request.method == "GET" and history:
+        form.body.data = history[0].version.body_md
     if request.method == "POST" and "check_answers" in request.form:
         check_results, check_invalid, check_message = _check_answers(enrolment, exercise, now)
     elif form.validate_on_submit():
@@ -127,14 +126,12 @@ def exercise(cohort_id: int, exercise_id: int):
             else:
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
-    schedule = next((s for s in cohort.schedule if s.exercise_id == exercise.id), None)
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
         "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
-        preview_html=preview_html, history=review_queries.submission_history(db.session, submission),
-        due_at=schedule.due_at if schedule else None, is_open=cohort.is_open(now),
+        preview_html=preview_html, history=history, due_at=state.due_at, is_open=cohort.is_open(now),
         can_submit=cohort.is_open(now) and lock is None and not (
             submission and submission.status == SubmissionStatus.ACCEPTED),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),

@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
-from app.content.models import Exercise
+from app.content.models import Exercise, RubricCriterion
 from app.reviews.models import CriterionScore, Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
@@ -19,6 +19,36 @@ class QueueItem:
     due_at: datetime | None
 
 
+@dataclass(frozen=True)
+class QueueOption:
+    """A filter choice with how many submissions it would show."""
+    value: int | str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[QueueItem]
+    number: int
+    per_page: int
+    total: int
+    cohorts: list[QueueOption]
+    exercises: list[QueueOption]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+
 def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
     query = select(Cohort).order_by(Cohort.starts_at.desc())
     if mentor.role != Role.ADMIN:
@@ -26,36 +56,89 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
     return list(session.scalars(query))
 
 
-def review_queue(session: Session, mentor: User, cohort_id: int | None = None,
-                 exercise_slug: str | None = None) -> list[QueueItem]:
-    """Submissions awaiting review in the mentor's cohorts: nearest due first, then oldest."""
+def _awaiting(query: Select, mentor: User) -> Select:
+    """Limit a query that joins Submission and Enrolment to the work awaiting this mentor."""
+    query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
+    if mentor.role != Role.ADMIN:
+        query = query.where(Enrolment.cohort_id.in_(
+            select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)))
+    return query
+
+
+def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None,
+                   exercise_slug: str | None) -> tuple[list[QueueOption], list[QueueOption], int]:
+    """The cohort and exercise choices, each counted within the other filter, and the count of both
+    filters together: one grouped query (at most cohorts × exercises rows) instead of a count per choice."""
+    rows = session.execute(_awaiting(
+        select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, func.count())
+        .select_from(Submission).join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .join(Exercise, Submission.exercise_id == Exercise.id)
+        .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en)
+        .order_by(Exercise.slug, Exercise.id), mentor)).all()
+    by_cohort: dict[int, int] = {}
+    by_exercise: dict[str, list] = {}
+    total = 0
+    for cohort, slug, title_ja, title_en, count in rows:
+        if exercise_slug in (None, slug):
+            by_cohort[cohort] = by_cohort.get(cohort, 0) + count
+        if cohort_id in (None, cohort):
+            # Module versions may retitle an exercise; the newest version's title names the choice.
+            entry = by_exercise.setdefault(slug, [0, ""])
+            entry[0] += count
+            entry[1] = title_en if locale == "en" else title_ja
+            if exercise_slug in (None, slug):
+                total += count
+    cohorts = [QueueOption(c.id, c.name, by_cohort.get(c.id, 0)) for c in reviewable_cohorts(session, mentor)]
+    exercises = [QueueOption(slug, title, count) for slug, (count, title) in sorted(
+        by_exercise.items(), key=lambda item: item[1][1])]
+    if exercise_slug and exercise_slug not in by_exercise:
+        exercises.append(QueueOption(exercise_slug, exercise_slug, 0))
+    return cohorts, exercises, total
+
+
+def _queue_order(due_at, columns) -> tuple:
+    """Nearest due first (work with no due date last on both engines), then the longest waiting."""
+    return due_at.asc().nulls_last(), columns.last_submitted_at.asc(), columns.id.asc()
+
+
+def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
+                 exercise_slug: str | None = None, page: int = 1, per_page: int = 50) -> QueuePage:
+    """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
+    date last), then the longest waiting; with the filter choices and their counts. A page past the
+    end shows the last page. A constant number of queries, whatever the size of the queue."""
+    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug)
+    pages = max(1, -(-total // per_page))
+    number = min(page, pages)
+    due_at = ScheduledExercise.due_at.label("due_at")
+    # The page's ids first, from narrow rows, so that only 50 rows are joined to the wide ones.
+    ranked = _awaiting(
+        select(Submission.id, due_at, Submission.last_submitted_at)
+        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor)
+    if cohort_id:
+        ranked = ranked.where(Enrolment.cohort_id == cohort_id)
+    if exercise_slug:
+        ranked = ranked.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
+    ranked = ranked.order_by(*_queue_order(due_at, Submission)).offset((number - 1) * per_page).limit(per_page)
+    ranked = ranked.subquery()
     query = (
-        select(Submission, ScheduledExercise.due_at)
-        .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise)
-        .join(Enrolment.user)
-        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Cohort.id)
-                   & (ScheduledExercise.exercise_id == Submission.exercise_id))
-        .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
+        select(Submission, ranked.c.due_at).join(ranked, ranked.c.id == Submission.id)
+        .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
         .options(contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
                  contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
                  contains_eager(Submission.exercise))
-        .order_by(ScheduledExercise.due_at.asc(), Submission.last_submitted_at.asc())
-    )
-    if mentor.role != Role.ADMIN:
-        query = query.where(Cohort.id.in_(
-            select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)))
-    if cohort_id:
-        query = query.where(Cohort.id == cohort_id)
-    if exercise_slug:
-        query = query.where(Exercise.slug == exercise_slug)
-    return [QueueItem(s, due) for s, due in session.execute(query).all()]
+        .order_by(*_queue_order(ranked.c.due_at, ranked.c)))
+    items = [QueueItem(s, due) for s, due in session.execute(query).all()]
+    return QueuePage(items, number, per_page, total, cohorts, exercises)
 
 
 def submission_for_review(session: Session, submission_id: int) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.id == submission_id).options(
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
-        joinedload(Submission.exercise)))
+        # The review form lists every criterion with its levels: two queries, not one per criterion.
+        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels)))
 
 
 @dataclass
@@ -68,12 +151,14 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     """Every version of a submission, newest first, with the review of each (scores loaded)."""
     if submission is None:
         return []
+    # Joined, not selected in, eager loads: two queries for the whole history (a version has few
+    # attachments, a review one score per criterion).
     versions = session.scalars(
         select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
-        .options(selectinload(SubmissionVersion.attachments))
-        .order_by(SubmissionVersion.number.desc())).all()
+        .options(joinedload(SubmissionVersion.attachments))
+        .order_by(SubmissionVersion.number.desc())).unique().all()
     reviews = {r.submission_version_id: r for r in session.scalars(
         select(Review).where(Review.submission_version_id.in_([v.id for v in versions]))
         .options(joinedload(Review.mentor),
-                 selectinload(Review.scores).joinedload(CriterionScore.criterion)))}
+                 joinedload(Review.scores).joinedload(CriterionScore.criterion))).unique()}
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]

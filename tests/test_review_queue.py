@@ -1,0 +1,136 @@
+"""The mentor's review queue at size: paged, sorted by due date then waiting time, filtered by cohort and
+exercise with a count per choice, and a fixed number of queries however long the queue is."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete
+
+from app.auth.models import Role
+from app.cohorts.models import ScheduledExercise
+from app.core.db import utcnow
+from app.core.storage import FileStorage
+from app.extensions import db
+from app.reviews import queries, views
+from app.submissions.services import submit_version
+from tests.test_query_budgets import QueryCounter
+
+
+def _submit(app, make, group, learner, exercise, minutes_ago: int = 0):
+    submit_version(db.session, enrolment=make.enrolment(group, learner), exercise=exercise, body_md="x",
+                   uploads=[], keep_attachment_ids=set(), storage=FileStorage(app.config["STORAGE_DIR"]),
+                   now=utcnow() - timedelta(minutes=minutes_ago), max_answer_chars=10, max_attachment_bytes=10)
+
+
+def _cohort_with_work(app, make, mentor, learners: int, exercises: int = 1, name: str = "受講期"):
+    people = [make.user(Role.LEARNER, name=f"{name}の受講者{i}") for i in range(learners)]
+    group = make.cohort(make.module_version(exercises=exercises), learners=people, mentors=[mentor], name=name)
+    for i, person in enumerate(people):
+        for exercise in group.module_version.exercises:
+            # The first learner has waited longest.
+            _submit(app, make, group, person, exercise, minutes_ago=learners - i)
+    db.session.commit()
+    return group, people
+
+
+def _rows(page: str) -> list[str]:
+    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    return re.findall(r"<tr>\s*<td>([^<]*)</td>", body)
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+
+
+def test_queue_pages_with_previous_and_next_links(app, make, login_as, small_pages):
+    mentor = make.user(Role.MENTOR)
+    group, people = _cohort_with_work(app, make, mentor, learners=5)
+    client = login_as(mentor)
+    client.post("/language", data={"locale": "en"})
+    first = client.get("/review/").get_data(as_text=True)
+    assert _rows(first) == [p.display_name for p in people[:2]]
+    assert "Page 1 of 3" in first and "Next page" in first and "Previous page" not in first
+    assert "5 submissions are waiting for review." in first
+    last = client.get("/review/?page=3").get_data(as_text=True)
+    assert _rows(last) == [people[4].display_name]
+    assert "Previous page" in last and "Next page" not in last and 'href="/review/?page=2"' in last
+
+
+def test_page_past_the_end_shows_the_last_page(app, make, login_as, small_pages):
+    mentor = make.user(Role.MENTOR)
+    _, people = _cohort_with_work(app, make, mentor, learners=3)
+    page = login_as(mentor).get("/review/?page=999").get_data(as_text=True)
+    assert _rows(page) == [people[2].display_name] and "2ページ中2ページ目" in page and "前のページ" in page
+
+
+def test_page_links_keep_the_filter(app, make, login_as, small_pages):
+    mentor = make.user(Role.MENTOR)
+    group, _ = _cohort_with_work(app, make, mentor, learners=3, exercises=2)
+    client = login_as(mentor)
+    client.post("/language", data={"locale": "en"})
+    page = client.get(f"/review/?cohort={group.id}&exercise=ex-2").get_data(as_text=True)
+    assert f'href="/review/?cohort={group.id}&amp;exercise=ex-2&amp;page=2"' in page
+    assert "Showing only:" in page and "cohort 受講期" in page and "exercise Exercise 2" in page
+
+
+def test_filter_choices_are_counted_within_the_other_filter(app, make):
+    mentor = make.user(Role.MENTOR)
+    big, _ = _cohort_with_work(app, make, mentor, learners=3, exercises=2, name="大きい期")
+    small, _ = _cohort_with_work(app, make, mentor, learners=1, exercises=2, name="小さい期")
+    whole = queries.review_queue(db.session, mentor, "ja")
+    assert whole.total == 8
+    assert {c.label: c.count for c in whole.cohorts} == {"大きい期": 6, "小さい期": 2}
+    assert {e.value: e.count for e in whole.exercises} == {"ex-1": 4, "ex-2": 4}
+    narrowed = queries.review_queue(db.session, mentor, "ja", cohort_id=small.id, exercise_slug="ex-2")
+    assert narrowed.total == 1 and len(narrowed.items) == 1
+    assert {c.label: c.count for c in narrowed.cohorts} == {"大きい期": 3, "小さい期": 1}
+    assert {e.value: e.count for e in narrowed.exercises} == {"ex-1": 1, "ex-2": 1}
+
+
+def test_work_without_a_due_date_comes_after_dated_work(app, make):
+    mentor = make.user(Role.MENTOR)
+    undated, _ = _cohort_with_work(app, make, mentor, learners=1, name="期限なし")
+    dated, _ = _cohort_with_work(app, make, mentor, learners=1, name="期限あり")
+    db.session.execute(delete(ScheduledExercise).where(ScheduledExercise.cohort_id == undated.id))
+    db.session.commit()
+    items = queries.review_queue(db.session, mentor, "ja").items
+    assert [i.submission.enrolment.cohort.name for i in items] == ["期限あり", "期限なし"]
+    assert items[1].due_at is None
+
+
+def test_other_mentors_work_is_neither_listed_nor_counted(app, make):
+    mentor, other = make.user(Role.MENTOR), make.user(Role.MENTOR)
+    _cohort_with_work(app, make, other, learners=2, name="他の期")
+    mine, _ = _cohort_with_work(app, make, mentor, learners=1, name="自分の期")
+    page = queries.review_queue(db.session, mentor, "ja")
+    assert page.total == 1 and [c.label for c in page.cohorts] == ["自分の期"]
+
+
+def test_query_count_is_the_same_for_one_page_and_many(app, make, login_as, small_pages):
+    counts = []
+    for learners in (1, 9):
+        mentor = make.user(Role.MENTOR)
+        for n in range(learners // 3 + 1):
+            _cohort_with_work(app, make, mentor, learners=learners, exercises=2, name=f"期{n}")
+        client = login_as(mentor)
+        for path in ("/review/", "/review/?page=2", "/review/?exercise=ex-1"):
+            db.session.expire_all()
+            with QueryCounter(db.engine) as counter:
+                assert client.get(path).status_code == 200
+            counts.append(counter.count)
+    assert len(set(counts)) == 1 and counts[0] <= 12, counts
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_date_labels_read_like_the_datetime_filter(app, locale):
+    from datetime import datetime, timezone
+
+    from flask_babel import force_locale
+
+    from app.core.templating import tokyo_datetime
+    moments = [datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc), datetime(2026, 12, 31, 23, 59)]
+    with app.test_request_context(), force_locale(locale):
+        labels = views.DateLabels()
+        assert [labels(m) for m in moments + moments] == [tokyo_datetime(m, "short") for m in moments + moments]
