@@ -36,7 +36,7 @@ def _cohort_with_work(app, make, mentor, learners: int, exercises: int = 1, name
 
 def _rows(page: str) -> list[str]:
     body = page[page.index("<tbody>"):page.index("</tbody>")]
-    return re.findall(r"<tr>\s*<td>([^<]*)</td>", body)
+    return re.findall(r"<tr>\s*<td[^>]*>([^<]*)</td>", body)
 
 
 @pytest.fixture
