@@ -124,13 +124,26 @@ def test_query_count_is_the_same_for_one_page_and_many(app, make, login_as, smal
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-def test_date_labels_read_like_the_datetime_filter(app, locale):
+def test_the_datetime_filter_formats_each_moment_once_per_request_and_locale(app, locale, monkeypatch):
     from datetime import datetime, timezone
 
+    import flask_babel
+    from babel.dates import format_datetime as babel_format_datetime
     from flask_babel import force_locale
 
-    from app.core.templating import tokyo_datetime
+    from app.core import templating
     moments = [datetime(2026, 3, 31, 15, 30, tzinfo=timezone.utc), datetime(2026, 12, 31, 23, 59)]
+    calls = []
+
+    def counted(moment, style, **kwargs):
+        calls.append(moment)
+        return babel_format_datetime(moment, style, **kwargs)
+
     with app.test_request_context(), force_locale(locale):
-        labels = views.DateLabels()
-        assert [labels(m) for m in moments + moments] == [tokyo_datetime(m, "short") for m in moments + moments]
+        expected = [flask_babel.format_datetime(m, "short") for m in moments + moments]
+        monkeypatch.setattr(templating, "format_datetime", counted)
+        assert [templating.tokyo_datetime(m, "short") for m in moments + moments] == expected
+        assert calls == moments
+        other = "en" if locale == "ja" else "ja"
+        with force_locale(other):  # a mail in its recipient's language within the same request
+            assert templating.tokyo_datetime(moments[0], "short") == flask_babel.format_datetime(moments[0], "short")

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask import Flask, g
+from babel.dates import format_datetime
+from flask_babel import format_date, get_locale, get_timezone
 from flask_wtf import FlaskForm
 
 
@@ -22,8 +23,19 @@ def localized(obj, attribute: str):
 
 
 def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> str:
-    """In Japan time, to the minute (seconds only confuse a due date)."""
-    return format_datetime(moment, style) if moment else ""
+    """In Japan time, to the minute (seconds only confuse a due date). Each distinct moment is formatted
+    once per request and locale: long lists (the mentor queue) repeat dates, and Babel's formatting per
+    cell was most of their rendering time."""
+    if not moment:
+        return ""
+    locale = get_locale()
+    labels = g.setdefault("datetime_labels", {})
+    key = (moment, style, locale)
+    label = labels.get(key)
+    if label is None:
+        # Babel itself, with the request's zone: Flask-Babel's wrapper repeats its look-ups on every call.
+        label = labels[key] = format_datetime(moment, style, tzinfo=get_timezone(), locale=locale)
+    return label
 
 
 def tokyo_date(moment: datetime | None) -> str:

@@ -1,8 +1,4 @@
-from datetime import datetime
-
-from babel.dates import format_datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -26,23 +22,6 @@ MENTORS = (Role.MENTOR, Role.ADMIN)
 QUEUE_PAGE_SIZE = 50
 
 
-class DateLabels:
-    """Datetimes of one page in the reader's locale and time zone, as the `datetime` filter writes them,
-    each distinct value formatted once. The filter looks up the locale, time zone and format on every
-    call, which was most of the queue's rendering time (two dates per row, due dates repeated)."""
-
-    def __init__(self, style: str = "short"):
-        self.locale, self.timezone, self.style = get_locale(), get_timezone(), style
-        self.labels: dict[datetime, str] = {}
-
-    def __call__(self, moment: datetime) -> str:
-        label = self.labels.get(moment)
-        if label is None:
-            label = self.labels[moment] = format_datetime(moment, self.style, tzinfo=self.timezone,
-                                                          locale=self.locale)
-        return label
-
-
 @bp.route("/")
 @authz.roles(*MENTORS)
 def queue():
@@ -51,7 +30,7 @@ def queue():
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
                                 page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE)
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           now=utcnow(), when=DateLabels())
+                           now=utcnow())
 
 
 _REFUSALS = {
