@@ -5,11 +5,7 @@ PostgreSQL is the multi-host path, so on the SQLite pass of scripts/test this is
 the PostgreSQL pass runs it. Deselect with -m "not multihost" (it starts two servers: a few seconds)."""
 
 import json
-import os
 import secrets
-import signal
-import subprocess
-import sys
 import urllib.parse
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,14 +19,13 @@ from app.badges.models import Credential
 from app.extensions import db
 from app.reviews.models import Decision, Review
 from app.submissions.models import Attachment, Submission
-from tests.browser.conftest import _free_port, _wait_until_up
 from tests.conftest import TEST_DATABASE_URL
 from tests.databases import scratch_database
 from tests.factories import PASSWORD, scores
+from tests.servers import free_port, gunicorn, server_env
 from tests.test_login_throttle import REDIS_URL, redis_prefix  # noqa: F401 (redis_prefix is a fixture)
 from tests.test_server_crash import Browser, _multipart
 
-ROOT = Path(__file__).resolve().parents[1]
 FORM = "application/x-www-form-urlencoded"
 
 pytestmark = [
@@ -44,29 +39,9 @@ pytestmark = [
 @contextmanager
 def _gunicorn(env: dict, log_path: Path):
     """One app server on a port of its own; yields its base URL and stops it afterwards."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "2", "--bind", f"127.0.0.1:{port}",
-             "--graceful-timeout", "2", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_up(base, server, log_path)
-            yield base
-        finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def _server_env(config: dict) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENSHU_")}
-    env.update({f"ENSHU_{k}": (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in config.items()})
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
+    port = free_port()
+    with gunicorn(env, port, log_path, workers=1, threads=2, graceful_timeout=2):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _signed_in(base: str, email: str) -> Browser:
@@ -116,9 +91,9 @@ def _learner_mentor_and_throttle_across_servers(config: dict, make, tmp_path: Pa
     attachment = ("report.pdf", b"%PDF-1.4\n" + secrets.token_bytes(64 * 1024))
 
     # One BASE_URL for both, as behind one proxy; the mail outbox is each host's own.
-    with (_gunicorn(_server_env({**config, "BASE_URL": "http://127.0.0.1",
+    with (_gunicorn(server_env({**config, "BASE_URL": "http://127.0.0.1",
                                  "OUTBOX_DIR": str(tmp_path / "outbox_a")}), tmp_path / "a.log") as first,
-          _gunicorn(_server_env({**config, "BASE_URL": "http://127.0.0.1",
+          _gunicorn(server_env({**config, "BASE_URL": "http://127.0.0.1",
                                  "OUTBOX_DIR": str(tmp_path / "outbox_b")}), tmp_path / "b.log") as second):
         as_learner = _signed_in(first, learner.email)
         body, content_type = _multipart({"csrf_token": as_learner.csrf_token(path), "body": "回答です",

@@ -8,9 +8,6 @@ import os
 import re
 import secrets
 import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,12 +20,11 @@ from app.auth.models import Role
 from app.core.storage import STAGING, FileStorage
 from app.extensions import db
 from app.submissions.models import SubmissionVersion
-from tests.browser.conftest import _free_port, _wait_until_up
 from tests.conftest import TEST_DATABASE_URL
 from tests.databases import scratch_database
 from tests.factories import PASSWORD
+from tests.servers import free_port, gunicorn, server_env
 
-ROOT = Path(__file__).resolve().parents[1]
 SUBMITS = 24
 CLIENTS = 8
 FILE_BYTES = 256 * 1024
@@ -98,49 +94,34 @@ def test_kill_9_of_a_worker_mid_upload_loses_nothing_acknowledged(app_with, make
         group = make.cohort(make.module_version(exercises=1), learners=[learner])
         path = f"/cohorts/{group.id}/exercises/{group.module_version.exercises[0].id}"
 
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ENSHU_")}
-        env.update({f"ENSHU_{k}": ("false" if v is False else str(v)) for k, v in config.items()})
-        env.update({"ENSHU_BASE_URL": base, "PYTHONDONTWRITEBYTECODE": "1"})
-        log_path = tmp_path / "gunicorn.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "2", "--bind", f"127.0.0.1:{port}",
-                 "--graceful-timeout", "2", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                _wait_until_up(base, server, log_path)
-                browser = Browser(base)
-                token = browser.csrf_token("/login")
-                body = urllib.parse.urlencode({"csrf_token": token, "email": learner.email,
-                                               "password": PASSWORD}).encode()
-                assert browser.post("/login", body, "application/x-www-form-urlencoded") == 302
-                token = browser.csrf_token(path)
+        env = server_env({**config, "BASE_URL": base})
+        with gunicorn(env, port, tmp_path / "gunicorn.log", workers=2, threads=2, graceful_timeout=2) as server:
+            browser = Browser(base)
+            token = browser.csrf_token("/login")
+            body = urllib.parse.urlencode({"csrf_token": token, "email": learner.email,
+                                           "password": PASSWORD}).encode()
+            assert browser.post("/login", body, "application/x-www-form-urlencoded") == 302
+            token = browser.csrf_token(path)
 
-                def submit(i: int) -> int | str:
-                    data, content_type = _multipart({"csrf_token": token, "body": f"回答 {i}", "submit": "1"},
-                                                    _files_of(i))
-                    try:
-                        return browser.post(path, data, content_type)
-                    except OSError as e:  # the connection died with the worker
-                        return type(e).__name__
-
-                victim = _worker_pids(server.pid)[0]
-                outcomes = {}
-                with ThreadPoolExecutor(CLIENTS) as pool:
-                    futures = {pool.submit(submit, i): i for i in range(SUBMITS)}
-                    for done, future in enumerate(as_completed(futures)):
-                        outcomes[futures[future]] = future.result()
-                        if done == SUBMITS // 3:
-                            os.kill(victim, signal.SIGKILL)
-                assert victim not in _worker_pids(server.pid)  # gunicorn replaced the killed worker
-            finally:
-                server.send_signal(signal.SIGINT)
+            def submit(i: int) -> int | str:
+                data, content_type = _multipart({"csrf_token": token, "body": f"回答 {i}", "submit": "1"},
+                                                _files_of(i))
                 try:
-                    server.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait()
+                    return browser.post(path, data, content_type)
+                except OSError as e:  # the connection died with the worker
+                    return type(e).__name__
+
+            victim = _worker_pids(server.pid)[0]
+            outcomes = {}
+            with ThreadPoolExecutor(CLIENTS) as pool:
+                futures = {pool.submit(submit, i): i for i in range(SUBMITS)}
+                for done, future in enumerate(as_completed(futures)):
+                    outcomes[futures[future]] = future.result()
+                    if done == SUBMITS // 3:
+                        os.kill(victim, signal.SIGKILL)
+            assert victim not in _worker_pids(server.pid)  # gunicorn replaced the killed worker
 
         acknowledged = {i for i, outcome in outcomes.items() if outcome == 302}
         print(f"{len(acknowledged)} of {SUBMITS} submits acknowledged; others: "

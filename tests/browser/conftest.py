@@ -8,12 +8,8 @@ depend on each other's data.
 
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,8 +17,8 @@ import pytest
 from tests.browser import checks
 from tests.browser.world import World
 from tests.databases import scratch_database
+from tests.servers import ROOT, free_port, gunicorn, server_env
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
 CHROMIUM = os.environ.get("ENSHU_TEST_CHROMIUM", "/usr/bin/chromium")
 # Playwright cannot download its own browser here; it drives the system Chromium with these switches.
@@ -49,26 +45,6 @@ def _database(instance: Path):
     return scratch_database(os.environ.get("TEST_DATABASE_URL"), instance / "enshu.sqlite3", "enshu_browser")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/login", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within {timeout}s:\n{log.read_text()}")
-
-
 class Server:
     def __init__(self, url: str, instance: Path, config: dict):
         self.url = url
@@ -82,7 +58,7 @@ def server(tmp_path_factory):
     migrations, municipalities, content sync of tests/fixtures/content, badge issuer)."""
     instance = tmp_path_factory.mktemp("browser-instance")
     with _database(instance) as database_url:
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         config = {
             "SECRET_KEY": secrets.token_hex(32),
@@ -94,30 +70,13 @@ def server(tmp_path_factory):
             "RATELIMIT_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
         }
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ENSHU_")}
-        env.update({f"ENSHU_{key}": (("true" if value else "false") if isinstance(value, bool) else value)
-                    for key, value in config.items()})
-        env.update({"FLASK_APP": "wsgi.py", "PYTHONDONTWRITEBYTECODE": "1"})
+        env = server_env(config, FLASK_APP="wsgi.py")
         prepared = subprocess.run([sys.executable, "-m", "tests.browser.prepare_instance", str(FIXTURE_CONTENT)],
                                   cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
         assert prepared.returncode == 0, f"preparing the instance failed:\n{prepared.stdout}\n{prepared.stderr}"
 
-        log_path = instance / "gunicorn.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                 "--graceful-timeout", "5", "wsgi:app"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            try:
-                _wait_until_up(url, process, log_path)
-                yield Server(url, instance, config)
-            finally:
-                process.send_signal(signal.SIGINT)  # quick shutdown; SIGTERM would wait for idle connections
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        with gunicorn(env, port, instance / "gunicorn.log", workers=2, threads=4, graceful_timeout=5):
+            yield Server(url, instance, config)
 
 
 @pytest.fixture(scope="session")
