@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer_group
 
 from app.auth.models import User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
@@ -114,7 +114,8 @@ def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
                  selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
-                 selectinload(Exercise.materials), selectinload(Exercise.questions))).one_or_none()
+                 selectinload(Exercise.materials), selectinload(Exercise.questions),
+                 undefer_group(Exercise.TEXTS))).one_or_none()
     if row is None:
         return None
     exercise, due_at = row
