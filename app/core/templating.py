@@ -61,12 +61,21 @@ def translations_of_this_render() -> dict:
 # They take the evaluation context, not the template context: Jinja copies the template context for
 # each call of a context function inside a loop, which cost more than the translation itself.
 def _newstyle_gettext(translate):
+    # A string without variables is translated once per render: table headers and labels repeat per row.
+    plain: dict[tuple[str, bool], str] = {}
+
     @pass_eval_context
     def gettext(eval_context, string: str, **variables) -> str:
+        key = (string, eval_context.autoescape)
+        if not variables and key in plain:
+            return plain[key]
         text = translate(string)
         if eval_context.autoescape:
             text = Markup(text)
-        return text % variables
+        text = text % variables
+        if not variables:
+            plain[key] = text
+        return text
     return gettext
 
 
