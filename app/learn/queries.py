@@ -52,11 +52,14 @@ class Dashboard:
     awaiting: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
 
 
-def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
-    enrolments = session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
-        .order_by(Enrolment.enrolled_at.desc())).unique().all()
+def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: int | None = None) -> Dashboard:
+    """The learner's cohorts with each exercise's status; only the one cohort if `cohort_id` is given."""
+    query = (select(Enrolment).where(Enrolment.user_id == user.id)
+             .options(joinedload(Enrolment.cohort).joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
+             .order_by(Enrolment.enrolled_at.desc()))
+    if cohort_id is not None:
+        query = query.where(Enrolment.cohort_id == cohort_id)
+    enrolments = session.scalars(query).unique().all()
     cohort_ids = [e.cohort_id for e in enrolments]
     enrolment_ids = [e.id for e in enrolments]
     schedule = session.scalars(
