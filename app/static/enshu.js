@@ -20,6 +20,11 @@
       })
       .catch(function () { form.requestSubmit ? form.requestSubmit(button) : form.submit(); });
   });
+  // A print button where the page offers one (the certificate).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
   // Move focus to the error summary so screen readers announce what went wrong.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
