@@ -103,7 +103,7 @@ def create(module_version_id: int):
     form = cohort_form_for(module_version, current_locale())
     if form.is_submitted() and form.prefill.data:
         _prefill(form, form.starts_on.data)
-    elif form.validate_on_submit() and not _check_dates(form, form.starts_on.data, form.ends_on.data):
+    elif form.validate_on_submit() and not _check_dates(form, *_form_dates(form)):
         try:
             cohort = services.create_cohort(
                 db.session, name=form.name.data, description=form.description.data, module_version=module_version,
@@ -118,7 +118,7 @@ def create(module_version_id: int):
                     "open it for enrolment or start it when it is ready."), "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     elif form.is_submitted():
-        _check_dates(form, form.starts_on.data, form.ends_on.data)
+        _check_dates(form, *_form_dates(form))
     return render_template("cohorts/new.html", form=form, module_version=module_version,
                            warnings=_day_warnings(form)), (422 if form.errors else 200)
 
@@ -167,18 +167,23 @@ def _show_problems(form, problems, due_field_names: dict[int, str] | None = None
             field.errors = list(field.errors) + [message]
 
 
-def _check_dates(form, starts_on: date | None, ends_on: date | None) -> bool:
+def _check_dates(form, starts_at: datetime | None, ends_at: datetime | None) -> bool:
     """Every date problem of a form with due dates at once, even when other fields have errors too.
     True when there were problems."""
-    if starts_on is None or ends_on is None:
+    if starts_at is None or ends_at is None:
         return False
-    due_dates = {e.id: end_of_day(getattr(form, name).data) for e, name in form.due_fields
-                 if getattr(form, name).data is not None}
     # Empty or unreadable due fields have their own message from the form.
-    exercises = [e for e, name in form.due_fields if getattr(form, name).data is not None]
-    problems = date_problems(start_of_day(starts_on), end_of_day(ends_on), exercises, due_dates)
+    entered = [(e, getattr(form, name).data) for e, name in form.due_fields if getattr(form, name).data is not None]
+    problems = date_problems(starts_at, ends_at, [e for e, _day in entered],
+                             {e.id: end_of_day(day) for e, day in entered})
     _show_problems(form, problems)
     return bool(problems)
+
+
+def _form_dates(form) -> tuple[datetime | None, datetime | None]:
+    """The start and end a new-cohort form gives, where they could be read."""
+    return (start_of_day(form.starts_on.data) if form.starts_on.data else None,
+            end_of_day(form.ends_on.data) if form.ends_on.data else None)
 
 
 def _day_warnings(form) -> dict[str, str]:
@@ -425,6 +430,8 @@ def schedule(cohort_id: int):
             flash(_("The schedule was saved."), "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
         cohort = _editable_cohort_or_404(cohort_id)
+    elif form.is_submitted():
+        _check_dates(form, cohort.starts_at, cohort.ends_at)
     return render_template("cohorts/schedule.html", form=form, cohort=cohort, affected=affected,
                            warnings=_day_warnings(form), **_state_context()), \
         (422 if form.errors else 409 if affected else 200)
