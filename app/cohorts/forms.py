@@ -23,7 +23,7 @@ def _start_field():
 
 class DetailsForm(FlaskForm):
     name = _name_field()
-    description = TextAreaField(_l("Description (optional)"), validators=[Length(
+    description = TextAreaField(_l("Description (optional)"), render_kw={"rows": 4, "class": "textarea--short"}, validators=[Length(
         max=DESCRIPTION_LIMIT, message=_l("Use at most %(max)d characters.", max=DESCRIPTION_LIMIT))])
     starts_on = _start_field()
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date.")), plausible_date])

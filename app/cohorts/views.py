@@ -36,12 +36,11 @@ STATE_LABELS = {
 }
 # What each state allows, in a sentence the organizer reads on the cohort's page (app/cohorts/lifecycle.py).
 STATE_MEANINGS = {
-    CohortStatus.DRAFT: _l("Being prepared. You can change everything and enrol learners; nobody can submit yet."),
-    CohortStatus.OPEN: _l("Open for enrolment. Learners can be enrolled and read the exercises; "
-                          "submissions open when the cohort runs."),
-    CohortStatus.RUNNING: _l("Running. Learners submit work between the start and end dates; mentors review."),
-    CohortStatus.CLOSED: _l("Closed. No more submissions or enrolments; mentors can finish their reviews."),
-    CohortStatus.ARCHIVED: _l("Archived. Read-only for everyone: nothing can be changed, submitted or reviewed."),
+    CohortStatus.DRAFT: _l("You can change everything and enrol learners; nobody can submit yet."),
+    CohortStatus.OPEN: _l("Learners can be enrolled and can read the exercises; submissions open when the cohort runs."),
+    CohortStatus.RUNNING: _l("Learners submit work between the start and end dates; mentors review."),
+    CohortStatus.CLOSED: _l("No more submissions or enrolments; mentors can finish their reviews."),
+    CohortStatus.ARCHIVED: _l("Read-only for everyone: nothing can be changed, submitted or reviewed."),
 }
 # The button that moves a cohort to a state, and what the confirmation page says will happen.
 TRANSITION_ACTIONS = {
