@@ -1,9 +1,9 @@
 """Cohorts: schedule, enrolment and mentor assignment. Services flush; the caller commits."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.auth import audit
@@ -117,20 +117,24 @@ def update_schedule(session: Session, cohort: Cohort, due_dates: dict[int, datet
         audit.record(session, actor, "cohort.schedule", "cohort", cohort.id, before=before, after=after)
 
 
-def change_status(session: Session, cohort: Cohort, *, expected: CohortStatus, to: CohortStatus,
+def change_status(session: Session, cohort: Cohort, *, expected: CohortStatus | None, to: CohortStatus,
                   actor: User) -> None:
     """Move the cohort from `expected` (the state the organizer saw when confirming) to `to`.
     Raises TransitionNotAllowed when the cohort is in another state or cannot go there."""
-    if cohort.status != expected or to not in TRANSITIONS[cohort.status]:
+    if expected is None or to not in TRANSITIONS[expected]:
         raise TransitionNotAllowed()
-    before = cohort.status
-    cohort.status = to
-    session.flush()
+    # Compare-and-set: of two organizers confirming different moves at once, the second is refused.
+    changed = session.execute(
+        update(Cohort).where(Cohort.id == cohort.id, Cohort.status == expected).values(status=to)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(cohort, ["status"])
+    if changed != 1:
+        raise TransitionNotAllowed()
     audit.record(session, actor, "cohort.status", "cohort", cohort.id,
-                 before={"status": str(before)}, after={"status": str(to)})
+                 before={"status": str(expected)}, after={"status": str(to)})
 
 
-def copy_cohort(session: Session, source: Cohort, *, name: str, starts_on, actor: User) -> Cohort:
+def copy_cohort(session: Session, source: Cohort, *, name: str, starts_on: date, actor: User) -> Cohort:
     """A new draft cohort on the same module version, starting on `starts_on` (a day in Tokyo): the
     name given, the source's description, badge setting and mentors, and its schedule shifted by whole
     days; no learners. Archived cohorts can be copied too (copying reads them only)."""

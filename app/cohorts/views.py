@@ -75,6 +75,13 @@ def _state_argument(value: str) -> CohortStatus:
     return CohortStatus(value)
 
 
+def _state_or_none(value: str | None) -> CohortStatus | None:
+    try:
+        return CohortStatus(value)
+    except ValueError:
+        return None
+
+
 @bp.route("/")
 @authz.roles(*ORGANIZERS)
 def index():
@@ -440,14 +447,13 @@ def schedule(cohort_id: int):
 @authz.roles(*ORGANIZERS)
 def change_status(cohort_id: int, to: str):
     cohort = _cohort_or_404(cohort_id)
-    authz.ensure(to in CohortStatus._value2member_map_)
-    target = CohortStatus(to)
+    target = _state_or_none(to)
+    authz.ensure(target is not None)
     form = StatusForm(expected=cohort.status.value) if request.method == "GET" else StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_status(db.session, cohort, expected=CohortStatus(form.expected.data)
-                                   if form.expected.data in CohortStatus._value2member_map_ else None,
-                                   to=target, actor=current_user)
+            services.change_status(db.session, cohort, expected=_state_or_none(form.expected.data), to=target,
+                                   actor=current_user)
         except lifecycle.TransitionNotAllowed:
             return _refused(cohort_id, _("The cohort could not be moved to “%(state)s” from its current state "
                                          "(someone may have changed it meanwhile). Nothing was changed.",
