@@ -513,3 +513,13 @@ def test_shipped_modules_suggest_a_due_date_for_every_required_exercise():
     for module in specs:
         offsets = [e.suggested_offset_days for e in module.exercises if e.is_required]
         assert None not in offsets and offsets == sorted(offsets), module.slug
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31"])
+def test_suggested_dates_from_an_implausible_start_are_refused_with_a_message(organizer, make, start):
+    version = make.module_version(exercises=1)
+    _offsets(version, 7)
+    response = organizer.post(f"/manage/cohorts/new/{version.id}", data={"name": "期", "starts_on": start,
+                                                                          "prefill": "1"})
+    assert response.status_code == 422
+    assert "Enter a date between the years 2000 and 2100." in _page(response)

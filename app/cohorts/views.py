@@ -15,7 +15,7 @@ from app.cohorts.schedule import Problem, date_problems, day_warning, suggested_
 from app.content.models import ModuleVersion
 from app.content.services import current_module_versions
 from app.core import authz
-from app.core.forms import select_choices
+from app.core.forms import FIRST_YEAR, LAST_YEAR, select_choices
 from app.core.inputs import positive_int
 from app.core.templating import ActionForm, current_locale
 from app.core.timeutil import TOKYO, end_of_day, start_of_day, tokyo_date, tokyo_to_utc, utcnow
@@ -108,7 +108,9 @@ def create(module_version_id: int):
     authz.ensure(module_version is not None)
     form = cohort_form_for(module_version, current_locale())
     if form.is_submitted() and form.prefill.data:
-        _prefill(form, form.starts_on.data)
+        if any(form.starts_on.raw_data or ()):  # an unreadable or implausible start gets its own message
+            form.starts_on.validate(form)
+        _prefill(form, _usable(form.starts_on))
     elif form.validate_on_submit() and not _check_dates(form, *_form_dates(form)):
         try:
             cohort = services.create_cohort(
@@ -129,6 +131,13 @@ def create(module_version_id: int):
                            warnings=_day_warnings(form)), (422 if form.errors else 200)
 
 
+def _usable(field) -> date | None:
+    """A date field's day when it is one the form accepts (read, and within the plausible years)."""
+    if field.data is None or field.errors or not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        return None
+    return field.data
+
+
 def _due_dates(form) -> dict[int, datetime | None]:
     return {e.id: end_of_day(getattr(form, name).data) if getattr(form, name).data else None
             for e, name in form.due_fields}
@@ -137,7 +146,8 @@ def _due_dates(form) -> dict[int, datetime | None]:
 def _prefill(form, starts_on: date | None) -> None:
     """Fill the due dates the module suggests, counted from `starts_on`; without a start, say so."""
     if starts_on is None:
-        form.starts_on.errors = [_("Enter the start date first: the suggested due dates count from it.")]
+        form.starts_on.errors = list(form.starts_on.errors) or [
+            _("Enter the start date first: the suggested due dates count from it.")]
         return
     suggested = suggested_due_days([e for e, _name in form.due_fields], starts_on)
     for exercise, name in form.due_fields:
@@ -178,8 +188,9 @@ def _check_dates(form, starts_at: datetime | None, ends_at: datetime | None) -> 
     True when there were problems."""
     if starts_at is None or ends_at is None:
         return False
-    # Empty or unreadable due fields have their own message from the form.
-    entered = [(e, getattr(form, name).data) for e, name in form.due_fields if getattr(form, name).data is not None]
+    # Empty, unreadable or implausible due fields have their own message from the form.
+    entered = [(e, _usable(getattr(form, name))) for e, name in form.due_fields
+               if _usable(getattr(form, name)) is not None]
     problems = date_problems(starts_at, ends_at, [e for e, _day in entered],
                              {e.id: end_of_day(day) for e, day in entered})
     _show_problems(form, problems)
@@ -188,8 +199,8 @@ def _check_dates(form, starts_at: datetime | None, ends_at: datetime | None) -> 
 
 def _form_dates(form) -> tuple[datetime | None, datetime | None]:
     """The start and end a new-cohort form gives, where they could be read."""
-    return (start_of_day(form.starts_on.data) if form.starts_on.data else None,
-            end_of_day(form.ends_on.data) if form.ends_on.data else None)
+    starts_on, ends_on = _usable(form.starts_on), _usable(form.ends_on)
+    return (start_of_day(starts_on) if starts_on else None, end_of_day(ends_on) if ends_on else None)
 
 
 def _day_warnings(form) -> dict[str, str]:
@@ -199,7 +210,7 @@ def _day_warnings(form) -> dict[str, str]:
     names += [name for _e, name in getattr(form, "due_fields", [])]
     warnings = {}
     for name in names:
-        warning = day_warning(getattr(form, name).data, current_locale())
+        warning = day_warning(_usable(getattr(form, name)), current_locale())
         if warning is None:
             continue
         if warning.holiday:
