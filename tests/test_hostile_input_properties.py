@@ -48,8 +48,12 @@ def _exercise_form(world):
 
 
 def _cohort_form(world):
-    return {name: hostile_text for name in ("name", "starts_on", "ends_on", "badges_need_approval",
-                                            f"due_{world.exercise.id}")}
+    return {name: hostile_text for name in ("name", "description", "starts_on", "ends_on", "badges_need_approval",
+                                            f"due_{world.exercise.id}", "prefill")}
+
+
+def _schedule_form(world):
+    return {name: hostile_text for name in (f"due_{world.exercise.id}", "submit", "confirm", "prefill")}
 
 
 def _review_form(world):
@@ -85,9 +89,13 @@ FORMS = {
     "badges.verify": ("anonymous", _with_file("file")),
     "badges.wallet_settings": ("learner", _wallet_form),
     "cohorts.assign_mentor": ("organizer", _text("mentor_id")),
+    "cohorts.change_status": ("organizer", _text("expected")),
+    "cohorts.copy": ("organizer", _text("name", "starts_on")),
     "cohorts.create": ("organizer", _cohort_form),
+    "cohorts.edit": ("organizer", _text("name", "description", "starts_on", "ends_on")),
     "cohorts.enrol": ("organizer", _text("emails")),
     "cohorts.import_participants": ("organizer", _with_file("participants")),
+    "cohorts.schedule": ("organizer", _schedule_form),
     "cohorts.unassign_mentor": ("organizer", _text()),
     "learn.exercise": ("fresh_learner", _exercise_form),
     "learn.preview": ("learner", _text("body")),

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from app.auth.models import Organization, Role, User
+from app.cohorts.models import CohortStatus
 from app.cohorts.views import fiscal_year, fiscal_year_span
 from app.core.db import utcnow
 from app.core.storage import FileStorage
@@ -108,22 +109,24 @@ def _cohort_names(client, query: str = "") -> str:
 def test_cohorts_index_filters_by_state_and_fiscal_year(make, organizer):
     version = make.module_version()
     make.cohort(version, name="開講中の期", started_days_ago=1)
-    make.cohort(version, name="これからの期", started_days_ago=-10)
-    make.cohort(version, name="終わった期", started_days_ago=800, days_open=30)
+    make.cohort(version, name="これからの期", started_days_ago=-10, status=CohortStatus.OPEN)
+    make.cohort(version, name="終わった期", started_days_ago=800, days_open=30, status=CohortStatus.CLOSED)
     everything = _cohort_names(organizer)
     assert all(name in everything for name in ("開講中の期", "これからの期", "終わった期"))
-    open_now = _cohort_names(organizer, "?state=open")
-    assert "開講中の期" in open_now and "これからの期" not in open_now and "終わった期" not in open_now
-    assert "これからの期" in _cohort_names(organizer, "?state=upcoming")
-    ended = _cohort_names(organizer, "?state=ended")
-    assert "終わった期" in ended and "開講中の期" not in ended
+    # Each row names its state (the organizer's, not the dates').
+    assert '<span class="status status--cohort-open">Open for enrolment</span>' in everything
+    running = _cohort_names(organizer, "?state=running")
+    assert "開講中の期" in running and "これからの期" not in running and "終わった期" not in running
+    assert "これからの期" in _cohort_names(organizer, "?state=open")
+    closed = _cohort_names(organizer, "?state=closed")
+    assert "終わった期" in closed and "開講中の期" not in closed
     old_year = fiscal_year(utcnow() - timedelta(days=800))
     of_that_year = _cohort_names(organizer, f"?year={old_year}")
     assert "終わった期" in of_that_year and "開講中の期" not in of_that_year
     assert f'<option value="{old_year}" selected>' in of_that_year
     # A year without cohorts, or a state we do not know, shows every cohort rather than an error.
-    assert "開講中の期" in _cohort_names(organizer, "?year=1999&state=closed")
-    assert "No cohorts match these filters." in _cohort_names(organizer, f"?year={old_year}&state=open")
+    assert "開講中の期" in _cohort_names(organizer, "?year=1999&state=ended")
+    assert "No cohorts match these filters." in _cohort_names(organizer, f"?year={old_year}&state=running")
 
 
 def test_cohorts_index_shows_fifty_cohorts_a_page_newest_first(make, organizer):

@@ -39,6 +39,8 @@ _REFUSALS = {
     services.AlreadyReviewed: lambda e: _("Another mentor has already decided on this version. "
                                         "Your review was not saved."),
     services.InvalidScores: lambda e: _("Choose a level for every criterion."),
+    services.CohortArchived: lambda e: _("This cohort is archived: its work can no longer be reviewed. "
+                                       "Your review was not saved."),
     services.FeedbackRequired: lambda e: _("Write feedback so the learner knows what to do next."),
     services.BelowPassThreshold: lambda e: _(
         "To accept, the score must reach at least %(needed)d of %(max)d points (the pass threshold). "

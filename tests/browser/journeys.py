@@ -408,7 +408,8 @@ def organizer_journey(j: Journey, files: Path) -> None:
         j.enter_date(page.get_by_label(j.t("Due date: %(title)s", title=EXERCISE_TITLE[slug][j.locale])),
                      today + timedelta(days=offset))
     j.click(create)
-    expect_flash(j, j.t("The cohort was created. Now enrol learners and assign mentors."))
+    expect_flash(j, j.t("The cohort was created as a draft. Now enrol learners and assign mentors; "
+                        "open it for enrolment or start it when it is ready."))
     j.arrive("cohort", title=cohort_name)
 
     # A participants list from a spreadsheet. The first file forgets the name of a new person: nothing is
@@ -438,6 +439,17 @@ def organizer_journey(j: Journey, files: Path) -> None:
     j.click(page.get_by_role("button", name=j.t("Assign mentor")))
     expect_flash(j, j.t("%(name)s is now a mentor of this cohort.", name=mentor.name))
     j.arrive("cohort-with-mentor", title=cohort_name)
+
+    # The schedule page, then the cohort starts: a confirmation page says what will change first.
+    j.click(page.get_by_role("link", name=j.t("Change the schedule")))
+    j.arrive("schedule", title=f"{j.t('Schedule')} – {cohort_name}")
+    j.click(page.locator("main form").get_by_role("button", name=j.t("Save schedule")))
+    expect_flash(j, j.t("The schedule was saved."))
+    j.click(page.get_by_role("link", name=j.t("Start running")))
+    j.arrive("start-running", title=f"{j.t('Start running')} – {cohort_name}")
+    j.click(page.locator("main form").get_by_role("button", name=j.t("Start running")))
+    expect_flash(j, j.t("The cohort is now: %(state)s.", state=j.t("Running")))
+    j.arrive("cohort-running", title=cohort_name)
 
     j.click(page.locator("main").get_by_role("link", name=j.t("Progress table")))
     table = page.get_by_role("table", name=j.t("Status of each learner's work per exercise"))
