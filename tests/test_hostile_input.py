@@ -249,7 +249,7 @@ NOT_IN_A_STRING_COLUMN = {
     ("SetPasswordForm", "password"), ("SetPasswordForm", "confirm"), ("ChangePasswordForm", "password"),
     ("ChangePasswordForm", "confirm"), ("ChangePasswordForm", "current_password"), ("EnrolForm", "emails"),
     ("AnswerForm", "body"), ("RevokeForm", "reason"), ("ApproveCohortForm", "narrative"),
-    ("ReviewFormBase", "version_id"),
+    ("ReviewFormBase", "version_id"), ("ReleaseClaimForm", "return_to"),
 }
 
 
