@@ -106,7 +106,7 @@ def test_a_database_full_of_data_migrates_down_and_up(app_with, empty_database, 
     app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database, STORAGE_DIR=str(tmp_path / "files"),
              KEYS_DIR=str(tmp_path / "keys"))
     engine = db.engine
-    upgrade()
+    upgrade(revision="0008")
     learner, mentor = make.user(), make.user(make.Role.MENTOR)
     group = make.cohort(learners=[learner], mentors=[mentor])
     make.complete_module(group, learner, mentor, str(tmp_path / "files"))
@@ -197,7 +197,7 @@ def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_databas
     app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database, STORAGE_DIR=str(tmp_path / "files"),
              KEYS_DIR=str(tmp_path / "keys"))
     engine = db.engine
-    upgrade()
+    upgrade(revision="0008")
     learner, mentor = make.user(), make.user(make.Role.MENTOR)
     record = make.complete_module(make.cohort(learners=[learner], mentors=[mentor]), learner, mentor,
                                   str(tmp_path / "files"))
