@@ -447,3 +447,16 @@ def test_new_pages_run_a_few_queries_whatever_the_number_of_reviews_and_claims(a
         }[page]
         counts.append(_queries(app, client, path))
     assert counts[0] == counts[1] <= QUERY_BUDGET, counts
+
+
+def test_while_another_mentor_holds_the_claim_the_page_says_so_instead_of_the_scoring_form(app, two_mentors,
+                                                                                          login_as):
+    first, second, version = two_mentors
+    claims.claim_submission(db.session, submission=version.submission, mentor=first, now=utcnow(), minutes=30)
+    db.session.commit()
+    client = login_as(second)
+    client.post("/language", data={"locale": "en"})
+    page = client.get(f"/review/submissions/{version.submission_id}").get_data(as_text=True)
+    assert "一番 目 has claimed this submission until" in page and 'name="feedback"' not in page
+    own = login_as(first).get(f"/review/submissions/{version.submission_id}").get_data(as_text=True)
+    assert 'name="feedback"' in own and "担当を外す" in own
