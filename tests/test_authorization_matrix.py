@@ -100,6 +100,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.
     "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},
+    "reviews.claim": {**only(*MENTORS), "other_mentor": HIDDEN},
+    # The claim's holder (a mentor of the cohort), organizers and administrators.
+    "reviews.release": {**only(*MENTORS, "organizer"), "other_mentor": HIDDEN},
+    "reviews.assign": only(*STAFF),
+    "reviews.cohort_claims": only(*STAFF),
+    # A mentor's own reviews.
+    "reviews.history": only(*MENTORS),
+    # A learner of one of the mentor's cohorts: never one outside them.
+    "reviews.learner": {**only(*MENTORS), "other_mentor": HIDDEN},
     "static": everyone(),
 }
 

@@ -252,6 +252,7 @@ NOT_IN_A_STRING_COLUMN = {
     ("AnswerForm", "body"), ("RevokeForm", "reason"), ("ApproveCohortForm", "narrative"),
     ("ReviewFormBase", "version_id"), ("DetailsForm", "description"), ("CohortFormBase", "description"),
     ("StatusForm", "expected"),
+    ("ReleaseClaimForm", "return_to"),
 }
 
 

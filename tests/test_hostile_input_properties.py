@@ -59,7 +59,7 @@ def _schedule_form(world):
 def _review_form(world):
     criterion = world.exercise.criteria[0]
     return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "accept",
-                                            "return_for_revision")}
+                                            "return_for_revision", "preview")}
 
 
 def _wallet_form(world):
@@ -99,6 +99,9 @@ FORMS = {
     "cohorts.unassign_mentor": ("organizer", _text()),
     "learn.exercise": ("fresh_learner", _exercise_form),
     "learn.preview": ("learner", _text("body")),
+    "reviews.assign": ("organizer", _text("mentor_id")),
+    "reviews.claim": ("mentor", _text()),
+    "reviews.release": ("mentor", _text("return_to")),
     "reviews.review": ("mentor", _review_form),
 }
 

@@ -320,10 +320,14 @@ def mentor_journey(j: Journey, scene: Scene) -> None:
     j.arrive("review-errors", title=j.t("Error"))
 
     score(j, 1)
+    if j.javascript:  # the running total as the levels are chosen; without the script it shows after a submit
+        expect(page.locator(".running-total")).to_contain_text(j.t("%(points)s of %(max)s points", points=3, max=9))
+        expect(page.locator(".running-total")).to_contain_text(j.t("below the pass mark: return for revision"))
     j.fill(page.get_by_label(j.t("Feedback for the learner (Markdown)")),
            "数字の出典を書いてください。" if j.locale == "ja" else "Please say where the numbers come from.")
     j.click(page.get_by_role("button", name=j.t("Return for revision")))
-    expect_flash(j, j.t("Returned to the learner for revision."))
+    expect_flash(j, j.t("Returned to the learner for revision (%(scored)s).",
+                        scored=j.t("%(points)d of %(max)d points", points=3, max=9)))
     expect(page.locator("main")).to_contain_text(j.t("Nothing is waiting for review. Well done!"))
     j.arrive("queue-after-return", title=j.t("Review queue"))
 
@@ -338,7 +342,7 @@ def mentor_journey(j: Journey, scene: Scene) -> None:
     j.fill(page.get_by_label(j.t("Feedback for the learner (Markdown)")),
            "よくできました。" if j.locale == "ja" else "Well done.")
     j.click(page.get_by_role("button", name=j.t("Accept"), exact=True))
-    expect_flash(j, j.t("Accepted."))
+    expect_flash(j, j.t("Accepted (%(scored)s).", scored=j.t("%(points)d of %(max)d points", points=9, max=9)))
     j.arrive("queue-after-accept", title=j.t("Review queue"))
     assert world.submission_state(scene, "01-look")["status"] == "accepted"
 
