@@ -192,7 +192,9 @@ def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
                         .where(Submission.enrolment_id == Enrolment.id,
                                Submission.exercise_id == ScheduledExercise.exercise_id,
                                or_(Submission.status == SubmissionStatus.ACCEPTED,
-                                   first.submitted_at <= ScheduledExercise.due_at)))
+                                   first.submitted_at <= ScheduledExercise.due_at))
+                        # Two levels down: only the enclosing level is correlated unless told.
+                        .correlate(Enrolment, ScheduledExercise))
         return exists(select(ScheduledExercise.id)
                       .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
                       .where(ScheduledExercise.cohort_id == cohort.id, Exercise.is_required,
