@@ -270,7 +270,7 @@ def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExe
     # planner walk every accepted submission of every cohort through the status index.
     first = _first_version()
     accepted = Submission.status == SubmissionStatus.ACCEPTED
-    counts = {exercise_id: (accepted_, waiting, in_time) for exercise_id, accepted_, waiting, in_time in session.execute(
+    rows = session.execute(
         select(Submission.exercise_id,
                func.sum(case((accepted, 1), else_=0)),
                func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
@@ -280,7 +280,8 @@ def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExe
         .join(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
               & (ScheduledExercise.exercise_id == Submission.exercise_id))
         .where(Enrolment.cohort_id == cohort.id)
-        .group_by(Submission.exercise_id))}
+        .group_by(Submission.exercise_id))
+    counts = {exercise_id: (accepted_, waiting, in_time) for exercise_id, accepted_, waiting, in_time in rows}
     columns = []
     for s in schedule:
         accepted_, waiting, in_time = counts.get(s.exercise_id, (0, 0, 0))
