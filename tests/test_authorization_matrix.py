@@ -97,6 +97,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),
     "progress.cohort": only(*STAFF),
+    "progress.export_csv": only(*STAFF),
+    "progress.export_xlsx": only(*STAFF),
+    "progress.submission": only(*STAFF),
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.
     "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},

@@ -186,7 +186,7 @@ def test_no_url_parameter_answers_hostile_input_with_a_500(app):
     people = {**world.people, "anonymous": None}
     clients = {sender: world_module.signed_in_client(app, people[sender]) for sender in senders}
     query = st.dictionaries(st.sampled_from(["page", "q", "cohort", "exercise", "status", "to", "from", "next",
-                                             "year", "state"]),
+                                             "year", "state", "place", "table"]),
                             hostile_text, max_size=3)
     rules = sorted((rule for rule in app.url_map.iter_rules() if "GET" in rule.methods),
                    key=lambda rule: rule.endpoint)

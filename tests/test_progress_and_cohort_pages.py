@@ -11,7 +11,7 @@ from app.cohorts.views import fiscal_year, fiscal_year_span
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
-from app.progress.queries import PAGE_SIZE, cohort_progress
+from app.progress.queries import PAGE_SIZE, Filters, cohort_progress
 from app.submissions.services import submit_version
 
 
@@ -49,8 +49,8 @@ def test_progress_pages_learners_by_name_and_counts_totals_over_the_whole_cohort
     people = _learners(["江藤", "青木", "井上", "上田", "大野"])
     group = make.cohort(make.module_version(exercises=2), learners=people)
     _submit(app, group, people[0], group.module_version.exercises[0])
-    first = cohort_progress(db.session, group, locale="ja", page_size=2)
-    last = cohort_progress(db.session, group, locale="ja", page=3, page_size=2)
+    first = cohort_progress(db.session, group, locale="ja", now=utcnow(), page_size=2)
+    last = cohort_progress(db.session, group, locale="ja", now=utcnow(), page=3, page_size=2)
     assert [row.display_name for row in first.rows] == ["上田", "井上"]
     assert [row.display_name for row in last.rows] == ["青木"] and not last.has_next and first.has_next
     # 江藤 is on page 2, yet the totals count her work on every page.
@@ -62,12 +62,12 @@ def test_progress_search_finds_learners_by_name_or_municipality_in_either_langua
     kushiro = _municipality("釧路市", "Kushiro")
     people = _learners(["佐藤", "鈴木"], kushiro) + _learners(["高橋", "佐藤 次郎"])
     group = make.cohort(learners=people)
-    names = lambda search: sorted(r.display_name for r in cohort_progress(db.session, group, locale="en",
-                                                                           search=search).rows)
+    names = lambda search: sorted(r.display_name for r in cohort_progress(
+        db.session, group, locale="en", now=utcnow(), filters=Filters(search=search)).rows)
     assert names("佐藤") == ["佐藤", "佐藤 次郎"]
     assert names("釧路") == names("kushiro") == ["佐藤", "鈴木"]
     assert names("%") == [] and names("_") == []
-    table = cohort_progress(db.session, group, locale="en", search="釧路")
+    table = cohort_progress(db.session, group, locale="en", now=utcnow(), filters=Filters(search="釧路"))
     assert table.matching == 2 and table.learners == 4 and table.rows[0].municipality == "Kushiro"
 
 
@@ -78,13 +78,13 @@ def test_progress_table_shows_a_page_of_learners_with_statuses_municipality_and_
     _submit(app, group, people[0], group.module_version.exercises[1])
     page = organizer.get(f"/manage/progress/cohorts/{group.id}").get_data(as_text=True)
     assert "受講者000" in page and f"受講者{PAGE_SIZE - 1:03d}" in page and f"受講者{PAGE_SIZE:03d}" not in page
-    assert page.count("Not started") == 2 * PAGE_SIZE - 1 and page.count("Awaiting review") == 1
+    assert page.count("status--not_started") == 2 * PAGE_SIZE - 1 and page.count("status--awaiting_review") == 1
     assert "Hakodate" in page and f"Learners 1–{PAGE_SIZE} of {PAGE_SIZE + 1}" in page and "Next page" in page
     second = organizer.get(f"/manage/progress/cohorts/{group.id}?page=2").get_data(as_text=True)
     assert f"受講者{PAGE_SIZE:03d}" in second and "Previous page" in second and "Next page" not in second
     found = organizer.get(f"/manage/progress/cohorts/{group.id}?q=受講者050").get_data(as_text=True)
     assert "受講者050" in found and "受講者051" not in found and "Learners 1–1 of 1" in found
-    assert "No learners match this search." in organizer.get(
+    assert "No learners match these filters." in organizer.get(
         f"/manage/progress/cohorts/{group.id}?q=nobody").get_data(as_text=True)
 
 
