@@ -89,6 +89,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "learn.module_overview": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                        organizer=HIDDEN, admin=HIDDEN),
     "learn.preview": signed_in(),
+    # A draft is its author's alone: only the enrolled learner saves (and later sees) one.
+    "learn.save_draft": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
+                                  admin=HIDDEN),
     "modules.changes": only(*STAFF),
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),
@@ -96,6 +99,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.
     "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},
+    # Those who may review it; each saves (and sees) only their own draft.
+    "reviews.save_draft": {**only(*MENTORS), "other_mentor": HIDDEN},
     "static": everyone(),
 }
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
-from app.reviews.models import CriterionScore, Review
+from app.reviews.models import CriterionScore, Review, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
 
@@ -162,3 +162,9 @@ def submission_history(session: Session, submission: Submission | None) -> list[
         .options(joinedload(Review.mentor),
                  joinedload(Review.scores).joinedload(CriterionScore.criterion))).unique()}
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]
+
+
+def review_draft(session: Session, submission_id: int, mentor_id: int) -> ReviewDraft | None:
+    """The mentor's own undecided scores and feedback on the submission, if they saved some."""
+    return session.scalar(select(ReviewDraft).where(ReviewDraft.submission_id == submission_id,
+                                                    ReviewDraft.mentor_id == mentor_id))

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,12 +6,12 @@ from app.auth.models import Role
 from app.cohorts.services import is_mentor_of
 from app.core import authz
 from app.core.inputs import positive_int
-from app.core.templating import current_locale
+from app.core.templating import current_locale, draft_label
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.reviews import queries, services
-from app.reviews.forms import review_form_for
+from app.reviews.forms import ReviewFormBase, review_form_for
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -46,26 +46,68 @@ _REFUSALS = {
 }
 
 
-@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
-@authz.roles(*MENTORS)
-def review(submission_id: int):
+_DRAFT_REFUSALS = {
+    services.NotAwaitingReview: lambda e: _("This submission has already been decided, so the draft was not saved."),
+    services.UnknownLevel: lambda e: _("A score is not one of the rubric's levels; choose the levels again."),
+    services.FeedbackTooLong: lambda e: _("The feedback is too long; the limit is %(limit)d characters.",
+                                          limit=e.limit),
+}
+
+
+def _reviewable_submission(submission_id: int):
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
         db.session, current_user, submission.enrolment.cohort_id)))
+    return submission
+
+
+def _chosen_points(form: ReviewFormBase) -> dict[int, int]:
+    """The levels chosen so far; a value that is not a number counts as no level of any criterion."""
+    raw = {cid: form[name].data for cid, name in form.criterion_fields if form[name].data}
+    return {cid: int(value) if value.isdigit() else -1 for cid, value in raw.items()}
+
+
+def _save_draft(submission, form: ReviewFormBase, now):
+    return services.save_review_draft(db.session, submission=submission, mentor=current_user,
+                                      points_by_criterion=_chosen_points(form), feedback_md=form.feedback.data,
+                                      now=now, max_feedback_chars=current_app.config["MAX_FEEDBACK_CHARS"])
+
+
+@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+@authz.roles(*MENTORS)
+def review(submission_id: int):
+    submission = _reviewable_submission(submission_id)
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
+    draft = queries.review_draft(db.session, submission.id, current_user.id)
     form = review_form_for(submission.exercise, current_locale())
     if request.method == "GET":
         form.version_id.data = str(latest.id)
+        if draft is not None:
+            for cid, name in form.criterion_fields:
+                form[name].data = str(draft.points_by_criterion.get(str(cid), "")) or None
+            form.feedback.data = draft.feedback_md
     refusal = None
-    if form.validate_on_submit():
+    now = utcnow()
+    if request.method == "POST" and form.save_draft.data:
+        try:
+            draft = _save_draft(submission, form, now)
+        except services.ReviewRefused as e:
+            db.session.rollback()
+            if isinstance(e, services.FeedbackTooLong):
+                form.feedback.errors = list(form.feedback.errors) + [_DRAFT_REFUSALS[type(e)](e)]
+            else:
+                refusal = _DRAFT_REFUSALS[type(e)](e)
+        else:
+            return redirect(url_for("reviews.review", submission_id=submission.id, _anchor="score-heading"))
+    elif form.validate_on_submit():
         version = next((h.version for h in history if str(h.version.id) == form.version_id.data), None)
         authz.ensure(version is not None)
         decision = Decision.ACCEPTED if form.accept.data else Decision.RETURNED
         points = {cid: int(getattr(form, name).data) for cid, name in form.criterion_fields}
         try:
             services.review_version(db.session, version=version, mentor=current_user, decision=decision,
-                                    points_by_criterion=points, feedback_md=form.feedback.data, now=utcnow())
+                                    points_by_criterion=points, feedback_md=form.feedback.data, now=now)
         except services.ReviewRefused as e:
             db.session.rollback()
             refusal = _REFUSALS[type(e)](e)
@@ -80,4 +122,19 @@ def review(submission_id: int):
     return render_template("reviews/review.html", submission=submission, history=history, latest=latest,
                            previous=previous, diff=diff, form=form, refusal=refusal,
                            points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
-                           ), status
+                           draft=draft, now=now), status
+
+
+@bp.route("/submissions/<int:submission_id>/draft", methods=["POST"])
+@authz.roles(*MENTORS)
+def save_draft(submission_id: int):
+    """Autosave of the review form (the page's script): the draft's note, or why it was not saved, as JSON."""
+    submission = _reviewable_submission(submission_id)
+    form = review_form_for(submission.exercise, current_locale())
+    now = utcnow()
+    try:
+        draft = _save_draft(submission, form, now)
+    except services.ReviewRefused as e:
+        db.session.rollback()
+        return jsonify(error=_DRAFT_REFUSALS[type(e)](e)), (409 if isinstance(e, services.NotAwaitingReview) else 422)
+    return jsonify(note=draft_label(draft.saved_at, now))
