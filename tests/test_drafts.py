@@ -374,3 +374,14 @@ def test_save_review_draft_refuses_a_criterion_of_another_exercise(waiting, make
         reviews.save_review_draft(db.session, submission=submission, mentor=mentor_user,
                                   points_by_criterion={other.id: 1}, feedback_md="", now=utcnow(),
                                   max_feedback_chars=100)
+
+
+def test_a_review_draft_from_before_the_latest_version_is_not_restored(waiting):
+    """An autosave that crossed the decision on the wire must not come back in the next round."""
+    submission_id, criteria, mentor, colleague, mentor_user = waiting
+    mentor.post(f"{_review_url(submission_id)}/draft", data={"feedback": "前の版へのメモ"})
+    submission = db.session.get(Submission, submission_id)
+    submission.last_submitted_at = utcnow() + timedelta(minutes=1)  # a newer version arrived after it
+    db.session.commit()
+    page = mentor.get(_review_url(submission_id)).get_data(as_text=True)
+    assert "前の版へのメモ" not in page and _note(page) == ""

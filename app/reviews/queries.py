@@ -164,7 +164,10 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]
 
 
-def review_draft(session: Session, submission_id: int, mentor_id: int) -> ReviewDraft | None:
-    """The mentor's own undecided scores and feedback on the submission, if they saved some."""
-    return session.scalar(select(ReviewDraft).where(ReviewDraft.submission_id == submission_id,
-                                                    ReviewDraft.mentor_id == mentor_id))
+def review_draft(session: Session, submission: Submission, mentor_id: int) -> ReviewDraft | None:
+    """The mentor's own undecided scores and feedback on the submission's latest version, if they saved some.
+    A draft from before that version arrived belongs to an earlier round (an autosave that crossed the
+    decision on the wire) and is left out."""
+    return session.scalar(select(ReviewDraft).where(ReviewDraft.submission_id == submission.id,
+                                                    ReviewDraft.mentor_id == mentor_id,
+                                                    ReviewDraft.saved_at >= submission.last_submitted_at))

@@ -79,7 +79,7 @@ def review(submission_id: int):
     submission = _reviewable_submission(submission_id)
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
-    draft = queries.review_draft(db.session, submission.id, current_user.id)
+    draft = queries.review_draft(db.session, submission, current_user.id)
     form = review_form_for(submission.exercise, current_locale())
     if request.method == "GET":
         form.version_id.data = str(latest.id)
