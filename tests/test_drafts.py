@@ -331,7 +331,7 @@ def test_a_review_draft_for_a_decided_submission_is_refused(waiting, make, how):
 
 
 @pytest.mark.parametrize("how", ["autosave", "button"])
-@pytest.mark.parametrize("points", ["7", "abc", "-1"])
+@pytest.mark.parametrize("points", ["7", "abc", "-1", "²"])
 def test_a_review_draft_with_a_score_that_is_not_a_level_is_refused(waiting, how, points):
     submission_id, criteria, mentor, colleague, mentor_user = waiting
     response = _save_review(mentor, submission_id, {f"criterion_{criteria[0].id}": points, "feedback": "x"}, how)

@@ -64,7 +64,7 @@ def _reviewable_submission(submission_id: int):
 def _chosen_points(form: ReviewFormBase) -> dict[int, int]:
     """The levels chosen so far; a value that is not a number counts as no level of any criterion."""
     raw = {cid: form[name].data for cid, name in form.criterion_fields if form[name].data}
-    return {cid: int(value) if value.isdigit() else -1 for cid, value in raw.items()}
+    return {cid: int(value) if value.isdecimal() else -1 for cid, value in raw.items()}
 
 
 def _save_draft(submission, form: ReviewFormBase, now):
