@@ -43,7 +43,7 @@ def _with_file(file_field, *names):
 
 def _exercise_form(world):
     return {"body": hostile_text, "attachments": hostile_file, "keep_attachment": hostile_text,
-            "preview": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
+            "preview": hostile_text, "save_draft": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
             f"q_{world.question.id}": hostile_text}
 
 
@@ -54,8 +54,12 @@ def _cohort_form(world):
 
 def _review_form(world):
     criterion = world.exercise.criteria[0]
-    return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "accept",
-                                            "return_for_revision")}
+    return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "save_draft",
+                                            "accept", "return_for_revision")}
+
+
+def _review_draft_form(world):
+    return {name: hostile_text for name in (f"criterion_{world.exercise.criteria[0].id}", "feedback")}
 
 
 def _wallet_form(world):
@@ -91,7 +95,9 @@ FORMS = {
     "cohorts.unassign_mentor": ("organizer", _text()),
     "learn.exercise": ("fresh_learner", _exercise_form),
     "learn.preview": ("learner", _text("body")),
+    "learn.save_draft": ("fresh_learner", _text("body")),
     "reviews.review": ("mentor", _review_form),
+    "reviews.save_draft": ("mentor", _review_draft_form),
 }
 
 # Late: revoking the badge changes what the public badge routes answer; logging out ends a session.
