@@ -6,6 +6,8 @@ MAX_CONTENT_LENGTH = 5 * MAX_ATTACHMENT_BYTES + 1024 * 1024
 MAX_ANSWER_CHARS = 50_000
 # How long a mentor's claim on a submission holds before another mentor may take it over.
 REVIEW_CLAIM_MINUTES = 30
+# A mentor's feedback; checked when a draft of it is saved.
+MAX_FEEDBACK_CHARS = 50_000
 
 BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"

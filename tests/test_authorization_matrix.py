@@ -93,6 +93,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "learn.module_overview": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                        organizer=HIDDEN, admin=HIDDEN),
     "learn.preview": signed_in(),
+    # A draft is its author's alone: only the enrolled learner saves (and later sees) one.
+    "learn.save_draft": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
+                                  admin=HIDDEN),
     "modules.changes": only(*STAFF),
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),
@@ -112,6 +115,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reviews.history": only(*MENTORS),
     # A learner of one of the mentor's cohorts: never one outside them.
     "reviews.learner": {**only(*MENTORS), "other_mentor": HIDDEN},
+    # Those who may review it; each saves (and sees) only their own draft.
+    "reviews.save_draft": {**only(*MENTORS), "other_mentor": HIDDEN},
     "static": everyone(),
 }
 

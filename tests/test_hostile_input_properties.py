@@ -43,7 +43,7 @@ def _with_file(file_field, *names):
 
 def _exercise_form(world):
     return {"body": hostile_text, "attachments": hostile_file, "keep_attachment": hostile_text,
-            "preview": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
+            "preview": hostile_text, "save_draft": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
             f"q_{world.question.id}": hostile_text}
 
 
@@ -58,8 +58,12 @@ def _schedule_form(world):
 
 def _review_form(world):
     criterion = world.exercise.criteria[0]
-    return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "accept",
-                                            "return_for_revision", "preview")}
+    return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "save_draft",
+                                            "accept", "return_for_revision", "preview")}
+
+
+def _review_draft_form(world):
+    return {name: hostile_text for name in (f"criterion_{world.exercise.criteria[0].id}", "feedback")}
 
 
 def _wallet_form(world):
@@ -102,7 +106,9 @@ FORMS = {
     "reviews.assign": ("organizer", _text("mentor_id")),
     "reviews.claim": ("mentor", _text()),
     "reviews.release": ("mentor", _text("return_to")),
+    "learn.save_draft": ("fresh_learner", _text("body")),
     "reviews.review": ("mentor", _review_form),
+    "reviews.save_draft": ("mentor", _review_draft_form),
 }
 
 # Late: revoking the badge changes what the public badge routes answer; logging out ends a session.

@@ -4,7 +4,9 @@ from datetime import datetime, timezone
 from enum import StrEnum
 
 from sqlalchemy import DateTime, Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, registry
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -14,6 +16,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def dialect_insert(session: Session):
+    """The engine's own INSERT construct, for `on_conflict_do_nothing` / `on_conflict_do_update` (an
+    insert-or-update in one statement, safe when two requests write the same row at once)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def column_length(column: InstrumentedAttribute) -> int:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Flask, g
 from babel.dates import format_datetime
 from flask_babel import format_date, get_locale, get_timezone, get_translations, to_user_timezone
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -38,6 +39,12 @@ def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> 
         # Babel itself, with the request's zone: Flask-Babel's wrapper repeats its look-ups on every call.
         label = labels[key] = format_datetime(moment, style, tzinfo=get_timezone(), locale=locale)
     return label
+
+
+def draft_label(saved_at: datetime, now: datetime) -> str:
+    """「下書き（保存 14:32）」: the time alone on the day it was saved (in Japan), else date and time."""
+    same_day = tokyo_datetime(saved_at, "yyyyMMdd") == tokyo_datetime(now, "yyyyMMdd")
+    return _("Draft (saved %(time)s)", time=tokyo_datetime(saved_at, "HH:mm") if same_day else tokyo_datetime(saved_at))
 
 
 def tokyo_date(moment: datetime | None) -> str:
@@ -113,4 +120,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = tokyo_date
     app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["draft_label"] = draft_label
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -10,6 +10,7 @@ class AnswerForm(FlaskForm):
                          validators=[DataRequired(_l("Write your answer before submitting."))])
     attachments = MultipleFileField(_l("Attach files"))
     preview = SubmitField(_l("Preview"))
+    save_draft = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit"))
 
     def validate_body(self, field):

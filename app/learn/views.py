@@ -1,6 +1,6 @@
 """The learner's pages: dashboard, module overview, exercise page with submitting, downloads."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -9,18 +9,19 @@ from app.autocheck import services as autocheck
 from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
-from app.content.models import Material
+from app.content.models import Exercise, Material
 from app.core import authz
 from app.core.downloads import send_stored_file
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
-from app.core.templating import ActionForm
+from app.core.templating import ActionForm, draft_label
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.learn import queries
 from app.learn.forms import AnswerForm
 from app.reviews import queries as review_queries
+from app.submissions import queries as submission_queries
 from app.submissions import services as submissions
 from app.submissions.models import Attachment, SubmissionStatus
 
@@ -99,13 +100,28 @@ def exercise(cohort_id: int, exercise_id: int):
     authz.ensure(state is not None and state.exercise.module_version_id == cohort.module_version_id)
     exercise, submission, lock = state.exercise, state.submission, state.lock
     history = review_queries.submission_history(db.session, submission)
+    draft = submission_queries.answer_draft(db.session, enrolment.id, exercise.id)
     form = AnswerForm()
     preview_html = None
     check_results, check_invalid, check_message = {}, set(), None
-    if request.method == "GET" and history:
-        form.body.data = history[0].version.body_md
+    if request.method == "GET":
+        form.body.data = _unsent_answer(draft, history)
     if request.method == "POST" and "check_answers" in request.form:
         check_results, check_invalid, check_message = _check_answers(enrolment, exercise, now)
+        # The answer box is sent along with the questions (see _questions.html) and comes back as typed.
+        if "body" not in request.form:
+            form.body.data = _unsent_answer(draft, history)
+    elif request.method == "POST" and form.save_draft.data:
+        try:
+            draft = submissions.save_answer_draft(db.session, enrolment=enrolment, exercise=exercise,
+                                                  body_md=form.body.data, now=now,
+                                                  max_answer_chars=current_app.config["MAX_ANSWER_CHARS"])
+        except submissions.SubmissionRefused as refusal:
+            db.session.rollback()
+            form.body.errors = list(form.body.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
+        else:
+            return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
+                                    _anchor="answer-heading"))
     elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
@@ -138,8 +154,36 @@ def exercise(cohort_id: int, exercise_id: int):
             submission and submission.status == SubmissionStatus.ACCEPTED),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
-        check_invalid=check_invalid, check_message=check_message,
+        check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,
     ), (422 if has_errors else 200)
+
+
+def _unsent_answer(draft, history) -> str | None:
+    """What the answer box opens with: the draft, else the latest version to revise."""
+    if draft is not None:
+        return draft.body_md
+    return history[0].version.body_md if history else None
+
+
+@bp.route("/cohorts/<int:cohort_id>/exercises/<int:exercise_id>/draft", methods=["POST"])
+@authz.signed_in
+def save_draft(cohort_id: int, exercise_id: int):
+    """Autosave of the answer box (the page's script): the draft's note, or why it was not saved, as JSON."""
+    enrolment = _own_enrolment(cohort_id)
+    exercise = db.session.get(Exercise, exercise_id)
+    authz.ensure(exercise is not None and exercise.module_version_id == enrolment.cohort.module_version_id)
+    if "body" not in request.form:
+        return jsonify(error=_("Nothing was saved: the answer was missing from the request.")), 422
+    now = utcnow()
+    try:
+        draft = submissions.save_answer_draft(db.session, enrolment=enrolment, exercise=exercise,
+                                              body_md=request.form["body"], now=now,
+                                              max_answer_chars=current_app.config["MAX_ANSWER_CHARS"])
+    except submissions.SubmissionRefused as refusal:
+        db.session.rollback()
+        status = 422 if isinstance(refusal, submissions.AnswerTooLong) else 409
+        return jsonify(error=_REFUSAL_MESSAGES[type(refusal)](refusal)), status
+    return jsonify(note=draft_label(draft.saved_at, now))
 
 
 @bp.route("/preview", methods=["POST"])

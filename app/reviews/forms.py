@@ -9,6 +9,7 @@ from app.core.forms import select_choices
 
 class ReviewFormBase(FlaskForm):
     version_id = HiddenField()
+    save_draft = SubmitField(_l("Save draft"))
     accept = SubmitField(_l("Accept"))
     return_for_revision = SubmitField(_l("Return for revision"))
     # Renders the feedback without deciding (the page's script does it in place when it can).

@@ -80,3 +80,18 @@ class ReviewClaim(db.Model):
 
     def is_active(self, now: datetime) -> bool:
         return self.expires_at > now
+class ReviewDraft(db.Model):
+    """A mentor's scores and feedback on a submission before deciding: one per mentor and submission,
+    seen only by that mentor, overwritten by each save and deleted when the submission is decided."""
+
+    __tablename__ = "review_draft"
+    __table_args__ = (UniqueConstraint("submission_id", "mentor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A draft is worth nothing without its submission or mentor: it goes with them.
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # {criterion id (as text, as JSON keys are): points}; only the criteria scored so far.
+    points_by_criterion: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    feedback_md: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
-from app.reviews.models import CriterionScore, Review, ReviewClaim
+from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
 
@@ -224,3 +224,12 @@ def submission_history(session: Session, submission: Submission | None) -> list[
         .options(joinedload(Review.mentor),
                  joinedload(Review.scores).joinedload(CriterionScore.criterion))).unique()}
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]
+
+
+def review_draft(session: Session, submission: Submission, mentor_id: int) -> ReviewDraft | None:
+    """The mentor's own undecided scores and feedback on the submission's latest version, if they saved some.
+    A draft from before that version arrived belongs to an earlier round (an autosave that crossed the
+    decision on the wire) and is left out."""
+    return session.scalar(select(ReviewDraft).where(ReviewDraft.submission_id == submission.id,
+                                                    ReviewDraft.mentor_id == mentor_id,
+                                                    ReviewDraft.saved_at >= submission.last_submitted_at))

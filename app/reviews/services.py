@@ -3,15 +3,16 @@
 import math
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.cohorts.lifecycle import reviews_allowed
+from app.core.db import dialect_insert
 from app.core.markdown import render_markdown
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
-from app.reviews.models import CriterionScore, Decision, Review
+from app.reviews.models import CriterionScore, Decision, Review, ReviewDraft
 from app.reviews.signals import submission_accepted
 
 
@@ -43,6 +44,20 @@ class BelowPassThreshold(ReviewRefused):
     def __init__(self, needed: int, maximum: int):
         super().__init__(needed)
         self.needed, self.maximum = needed, maximum
+
+
+class NotAwaitingReview(ReviewRefused):
+    """The submission has been decided since the page was opened: there is nothing to draft for."""
+
+
+class UnknownLevel(ReviewRefused):
+    """A draft's score is not one of the criterion's levels (or names a criterion of another exercise)."""
+
+
+class FeedbackTooLong(ReviewRefused):
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
 
 
 def points_needed_to_pass(pass_threshold: float, max_points: int) -> int:
@@ -102,6 +117,37 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
         session.flush()
     except IntegrityError as e:  # the caller rolls back, as on every refusal
         raise AlreadyReviewed() from e
+    # Decided: every mentor's draft for it has nothing left to decide.
+    session.execute(delete(ReviewDraft).where(ReviewDraft.submission_id == submission.id))
     if decision == Decision.ACCEPTED:
         submission_accepted.send(session, submission=submission, now=now)
     return review
+
+
+def save_review_draft(session: Session, *, submission: Submission, mentor: User, points_by_criterion: dict[int, int],
+                      feedback_md: str, now: datetime, max_feedback_chars: int) -> ReviewDraft:
+    """Keep the levels chosen so far (any subset of the criteria) and the feedback typed so far, exactly,
+    as the mentor's one draft for the submission, replacing the previous one. Raises NotAwaitingReview
+    once the submission is decided, UnknownLevel for a score that is not a level of the exercise's
+    rubric, FeedbackTooLong; writes nothing then."""
+    if submission.status != SubmissionStatus.AWAITING_REVIEW:
+        raise NotAwaitingReview()
+    levels = {c.id: {level.points for level in c.levels} for c in submission.exercise.criteria}
+    if any(points not in levels.get(cid, ()) for cid, points in points_by_criterion.items()):
+        raise UnknownLevel()
+    feedback_md = (feedback_md or "").replace("\r\n", "\n")
+    if len(feedback_md) > max_feedback_chars:
+        raise FeedbackTooLong(max_feedback_chars)
+    stored = {str(cid): points for cid, points in sorted(points_by_criterion.items())}
+    # One statement, so that two tabs saving at once both succeed (the later one wins).
+    table = ReviewDraft.__table__
+    statement = dialect_insert(session)(table).values(
+        submission_id=submission.id, mentor_id=mentor.id, points_by_criterion=stored, feedback_md=feedback_md,
+        saved_at=now)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["submission_id", "mentor_id"],
+        set_={"points_by_criterion": statement.excluded.points_by_criterion, "feedback_md": feedback_md,
+              "saved_at": now}))
+    return session.scalars(select(ReviewDraft).where(ReviewDraft.submission_id == submission.id,
+                                                     ReviewDraft.mentor_id == mentor.id)
+                           .execution_options(populate_existing=True)).one()

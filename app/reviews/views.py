@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,12 +9,12 @@ from app.cohorts.services import NotAMentor, is_mentor_of
 from app.core import authz
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
-from app.core.templating import current_locale, tokyo_datetime
+from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.reviews import claims, history as reviews_history, queries, services
-from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, review_form_for
+from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -71,12 +71,32 @@ _REFUSALS = {
 }
 
 
+_DRAFT_REFUSALS = {
+    services.NotAwaitingReview: lambda e: _("This submission has already been decided, so the draft was not saved."),
+    services.UnknownLevel: lambda e: _("A score is not one of the rubric's levels; choose the levels again."),
+    services.FeedbackTooLong: lambda e: _("The feedback is too long; the limit is %(limit)d characters.",
+                                          limit=e.limit),
+}
+
+
 def _reviewable(submission_id: int):
     """The submission, if the current user may review it (a mentor of its cohort or an administrator)."""
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
         db.session, current_user, submission.enrolment.cohort_id)))
     return submission
+
+
+def _chosen_points(form: ReviewFormBase) -> dict[int, int]:
+    """The levels chosen so far; a value that is not a number counts as no level of any criterion."""
+    raw = {cid: form[name].data for cid, name in form.criterion_fields if form[name].data}
+    return {cid: int(value) if value.isdecimal() else -1 for cid, value in raw.items()}
+
+
+def _save_draft(submission, form: ReviewFormBase, now):
+    return services.save_review_draft(db.session, submission=submission, mentor=current_user,
+                                      points_by_criterion=_chosen_points(form), feedback_md=form.feedback.data,
+                                      now=now, max_feedback_chars=current_app.config["MAX_FEEDBACK_CHARS"])
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
@@ -87,12 +107,29 @@ def review(submission_id: int):
     now = utcnow()
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
+    draft = queries.review_draft(db.session, submission, current_user.id)
     form = review_form_for(submission.exercise, current_locale())
     if request.method == "GET":
         form.version_id.data = str(latest.id)
+        if draft is not None:
+            for cid, name in form.criterion_fields:
+                form[name].data = str(draft.points_by_criterion.get(str(cid), "")) or None
+            form.feedback.data = draft.feedback_md
     refusal = preview_html = None
     if request.method == "POST" and form.preview.data:
         preview_html = render_markdown(form.feedback.data or "")
+    elif request.method == "POST" and form.save_draft.data:
+        try:
+            draft = _save_draft(submission, form, now)
+        except services.ReviewRefused as e:
+            db.session.rollback()
+            if isinstance(e, services.FeedbackTooLong):
+                form.feedback.errors = list(form.feedback.errors) + [_DRAFT_REFUSALS[type(e)](e)]
+            else:
+                refusal = _DRAFT_REFUSALS[type(e)](e)
+        else:
+            return redirect(url_for("reviews.review", submission_id=submission.id, _anchor="score-heading",
+                                    **queue_filter))
     elif form.validate_on_submit():
         version = next((h.version for h in history if str(h.version.id) == form.version_id.data), None)
         authz.ensure(version is not None)
@@ -131,7 +168,7 @@ def review(submission_id: int):
         neighbours=queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
                                             queue_filter.get("exercise")),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
-        preview_html=preview_html,
+        preview_html=preview_html, draft=draft, now=now,
     ), status
 
 
@@ -244,3 +281,18 @@ def learner(user_id: int):
     record = reviews_history.learner_history(db.session, current_user, user_id)
     authz.ensure(record is not None)
     return render_template("reviews/learner.html", record=record)
+
+
+@bp.route("/submissions/<int:submission_id>/draft", methods=["POST"])
+@authz.roles(*MENTORS)
+def save_draft(submission_id: int):
+    """Autosave of the review form (the page's script): the draft's note, or why it was not saved, as JSON."""
+    submission = _reviewable(submission_id)
+    form = review_form_for(submission.exercise, current_locale())
+    now = utcnow()
+    try:
+        draft = _save_draft(submission, form, now)
+    except services.ReviewRefused as e:
+        db.session.rollback()
+        return jsonify(error=_DRAFT_REFUSALS[type(e)](e)), (409 if isinstance(e, services.NotAwaitingReview) else 422)
+    return jsonify(note=draft_label(draft.saved_at, now))

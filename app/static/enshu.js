@@ -55,6 +55,68 @@
     var link = document.querySelector('a[data-shortcut="' + event.key.toLowerCase() + '"]');
     if (link) { event.preventDefault(); link.click(); }
   });
+  // Drafts: a form with data-draft-url is saved a few seconds after the last change, and at once when the
+  // page is left or the answers are checked. Without this script its 「下書き保存」 button does the same.
+  var DRAFT_DELAY_MS = 3000;
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-draft-url]"), function (form) {
+    if (!window.fetch || !window.FormData) return;
+    var note = form.querySelector("[data-draft-note]");
+    var timer = null, finished = false;
+    function fields() {  // the typed fields; files go only with the real submit
+      var data = new FormData();
+      new FormData(form).forEach(function (value, name) { if (typeof value === "string") data.append(name, value); });
+      return data;
+    }
+    function fingerprint(data) {
+      var parts = [];
+      data.forEach(function (value, name) { if (name !== "csrf_token") parts.push(name + "=" + value); });
+      return parts.join("&");
+    }
+    var saved = fingerprint(fields());  // what the page opened with is already stored
+    function show(text, failed) {
+      if (!note) return;
+      note.textContent = text;
+      note.classList.toggle("draft-note--failed", failed);
+    }
+    function save(leaving) {
+      clearTimeout(timer);
+      timer = null;
+      var data = fields(), sending = fingerprint(data);
+      if (finished || sending === saved) return;
+      fetch(form.getAttribute("data-draft-url"), {
+        method: "POST", body: data, credentials: "same-origin", keepalive: leaving,
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw body.error;
+          saved = sending;
+          show(body.note, false);
+        });
+      }).catch(function (reason) {
+        show(typeof reason === "string" ? reason : note && note.getAttribute("data-failed"), true);
+      });
+    }
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(save, DRAFT_DELAY_MS);
+    }
+    form.addEventListener("input", later);
+    form.addEventListener("change", later);
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      // Submitting or deciding ends the draft on the server, and 「下書き保存」 saves it there: nothing to send.
+      if (button && /^(submit|accept|return_for_revision|save_draft)$/.test(button.name)) {
+        finished = true;
+        clearTimeout(timer);
+      } else {
+        save(true);
+      }
+    });
+    window.addEventListener("pagehide", function () { if (timer) save(true); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && timer) save(true);
+    });
+  });
   // Move focus to the error summary so screen readers announce what went wrong.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

@@ -75,3 +75,18 @@ class Attachment(db.Model):
     media_type: Mapped[str] = mapped_column(String(127))
 
     submission_version: Mapped[SubmissionVersion] = relationship(back_populates="attachments")
+
+
+class AnswerDraft(db.Model):
+    """What a learner has typed for an exercise but not submitted yet: one per enrolment and exercise,
+    seen only by its learner, overwritten by each save and deleted when a version is submitted."""
+
+    __tablename__ = "answer_draft"
+    __table_args__ = (UniqueConstraint("enrolment_id", "exercise_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A draft is worth nothing without its enrolment or exercise: it goes with them.
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)

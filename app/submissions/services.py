@@ -4,19 +4,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
-from app.core.db import column_length
+from app.core.db import column_length, dialect_insert
 from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage, StagedFile
-from app.submissions.models import Attachment, Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.models import AnswerDraft, Attachment, Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.unlocking import lock_for
 
 MAX_ATTACHMENTS_PER_VERSION = 10
@@ -106,10 +104,6 @@ def _stage_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) 
     return staged
 
 
-def _dialect_insert(session: Session):
-    return (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)
-
-
 def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> tuple[int, int]:
     """(submission id, version number) for a new version, allocated by the database itself so that
     simultaneous submits get consecutive numbers: the first creates the submission row (a concurrent
@@ -117,7 +111,7 @@ def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercis
     row lock on PostgreSQL and the write lock on SQLite until commit. Raises AlreadyAccepted."""
     table = Submission.__table__
     created = session.execute(
-        _dialect_insert(session)(table)
+        dialect_insert(session)(table)
         .values(enrolment_id=enrolment.id, exercise_id=exercise.id, status=SubmissionStatus.AWAITING_REVIEW,
                 latest_version_number=1, last_submitted_at=now)
         .on_conflict_do_nothing(index_elements=["enrolment_id", "exercise_id"])
@@ -136,6 +130,16 @@ def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercis
     return claimed.id, claimed.latest_version_number
 
 
+def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> None:
+    cohort = enrolment.cohort
+    if exercise.module_version_id != cohort.module_version_id:
+        raise ExerciseNotInCohort()
+    if not submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
+        raise CohortClosed()
+    if lock_for(session, enrolment, exercise, now) is not None:
+        raise ExerciseLocked()
+
+
 def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str,
                    uploads: list[Upload], keep_attachment_ids: set[int], storage: FileStorage, now: datetime,
                    max_answer_chars: int, max_attachment_bytes: int) -> SubmissionVersion:
@@ -144,13 +148,7 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     Uploaded files enter the store only once the whole submit is accepted and flushed, just before
     the caller commits. Raises a SubmissionRefused subclass and stores nothing when the submit is not
     allowed; two simultaneous submits both succeed, as consecutive versions."""
-    cohort = enrolment.cohort
-    if exercise.module_version_id != cohort.module_version_id:
-        raise ExerciseNotInCohort()
-    if not submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
-        raise CohortClosed()
-    if lock_for(session, enrolment, exercise, now) is not None:
-        raise ExerciseLocked()
+    _ensure_answerable(session, enrolment, exercise, now)
     body_md = (body_md or "").replace("\r\n", "\n").strip()
     if not body_md:
         raise EmptyAnswer()
@@ -193,7 +191,34 @@ def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, b
     session.add(version)
     session.flush()
     session.expire(submission, ["versions"])
+    # What was typed is now a version: the draft has served its purpose.
+    session.execute(delete(AnswerDraft).where(AnswerDraft.enrolment_id == enrolment.id,
+                                              AnswerDraft.exercise_id == exercise.id))
     return version
+
+
+def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str, now: datetime,
+                      max_answer_chars: int) -> AnswerDraft:
+    """Keep what the learner has typed, exactly (an empty box too), as their one draft for the exercise,
+    replacing the previous one. Raises the SubmissionRefused a submit would for the exercise's state
+    (not in the cohort, cohort closed, locked, already accepted) or AnswerTooLong, and writes nothing."""
+    _ensure_answerable(session, enrolment, exercise, now)
+    status = session.scalar(select(Submission.status).where(Submission.enrolment_id == enrolment.id,
+                                                            Submission.exercise_id == exercise.id))
+    if status == SubmissionStatus.ACCEPTED:
+        raise AlreadyAccepted()
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > max_answer_chars:
+        raise AnswerTooLong(max_answer_chars)
+    # One statement, so that two tabs saving at once both succeed (the later one wins).
+    table = AnswerDraft.__table__
+    statement = dialect_insert(session)(table).values(
+        enrolment_id=enrolment.id, exercise_id=exercise.id, body_md=body_md, saved_at=now)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["enrolment_id", "exercise_id"], set_={"body_md": body_md, "saved_at": now}))
+    return session.scalars(select(AnswerDraft).where(AnswerDraft.enrolment_id == enrolment.id,
+                                                     AnswerDraft.exercise_id == exercise.id)
+                           .execution_options(populate_existing=True)).one()
 
 
 def can_view_submission(user, submission: Submission, is_mentor_of_cohort: bool) -> bool:
