@@ -194,13 +194,14 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
 
 
 def submission_for_review(session: Session, submission_id: int) -> Submission | None:
-    return session.scalar(select(Submission).where(Submission.id == submission_id).options(
+    return session.scalars(select(Submission).where(Submission.id == submission_id).options(
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
         # The review form lists every criterion with its levels: two queries, not one per criterion.
         joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
-        # The brief and the mentor pack are on the page.
-        joinedload(Submission.exercise).undefer_group(Exercise.TEXTS)))
+        # The brief and the mentor pack are on the page, and the auto-checked questions (a few rows: joined).
+        joinedload(Submission.exercise).undefer_group(Exercise.TEXTS),
+        joinedload(Submission.exercise).joinedload(Exercise.questions))).unique().one_or_none()
 
 
 @dataclass
