@@ -205,6 +205,7 @@ def test_organizer_home_finds_overdue_and_stalled_learners_and_long_waiting_revi
     assert "遅れ さん" in overdue and "沈黙 さん" not in overdue and "順調 さん" not in overdue
     stalled = page.split('id="stalled-heading"')[1].split("</section>")[0]
     assert "遅れ さん" in stalled and "沈黙 さん" in stalled and "順調 さん" not in stalled
+    assert "まだなし" in stalled.split("遅れ さん")[1].split("</tr>")[0]
     waiting = page.split('id="waiting-heading"')[1].split("</section>")[0]
     # Waiting 20 and 9 days (more than 7); the one submitted today is not late.
     assert "20日待っています" in waiting and "9日待っています" in waiting and "今日提出" not in waiting
@@ -262,7 +263,7 @@ def test_invitations_list_only_people_who_have_not_set_a_password(make, login_as
 # -- the menu ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role, visible, grouped", [
-    (Role.LEARNER, ["ホーム", "わたしのバッジ"], []),
+    (Role.LEARNER, ["わたしの学習", "わたしのバッジ"], []),
     (Role.MENTOR, ["ホーム", "レビュー待ち一覧"], []),
     (Role.ORGANIZER, ["ホーム", "受講期", "モジュール", "バッジ"], []),
     (Role.ADMIN, ["ホーム", "レビュー待ち一覧", "受講期", "モジュール", "バッジ"], ["利用者", "所属組織", "バッジの発行者"]),

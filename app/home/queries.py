@@ -130,10 +130,10 @@ class RunningCohort:
 @dataclass(frozen=True)
 class LearnerBehind:
     """A learner of a running cohort with exercises past their due date and nothing submitted, or with
-    no submission for a while (`last_activity_at`: the latest submission, or the enrolment)."""
+    no submission for a while (since `last_submitted_at`, or since enrolling when None)."""
     enrolment: Enrolment
     overdue: int
-    last_activity_at: datetime
+    last_submitted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,8 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
                      ~exists().where(Submission.enrolment_id == Enrolment.id,
                                      Submission.exercise_id == ScheduledExercise.exercise_id))
               .group_by(Enrolment.id).subquery())
-    behind = (_enrolments_with_people().add_columns(func.coalesce(missed.c.n, 0), last_activity, func.count().over())
+    behind = (_enrolments_with_people()
+              .add_columns(func.coalesce(missed.c.n, 0), last_submitted.c.at, func.count().over())
               .outerjoin(missed, missed.c.enrolment_id == Enrolment.id)
               .outerjoin(last_submitted, last_submitted.c.enrolment_id == Enrolment.id)
               .where(running_now, not_completed))

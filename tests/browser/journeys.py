@@ -267,7 +267,7 @@ def learner_journey(j: Journey, scene: Scene, files: Path) -> None:
     feedback = "根拠となる数字の出典を書いてください。" if j.locale == "ja" else "Say where your numbers come from."
     world.review(scene, "01-look", Decision.RETURNED, 1, feedback)
 
-    j.click(nav_link(j, "Home"))
+    j.click(nav_link(j, "My learning"))
     returned = page.get_by_role("region", name=j.t("Came back for revision"))
     j.click(returned.get_by_role("link", name=exercise))
     feedback_panel = page.get_by_role("region", name=j.t("Feedback on version %(n)d", n=1))
