@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, exists, func, or_, select, true
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.badges.models import Credential, CredentialStatus, Issuer
@@ -159,7 +159,7 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
                    limit: int = 10) -> OrganizerHome:
     """Cohorts running now with their learners, completions and waiting reviews; learners of running
     cohorts who are overdue or have not submitted for `stalled_days` (completed ones aside); submissions
-    waiting more than `waiting_days` for review; credentials awaiting approval. Six queries."""
+    waiting more than `waiting_days` for review; credentials awaiting approval. Five queries."""
     running_now = and_(Cohort.starts_at <= now, Cohort.ends_at > now)
     learners = (select(Enrolment.cohort_id, func.count().label("n")).group_by(Enrolment.cohort_id).subquery())
     completed = (select(Enrolment.cohort_id, func.count().label("n")).join(CompletionRecord)
@@ -228,8 +228,8 @@ def admin_home(session: Session, limit: int = 10) -> AdminHome:
             deactivated += count
     rows = session.execute(
         select(User, func.count().over()).where(User.password_hash.is_(None), User.is_active_account)
-        .options(selectinload(User.organization)).order_by(User.created_at, User.id).limit(limit)).all()
-    recent = list(session.scalars(select(User).options(selectinload(User.organization))
+        .options(joinedload(User.organization)).order_by(User.created_at, User.id).limit(limit)).all()
+    recent = list(session.scalars(select(User).options(joinedload(User.organization))
                                   .order_by(User.created_at.desc(), User.id.desc()).limit(5)))
     issuers = list(session.scalars(select(Issuer).options(selectinload(Issuer.keys)).order_by(Issuer.id)))
     return AdminHome(by_role, deactivated, [user for user, _ in rows], rows[0][1] if rows else 0, recent, issuers)
