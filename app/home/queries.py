@@ -173,7 +173,8 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
         .outerjoin(waiting, waiting.c.cohort_id == Cohort.id)
         .order_by(Cohort.ends_at, Cohort.id))]
 
-    not_completed = ~exists().where(CompletionRecord.enrolment_id == Enrolment.id, CompletionRecord.revoked_at.is_(None))
+    not_completed = ~exists().where(CompletionRecord.enrolment_id == Enrolment.id,
+                                    CompletionRecord.revoked_at.is_(None))
     last_submitted = (select(Submission.enrolment_id, func.max(Submission.last_submitted_at).label("at"))
                       .group_by(Submission.enrolment_id).subquery())
     last_activity = func.coalesce(last_submitted.c.at, Enrolment.enrolled_at)

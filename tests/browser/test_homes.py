@@ -42,7 +42,8 @@ def test_menu_fits_one_line_at_1280_px(new_page, world, locale):
     page = journey.page
     # Every item of the header (menu, language, account) on one line: their middles at the same height.
     middles = page.locator(".site-header .site-nav > ul > li, .site-tools > *").evaluate_all(
-        "items => items.map(item => { const r = item.getBoundingClientRect(); return Math.round(r.top + r.height / 2); })")
+        "items => items.map(item => { const r = item.getBoundingClientRect();"
+        " return Math.round(r.top + r.height / 2); })")
     assert len(middles) >= 8 and max(middles) - min(middles) <= 6, middles
     expect(page.locator("label[for=site-menu-toggle]")).to_be_hidden()
     # The rarely used pages are one click away, in the 「管理」 group.
