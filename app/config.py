@@ -19,6 +19,11 @@ PASSWORD_RESET_MAX_AGE = 2 * 3600
 # workers or hosts use Redis (e.g. "redis://127.0.0.1:6379") so that they all count together.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
+# If that Redis cannot be reached, pages still answer: limits are counted in each process meanwhile
+# (the sign-in throttle does the same, app/auth/throttle.py), and a lost Redis is noticed within a second.
+RATELIMIT_SWALLOW_ERRORS = True
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 # Background jobs (mail, badge signing): None runs them inline right after the commit. A Redis URL
 # (e.g. "redis://127.0.0.1:6379/1") puts them on the RQ queue JOBS_QUEUE there, done by `flask jobs work`

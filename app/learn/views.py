@@ -46,10 +46,10 @@ def _own_enrolment(cohort_id: int) -> Enrolment:
 @bp.route("/cohorts/<int:cohort_id>/")
 @authz.signed_in
 def module_overview(cohort_id: int):
-    enrolment = _own_enrolment(cohort_id)
-    dashboard = queries.learner_dashboard(db.session, current_user, utcnow())
-    progress = next(p for p in dashboard.cohorts if p.enrolment.id == enrolment.id)
-    return render_template("learn/module.html", progress=progress, cohort=enrolment.cohort, now=utcnow())
+    dashboard = queries.learner_dashboard(db.session, current_user, utcnow(), cohort_id=cohort_id)
+    authz.ensure(len(dashboard.cohorts) == 1)
+    progress = dashboard.cohorts[0]
+    return render_template("learn/module.html", progress=progress, cohort=progress.cohort, now=utcnow())
 
 
 _REFUSAL_MESSAGES = {

@@ -138,7 +138,9 @@ def submission_for_review(session: Session, submission_id: int) -> Submission | 
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
         # The review form lists every criterion with its levels: two queries, not one per criterion.
-        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels)))
+        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+        # The brief and the mentor pack are on the page.
+        joinedload(Submission.exercise).undefer_group(Exercise.TEXTS)))
 
 
 @dataclass
