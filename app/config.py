@@ -4,6 +4,8 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # Several attachments fit in one request; the per-file limit above is checked per file.
 MAX_CONTENT_LENGTH = 5 * MAX_ATTACHMENT_BYTES + 1024 * 1024
 MAX_ANSWER_CHARS = 50_000
+# How long a mentor's claim on a submission holds before another mentor may take it over.
+REVIEW_CLAIM_MINUTES = 30
 
 BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"

@@ -11,12 +11,13 @@ from sqlalchemy import update
 
 from app.auth.models import Role
 from app.badges.models import Credential, CredentialStatus
-from app.cohorts.models import Enrolment
+from app.cohorts.models import CohortStatus, Enrolment
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.home import queries
 from app.home.queries import HomeKind
+from app.reviews.claims import claim_submission
 from app.reviews.services import review_version
 from app.submissions.services import submit_version
 
@@ -157,6 +158,7 @@ def test_mentor_home_lists_waiting_work_with_days_waited_and_own_recent_reviews(
     recent = page.split('id="recent-heading"')[1].split("</section>")[0]
     assert "遅野 さん" in recent and "合格" in recent
     assert "早川 さん" not in recent
+    assert 'href="/review/history"' in recent
     # Another mentor of the same cohort sees the same queue but not this mentor's reviews.
     other_page = _page(login_as(other_mentor))
     assert "まだレビューしていません" in other_page
@@ -196,19 +198,54 @@ def test_organizer_home_finds_overdue_and_stalled_learners_and_long_waiting_revi
     _submit(app, make, group, silent, group.module_version.exercises[0], days_ago=20)
     _submit(app, make, group, busy, group.module_version.exercises[0], days_ago=9)
     _submit(app, make, group, busy, group.module_version.exercises[1])
-    make.cohort(make.module_version(exercises=1), started_days_ago=-10, name="これからの受講期")
+    make.cohort(make.module_version(exercises=1), started_days_ago=-10, name="これからの受講期",
+                status=CohortStatus.OPEN)
+    # Within its dates, but the organizer has closed it: not running, and its learners are nobody's worry here.
+    closed = make.cohort(make.module_version(exercises=1), learners=[make.user(Role.LEARNER, name="終了 さん")],
+                         name="終えた受講期", status=CohortStatus.CLOSED)
+    closed.schedule[0].due_at = utcnow() - timedelta(days=1)
+    db.session.commit()
 
     page = _page(login_as(make.user(Role.ORGANIZER)))
     running = page.split('id="running-heading"')[1].split("</section>")[0]
-    assert "進行中の受講期" in running and "これからの受講期" not in running
+    assert "進行中の受講期" in running and "これからの受講期" not in running and "終えた受講期" not in running
+    assert '<span class="summary-tiles__number">1</span>' in page.split('href="#running-heading"')[1].split("</a>")[0]
     overdue = page.split('id="overdue-heading"')[1].split("</section>")[0]
     assert "遅れ さん" in overdue and "沈黙 さん" not in overdue and "順調 さん" not in overdue
+    assert "終了 さん" not in overdue
     stalled = page.split('id="stalled-heading"')[1].split("</section>")[0]
     assert "遅れ さん" in stalled and "沈黙 さん" in stalled and "順調 さん" not in stalled
     assert "まだなし" in stalled.split("遅れ さん")[1].split("</tr>")[0]
     waiting = page.split('id="waiting-heading"')[1].split("</section>")[0]
     # Waiting 20 and 9 days (more than 7); the one submitted today is not late.
     assert "20日待っています" in waiting and "9日待っています" in waiting and "今日提出" not in waiting
+
+
+def test_a_cohort_runs_by_its_state_not_its_dates(app, make):
+    """Running is what the organizer set (app/cohorts/lifecycle.py): a running cohort whose end date has
+    passed is still running; one within its dates that is only open for enrolment is not."""
+    late = make.cohort(make.module_version(exercises=1), started_days_ago=40, days_open=30, name="延長中")
+    make.cohort(make.module_version(exercises=1), name="募集中", status=CohortStatus.OPEN)
+    home = queries.organizer_home(db.session, utcnow(), stalled_days=7, waiting_days=7)
+    assert [item.cohort for item in home.running] == [late]
+
+
+def test_optional_exercises_are_never_overdue_and_need_no_due_date(app, make, login_as):
+    learner, mentor = make.user(Role.LEARNER, name="任意 さん"), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=3, optional=(1, 3)), learners=[learner], mentors=[mentor])
+    # The optional first exercise was due yesterday, the optional third has no due date at all.
+    group.schedule[0].due_at = utcnow() - timedelta(days=1)
+    group.schedule[2].due_at = None
+    db.session.commit()
+    assert queries.organizer_home(db.session, utcnow(), stalled_days=7, waiting_days=7).overdue_total == 0
+    page = _page(login_as(make.user(Role.ORGANIZER)))
+    assert "任意 さん" not in page.split('id="overdue-heading"')[1].split("</section>")[0]
+    # The learner's home and "My learning" list the undated exercise after the dated ones, without a date.
+    client = login_as(learner)
+    for path in ("/", "/learning/"):
+        due = _page(client, path).split('id="due-heading"')[1].split("</section>")[0]
+        assert due.index("課題2") < due.index("課題3")
+        assert "提出期限" not in due.split("課題3")[1]
 
 
 def test_organizer_home_counts_badges_awaiting_approval(app, make, login_as):
@@ -290,6 +327,25 @@ def test_menu_marks_the_current_page(make, login_as):
 def test_signed_out_visitors_get_no_menu_button(client):
     page = client.get("/login").get_data(as_text=True)
     assert "site-menu-toggle" not in page and "site-nav" not in page
+
+
+def test_waiting_work_says_who_holds_it(app, make, login_as):
+    mentor, other_mentor = make.user(Role.MENTOR), make.user(Role.MENTOR, name="保留 メンター")
+    first, second = make.user(Role.LEARNER, name="一番 さん"), make.user(Role.LEARNER, name="二番 さん")
+    group = make.cohort(make.module_version(exercises=1), learners=[first, second], mentors=[mentor, other_mentor])
+    mine = _submit(app, make, group, first, group.module_version.exercises[0], days_ago=9).submission
+    theirs = _submit(app, make, group, second, group.module_version.exercises[0], days_ago=8).submission
+    claim_submission(db.session, submission=mine, mentor=mentor, now=utcnow(), minutes=30)
+    claim_submission(db.session, submission=theirs, mentor=other_mentor, now=utcnow(), minutes=30)
+    db.session.commit()
+    waiting = _page(login_as(mentor)).split('id="waiting-heading"')[1].split("</section>")[0]
+    mine_row, theirs_row = waiting.split("一番 さん")[1].split("</tr>")[0], waiting.split("二番 さん")[1].split("</tr>")[0]
+    assert "<strong>あなた</strong>" in mine_row and ">レビュー<" in mine_row
+    assert "保留 メンター" in theirs_row and ">見る<" in theirs_row
+    organizer = _page(login_as(make.user(Role.ORGANIZER))).split('id="waiting-heading"')[1].split("</section>")[0]
+    assert "保留 メンター" in organizer.split("二番 さん")[1].split("</tr>")[0]
+    # An expired claim holds nothing.
+    assert all(w.claim is None for w in queries.mentor_home(db.session, mentor, utcnow() + timedelta(hours=1)).waiting)
 
 
 def test_a_submission_keeps_its_own_time_for_days_waited(app, make):

@@ -56,6 +56,9 @@ class World:
         if endpoint == "admin.sign_out_everywhere":
             # Someone no client is signed in as: ending their sessions changes nothing another cell needs.
             values["user_id"] = self.invitee.id
+        if endpoint == "cohorts.change_status":
+            # Cohort A runs; closing is a move it may make (the empty form names no state, so nothing moves).
+            values["to"] = "closed"
         if endpoint == "cohorts.unassign_mentor":
             # The other cohort's mentor: removing a mentor who is not assigned changes nothing.
             values["user_id"] = self.people["other_mentor"].id

@@ -88,6 +88,7 @@ class Exercise(db.Model):
         CheckConstraint("(mentor_pack_ja_html IS NULL) = (mentor_pack_en_html IS NULL)", name="mentor_pack_complete"),
         CheckConstraint("position >= 1", name="position_positive"),
         CheckConstraint("unlock_days_after_start >= 0", name="unlock_days_not_negative"),
+        CheckConstraint("suggested_offset_days BETWEEN 0 AND 366", name="suggested_offset_days_range"),
     )
 
     TEXTS = "texts"
@@ -108,6 +109,8 @@ class Exercise(db.Model):
     unlock_after_slug: Mapped[Optional[str]] = mapped_column(String(100))
     unlock_when: Mapped[Optional[UnlockWhen]] = mapped_column(enum_type(UnlockWhen, 16, "unlock_when"))
     unlock_days_after_start: Mapped[Optional[int]]
+    # The schedule editor's suggested due date, in days after a cohort's start (exercise.toml).
+    suggested_offset_days: Mapped[Optional[int]]
     event_title_ja: Mapped[Optional[str]] = mapped_column(String(200))
     event_title_en: Mapped[Optional[str]] = mapped_column(String(200))
     event_ja_md: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)

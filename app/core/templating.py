@@ -1,10 +1,10 @@
 """Jinja filters and globals that every feature's templates use."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Flask, g
 from babel.dates import format_datetime
-from flask_babel import format_date, get_locale, get_timezone, get_translations
+from flask_babel import format_date, get_locale, get_timezone, get_translations, to_user_timezone
 from flask_wtf import FlaskForm
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -47,6 +47,22 @@ def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> 
 
 def tokyo_date(moment: datetime | None) -> str:
     return format_date(moment, "medium") if moment else ""
+
+
+# Japan's eras from their first day, newest first: certificates give the date both ways (和暦).
+ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
+
+
+def wareki(moment: datetime | None) -> str:
+    """The day in Japan time in the Japanese era calendar, e.g. 令和8年11月30日 (the first year is 元年)."""
+    if not moment:
+        return ""
+    day = to_user_timezone(moment).date()
+    for start, era in ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return ""
 
 
 def translations_of_this_render() -> dict:
@@ -100,5 +116,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["datetime"] = tokyo_datetime
     app.jinja_env.filters["date"] = tokyo_date
+    app.jinja_env.filters["wareki"] = wareki
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, or_, select, true
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.badges.models import Credential, CredentialStatus, Issuer
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
-from app.reviews.models import Review
+from app.content.models import Exercise
+from app.reviews.models import Review, ReviewClaim
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
 
@@ -49,9 +50,12 @@ def default_home(user: User) -> HomeKind:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A submission waiting for review, and how many whole days it has waited since it was submitted."""
+    """A submission waiting for review, how many whole days it has waited since it was submitted, and
+    the claim on it that has not expired with its mentor's name (None when nobody holds it)."""
     submission: Submission
     days_waited: int
+    claim: ReviewClaim | None = None
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,19 @@ def _days(now: datetime, since: datetime) -> int:
 
 def _waiting_rows(query, now: datetime) -> tuple[list[Waiting], int]:
     rows = query.all()
-    return [Waiting(submission, _days(now, submission.last_submitted_at)) for submission, _ in rows], \
-        (rows[0][1] if rows else 0)
+    return [Waiting(submission, _days(now, submission.last_submitted_at), claim, holder)
+            for submission, claim, holder, _ in rows], (rows[0][3] if rows else 0)
 
 
-def _awaiting_with_people(condition):
+def _awaiting_with_people(condition, now: datetime):
     """Submissions awaiting review that meet `condition`, longest waiting first, with the learner,
-    cohort and exercise in the same query and the full count in every row."""
-    return (select(Submission, func.count().over())
+    cohort, exercise and the claim not expired at `now` (with its mentor's name) in the same query and
+    the full count in every row."""
+    holder = aliased(User)
+    return (select(Submission, ReviewClaim, holder.display_name, func.count().over())
             .join(Submission.enrolment).join(Enrolment.cohort).join(Enrolment.user).join(Submission.exercise)
+            .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
+            .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
             .where(Submission.status == SubmissionStatus.AWAITING_REVIEW, condition)
             .options(contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
                      contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
@@ -96,14 +104,16 @@ def mentor_home(session: Session, mentor: User, now: datetime, limit: int = 10) 
     Three queries."""
     mine = true() if mentor.role == Role.ADMIN else Cohort.id.in_(
         select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id))
-    waiting, total = _waiting_rows(session.execute(_awaiting_with_people(mine).limit(limit)), now)
+    waiting, total = _waiting_rows(session.execute(_awaiting_with_people(mine, now).limit(limit)), now)
     counts = (select(Enrolment.cohort_id, func.count().label("waiting")).join(Submission)
               .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
               .group_by(Enrolment.cohort_id).subquery())
-    # Cohorts that have not ended, and ended ones that still have work waiting.
+    # Cohorts being prepared or running, and closed ones that still have work waiting (an archived
+    # cohort takes no reviews).
     cohorts = [CohortWaiting(cohort, waiting_count or 0) for cohort, waiting_count in session.execute(
         select(Cohort, counts.c.waiting).outerjoin(counts, counts.c.cohort_id == Cohort.id)
-        .where(mine, or_(Cohort.ends_at > now, counts.c.waiting > 0))
+        .where(mine, or_(Cohort.status.in_((CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.RUNNING)),
+                         (Cohort.status == CohortStatus.CLOSED) & (counts.c.waiting > 0)))
         .order_by(Cohort.starts_at.desc(), Cohort.id))]
     reviews = list(session.scalars(
         select(Review).join(Review.submission_version).join(SubmissionVersion.submission).join(Submission.enrolment)
@@ -157,10 +167,11 @@ def _enrolments_with_people():
 
 def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_days: int,
                    limit: int = 10) -> OrganizerHome:
-    """Cohorts running now with their learners, completions and waiting reviews; learners of running
-    cohorts who are overdue or have not submitted for `stalled_days` (completed ones aside); submissions
-    waiting more than `waiting_days` for review; credentials awaiting approval. Five queries."""
-    running_now = and_(Cohort.starts_at <= now, Cohort.ends_at > now)
+    """Cohorts running now (their stored state, app/cohorts/lifecycle.py) with their learners, completions
+    and waiting reviews; learners of running cohorts who are overdue on a required exercise or have not
+    submitted for `stalled_days` (completed ones aside); submissions waiting more than `waiting_days` for
+    review; credentials awaiting approval. Five queries."""
+    running_now = Cohort.status == CohortStatus.RUNNING
     learners = (select(Enrolment.cohort_id, func.count().label("n")).group_by(Enrolment.cohort_id).subquery())
     completed = (select(Enrolment.cohort_id, func.count().label("n")).join(CompletionRecord)
                  .where(CompletionRecord.revoked_at.is_(None)).group_by(Enrolment.cohort_id).subquery())
@@ -180,7 +191,9 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
     last_activity = func.coalesce(last_submitted.c.at, Enrolment.enrolled_at)
     missed = (select(Enrolment.id.label("enrolment_id"), func.count().label("n"))
               .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
-              .where(ScheduledExercise.due_at < now,
+              .join(Exercise, Exercise.id == ScheduledExercise.exercise_id)
+              # As in the progress table, an optional exercise is never overdue (most have no due date).
+              .where(Exercise.is_required, ScheduledExercise.due_at < now,
                      ~exists().where(Submission.enrolment_id == Enrolment.id,
                                      Submission.exercise_id == ScheduledExercise.exercise_id))
               .group_by(Enrolment.id).subquery())
@@ -199,7 +212,7 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
     stalled, stalled_total = learners_behind(
         behind.where(last_activity < now - timedelta(days=stalled_days)).order_by(last_activity, Enrolment.id))
     waiting_long, waiting_long_total = _waiting_rows(session.execute(_awaiting_with_people(
-        Submission.last_submitted_at < now - timedelta(days=waiting_days)).limit(limit)), now)
+        Submission.last_submitted_at < now - timedelta(days=waiting_days), now).limit(limit)), now)
     to_approve = session.scalar(select(func.count()).select_from(Credential)
                                 .where(Credential.status == CredentialStatus.AWAITING_APPROVAL))
     return OrganizerHome(running, overdue, overdue_total, stalled, stalled_total, stalled_days,

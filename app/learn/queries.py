@@ -18,7 +18,7 @@ from app.submissions.unlocking import Lock, exercise_lock, lock_for
 @dataclass
 class ExerciseStatus:
     exercise: Exercise
-    due_at: datetime
+    due_at: datetime | None  # None: an optional exercise without a deadline
     submission: Submission | None
     lock: Lock | None = None
 
@@ -101,7 +101,8 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
                 dashboard.awaiting.append((progress, status))
             elif status.status == "not_started" and enrolment.cohort.ends_at > now:
                 dashboard.due_next.append((progress, status))
-    dashboard.due_next.sort(key=lambda pair: pair[1].due_at)
+    # Exercises without a deadline (optional ones) come after every dated one.
+    dashboard.due_next.sort(key=lambda pair: (pair[1].due_at is None, pair[1].due_at or now))
     return dashboard
 
 
