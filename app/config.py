@@ -74,3 +74,8 @@ BADGE_ISSUER_DID_KEY = False
 
 # True only under bench/pages.py: adds the floor pages /_bench/healthz and /_bench/query50 (app/seed/floor.py).
 BENCH_FLOOR_PAGES = False
+
+# Organizer's home: a learner of a running cohort is "stalled" after this many days without submitting,
+# and a submission has "waited too long" for review after this many days.
+HOME_STALLED_AFTER_DAYS = 14
+HOME_REVIEW_WAIT_DAYS = 7

@@ -83,6 +83,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.schedule": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
+    "home.index": signed_in(),
+    # A home is offered to the people with its role (administrators review and organize too).
+    "home.show": signed_in(learner=HIDDEN, other_learner=HIDDEN, organizer=HIDDEN),
     "learn.attachment": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
     "learn.dashboard": signed_in(),
     # Only people enrolled in the cohort work on its exercises.

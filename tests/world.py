@@ -45,7 +45,7 @@ class World:
             "submission_id": self.submission.id, "attachment_id": self.attachment.id,
             "material_id": self.material.id, "module_version_id": self.cohort.module_version_id,
             "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
-            "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css",
+            "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css", "kind": "mentor",
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug

@@ -27,7 +27,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths, so a crafted link cannot send the user elsewhere after login."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("learn.dashboard")
+    return url_for("home.index")
 
 
 def _login_throttle() -> LoginThrottle:
@@ -65,7 +65,7 @@ def _start_session(user: User) -> None:
 @authz.public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.dashboard"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         attempt = _login_throttle().attempt(form.email.data, _client_address(), lambda: services.authenticate(
@@ -113,7 +113,7 @@ def change_password():
             _start_session(user)
             flash(_("Your password is changed. Any other place where you were signed in is now signed out."),
                   "success")
-            return redirect(url_for("learn.dashboard"))
+            return redirect(url_for("home.index"))
     return render_template("auth/set_password.html", form=form), (422 if form.errors else 200)
 
 
@@ -143,7 +143,7 @@ def _password_from_token(purpose: TokenPurpose, token: str, max_age: int):
         _login_throttle().clear_account(user.email)
         _start_session(user)
         flash(_("Your password is saved. Welcome!"), "success")
-        return redirect(url_for("learn.dashboard"))
+        return redirect(url_for("home.index"))
     return render_template("auth/set_password.html", form=form, user=user,
                            invitation=purpose == TokenPurpose.INVITATION)
 

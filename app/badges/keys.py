@@ -61,6 +61,10 @@ class KeyStore:
             f.write(base64.b64encode(seed).decode() + "\n")
         return multibase
 
+    def has_private_key(self, multibase: str) -> bool:
+        """Whether this server holds the private half (a restored or moved server may not)."""
+        return self._path(multibase).is_file()
+
     def private_key(self, multibase: str) -> Ed25519PrivateKey:
         seed = base64.b64decode(self._path(multibase).read_text().strip())
         return Ed25519PrivateKey.from_private_bytes(seed)

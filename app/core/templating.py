@@ -25,6 +25,10 @@ def localized(obj, attribute: str):
     return getattr(obj, attribute)(current_locale())
 
 
+# Named patterns per locale, for `|datetime('weekday')`: a due date reads better with its day of the week.
+NAMED_PATTERNS = {"weekday": {"ja": "yyyy年M月d日（E）H:mm", "en": "EEE d MMM yyyy, HH:mm"}}
+
+
 def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> str:
     """In Japan time, to the minute (seconds only confuse a due date). Each distinct moment is formatted
     once per request and locale: long lists (the mentor queue) repeat dates, and Babel's formatting per
@@ -37,7 +41,8 @@ def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> 
     label = labels.get(key)
     if label is None:
         # Babel itself, with the request's zone: Flask-Babel's wrapper repeats its look-ups on every call.
-        label = labels[key] = format_datetime(moment, style, tzinfo=get_timezone(), locale=locale)
+        pattern = NAMED_PATTERNS[style][current_locale()] if style in NAMED_PATTERNS else style
+        label = labels[key] = format_datetime(moment, pattern, tzinfo=get_timezone(), locale=locale)
     return label
 
 

@@ -43,6 +43,17 @@ class CohortProgress:
     def accepted_count(self) -> int:
         return sum(1 for e in self.exercises if e.status == SubmissionStatus.ACCEPTED)
 
+    @property
+    def next_step(self) -> ExerciseStatus | None:
+        """What the learner should do next in this cohort: revise returned work first, then start the
+        first open exercise, else wait for the review of submitted work, else the first still locked.
+        None when every exercise is accepted."""
+        for wanted in (SubmissionStatus.RETURNED, "not_started", SubmissionStatus.AWAITING_REVIEW, "locked"):
+            for item in self.exercises:
+                if item.status == wanted:
+                    return item
+        return None
+
 
 @dataclass
 class Dashboard:

@@ -32,7 +32,7 @@ def _storage() -> FileStorage:
     return FileStorage(current_app.config["STORAGE_DIR"])
 
 
-@bp.route("/")
+@bp.route("/learning/")
 @authz.signed_in
 def dashboard():
     return render_template("learn/dashboard.html", dashboard=queries.learner_dashboard(db.session, current_user, utcnow()),

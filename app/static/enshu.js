@@ -22,6 +22,24 @@
       })
       .catch(function () { form.requestSubmit ? form.requestSubmit(button) : form.submit(); });
   });
+  // The phone menu button is a checkbox (it works without this file); say whether the menu is open.
+  var toggle = document.getElementById("site-menu-toggle");
+  if (toggle) {
+    var sync = function () { toggle.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); };
+    sync();
+    toggle.addEventListener("change", sync);
+  }
+  // A header drop-down closes on Escape (focus back to its summary) and when clicking elsewhere.
+  var groups = document.querySelectorAll(".menu-group");
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    groups.forEach(function (group) {
+      if (group.open) { group.open = false; group.querySelector("summary").focus(); }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    groups.forEach(function (group) { if (group.open && !group.contains(event.target)) group.open = false; });
+  });
   // A print button where the page offers one (the certificate).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
