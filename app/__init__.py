@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.badges import listeners as badge_listeners  # noqa: F401  (issues a badge per completion)
     from app.badges.views import bp as badges_bp
     from app.auth.views import bp as auth_bp
+    from app.cohorts.enrolment_views import bp as enrolments_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
     from app.learn.views import bp as learn_bp
@@ -113,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress.views import bp as progress_bp
     from app.reviews.views import bp as reviews_bp
 
-    for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, progress_bp, modules_bp, badges_bp, admin_bp):
+    for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp, badges_bp, admin_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from app.cohorts.models import Cohort
@@ -61,3 +61,15 @@ class ImportForm(FlaskForm):
     participants = FileField(_l("Participants list (CSV)"),
                              validators=[FileRequired(_l("Choose the CSV file of participants."))])
     submit = SubmitField(_l("Import participants"))
+
+
+class ConfirmImportForm(FlaskForm):
+    """The previewed file travels back with the confirmation, with a signed hash binding it to the preview."""
+    content = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired()])
+
+
+class MoveForm(FlaskForm):
+    # Any cohort id is accepted here: the move service says why a cohort is not possible.
+    target_id = SelectField(_l("Move to cohort"), coerce=int, validate_choice=False,
+                            validators=[InputRequired(_l("Choose the cohort to move the learner to."))])

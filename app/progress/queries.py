@@ -8,7 +8,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Organization, User
-from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
+from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.submissions.models import Submission, SubmissionStatus
 
@@ -22,6 +22,7 @@ class ProgressRow:
     municipality: str | None
     statuses: list[str]
     completed_at: datetime | None
+    is_withdrawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,22 @@ class ProgressTable:
 
 
 def cohort_progress(session: Session, cohort: Cohort, *, locale: str, search: str = "", page: int = 1,
-                    page_size: int = PAGE_SIZE) -> ProgressTable:
+                    page_size: int = PAGE_SIZE, include_withdrawn: bool = False) -> ProgressTable:
     """One page of the cohort's learners (by name, optionally only those whose name or municipality
-    contains `search`), each with the status of their work on every scheduled exercise."""
+    contains `search`; withdrawn learners only with `include_withdrawn`), each with the status of their
+    work on every scheduled exercise."""
     schedule = sorted(session.scalars(select(ScheduledExercise).where(ScheduledExercise.cohort_id == cohort.id)
                                       .options(joinedload(ScheduledExercise.exercise))),
                       key=lambda s: s.exercise.position)
     municipality = Organization.name_en if locale == "en" else Organization.name_ja
-    learners = (select(Enrolment.id, User.display_name, municipality, CompletionRecord.completed_at)
+    learners = (select(Enrolment.id, User.display_name, municipality, CompletionRecord.completed_at,
+                       Enrolment.status)
                 .join(User, Enrolment.user_id == User.id)
                 .outerjoin(Organization, User.organization_id == Organization.id)
                 .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
                 .where(Enrolment.cohort_id == cohort.id))
+    if not include_withdrawn:
+        learners = learners.where(Enrolment.status == EnrolmentStatus.ACTIVE)
     if search:
         learners = learners.where(or_(User.display_name.icontains(search, autoescape=True),
                                       Organization.name_ja.icontains(search, autoescape=True),
@@ -67,30 +72,34 @@ def cohort_progress(session: Session, cohort: Cohort, *, locale: str, search: st
         select(Submission.enrolment_id, Submission.exercise_id, Submission.status)
         .where(Submission.enrolment_id.in_([row.id for row in found])))}
     rows = [ProgressRow(name, place, [statuses.get((enrolment_id, s.exercise_id), NOT_STARTED) for s in schedule],
-                        completed_at)
-            for enrolment_id, name, place, completed_at in found]
-    total, completed = _cohort_totals(session, cohort)
-    accepted = _accepted_per_exercise(session, cohort)
+                        completed_at, status == EnrolmentStatus.WITHDRAWN)
+            for enrolment_id, name, place, completed_at, status in found]
+    total, completed = _cohort_totals(session, cohort, include_withdrawn)
+    accepted = _accepted_per_exercise(session, cohort, include_withdrawn)
     return ProgressTable(cohort, schedule, rows, learners=total, completed=completed,
                          accepted=[accepted.get(s.exercise_id, 0) for s in schedule], matching=matching, page=page,
                          page_size=page_size)
 
 
-def _cohort_totals(session: Session, cohort: Cohort) -> tuple[int, int]:
+def _only_active(query, include_withdrawn: bool):
+    return query if include_withdrawn else query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+
+
+def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) -> tuple[int, int]:
     """How many learners the cohort has and how many of them have completed its module."""
-    total, completed = session.execute(
+    total, completed = session.execute(_only_active(
         select(func.count(Enrolment.id), func.count(CompletionRecord.id))
         .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
-        .where(Enrolment.cohort_id == cohort.id)).one()
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one()
     return total, completed
 
 
-def _accepted_per_exercise(session: Session, cohort: Cohort) -> dict[int, int]:
+def _accepted_per_exercise(session: Session, cohort: Cohort, include_withdrawn: bool) -> dict[int, int]:
     # Counted over the cohort's submissions rather than filtered by status: a status filter lets the
     # planner walk every accepted submission of every cohort through the status index.
     accepted = func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0))
-    return dict(session.execute(
+    return dict(session.execute(_only_active(
         select(Submission.exercise_id, accepted)
         .join(Enrolment, Submission.enrolment_id == Enrolment.id)
-        .where(Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
         .group_by(Submission.exercise_id)).all())

@@ -21,5 +21,7 @@ def cohort(cohort_id: int):
     authz.ensure(cohort is not None)
     search = (request.args.get("q") or "").strip()[:SEARCH_LIMIT]
     page = request.args.get("page", 1, type=positive_int)
-    table = cohort_progress(db.session, cohort, locale=current_locale(), search=search, page=page)
-    return render_template("progress/cohort.html", table=table, q=search)
+    withdrawn = 1 if request.args.get("withdrawn") == "1" else None
+    table = cohort_progress(db.session, cohort, locale=current_locale(), search=search, page=page,
+                            include_withdrawn=bool(withdrawn))
+    return render_template("progress/cohort.html", table=table, q=search, withdrawn=withdrawn)

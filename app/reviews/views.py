@@ -27,10 +27,12 @@ QUEUE_PAGE_SIZE = 50
 def queue():
     cohort_id = request.args.get("cohort", type=positive_int)
     exercise_slug = request.args.get("exercise") or None
+    withdrawn = 1 if request.args.get("withdrawn") == "1" else None
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
-                                page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE)
+                                page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
+                                include_withdrawn=bool(withdrawn))
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           now=utcnow())
+                           withdrawn=withdrawn, now=utcnow())
 
 
 _REFUSALS = {

@@ -29,6 +29,10 @@ class CohortClosed(SubmissionRefused):
     pass
 
 
+class LearnerWithdrawn(SubmissionRefused):
+    """The learner was withdrawn from the cohort (an organizer can re-admit them)."""
+
+
 class ExerciseLocked(SubmissionRefused):
     pass
 
@@ -146,6 +150,8 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     cohort = enrolment.cohort
     if exercise.module_version_id != cohort.module_version_id:
         raise ExerciseNotInCohort()
+    if enrolment.is_withdrawn:
+        raise LearnerWithdrawn()
     if not cohort.is_open(now):
         raise CohortClosed()
     if lock_for(session, enrolment, exercise, now) is not None:
