@@ -99,13 +99,15 @@ def test_a_wrong_check_digit_is_not_taken_for_another_code():
 @pytest.mark.parametrize("typed", ["岩見沢市", "岩見沢", "北海道岩見沢市", " 岩見沢 市 ", "Iwamizawa-shi", "iwamizawa",
                                    "012106", "０１２１０６", "12106", "01210"])
 def test_the_directory_finds_a_municipality_however_it_is_written(municipalities, typed):
-    directory = MunicipalityDirectory(list(db.session.scalars(select(Organization).where(Organization.code.isnot(None)))))
+    directory = MunicipalityDirectory(list(db.session.scalars(
+        select(Organization).where(Organization.code.isnot(None)))))
     found = directory.find(typed)
     assert found.problem is None and found.organization.name_ja == "岩見沢市"
 
 
 def test_a_name_two_municipalities_share_is_ambiguous(municipalities):
-    directory = MunicipalityDirectory(list(db.session.scalars(select(Organization).where(Organization.code.isnot(None)))))
+    directory = MunicipalityDirectory(list(db.session.scalars(
+        select(Organization).where(Organization.code.isnot(None)))))
     found = directory.find("釧路")
     assert found.problem == "ambiguous_municipality"
     assert {o.name_ja for o in found.choices} == {"釧路市", "釧路町"}

@@ -68,8 +68,8 @@ def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
     return query
 
 
-def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None,
-                   exercise_slug: str | None, include_withdrawn: bool) -> tuple[list[QueueOption], list[QueueOption], int]:
+def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
+                   include_withdrawn: bool) -> tuple[list[QueueOption], list[QueueOption], int]:
     """The cohort and exercise choices, each counted within the other filter, and the count of both
     filters together: one grouped query (at most cohorts × exercises rows) instead of a count per choice."""
     rows = session.execute(_awaiting(
@@ -111,7 +111,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     date last), then the longest waiting; with the filter choices and their counts. A page past the
     end shows the last page. Work of withdrawn learners only with `include_withdrawn`. A constant number
     of queries, whatever the size of the queue."""
-    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug, include_withdrawn)
+    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
+                                               include_withdrawn)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
     due_at = ScheduledExercise.due_at.label("due_at")
