@@ -250,6 +250,27 @@ def test_what_changed_after_the_preview_is_shown_again_before_anything_is_writte
     assert _counts() == (before[0], before[1] + 1)
 
 
+def test_an_account_created_while_confirming_stops_the_import_with_a_new_preview(organizer, make, monkeypatch,
+                                                                              tmp_path):
+    from app.cohorts import participants
+    group = make.cohort()
+    page = _preview(organizer, group, "email,name\nnew@example.jp,新人\nother@example.jp,別人\n").get_data(as_text=True)
+    real_apply = participants.apply_import
+
+    def apply_after_another_request(session, *args, **kwargs):
+        # Another request commits the same address between this request's check and its write.
+        make.user(Role.LEARNER, email="other@example.jp")
+        return real_apply(session, *args, **kwargs)
+
+    monkeypatch.setattr(participants, "apply_import", apply_after_another_request)
+    before = _counts()
+    response = _confirm(organizer, group, page)
+    again = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Something changed since the preview" in again
+    assert "Import 2 participant(s)" in again and again.count("Enrol</span>") == 1
+    assert _counts() == (before[0] + 1, before[1]) and _outbox(tmp_path) == []
+
+
 def test_the_email_form_and_the_import_say_the_same_about_accounts(organizer, make):
     group = make.cohort()
     page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
@@ -340,6 +361,20 @@ def test_readmit_brings_the_learner_back_with_their_work(app, organizer, make, t
     assert db.session.scalar(select(func.count(Submission.id)).where(Submission.enrolment_id == enrolment.id)) == 2
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_type == "enrolment")).all()
     assert actions == ["enrolment.withdraw", "enrolment.readmit"]
+
+
+def test_a_withdrawn_cohort_asks_nothing_of_the_learner(app, make, login_as, taking_part):
+    from app.learn.queries import learner_dashboard
+    group, learner, mentor = taking_part
+    assert learner_dashboard(db.session, learner, utcnow()).due_next
+    membership.withdraw(db.session, make.enrolment(group, learner), mentor, utcnow())
+    db.session.commit()
+    dashboard = learner_dashboard(db.session, learner, utcnow())
+    assert [p.cohort.id for p in dashboard.cohorts] == [group.id]
+    assert dashboard.due_next == [] and dashboard.awaiting == [] and dashboard.returned == []
+    student = login_as(learner)
+    student.post("/language", data={"locale": "en"})
+    assert "Withdrawn</span>" in student.get("/").get_data(as_text=True)
 
 
 def test_the_database_ties_withdrawn_to_its_time(app, make, taking_part):

@@ -10,10 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.auth.invitations import send_invitation
 from app.auth.models import Role
+from app.auth.services import EmailTaken
 from app.cohorts import membership, participants
 from app.cohorts.forms import ConfirmImportForm, ImportForm, MoveForm
 from app.cohorts.models import Cohort, Enrolment
@@ -100,6 +102,11 @@ def import_participants(cohort_id: int):
     return _render_import(cohort, plan=plan, data=data, status=422 if plan.has_errors else 200)
 
 
+def _changed_since_preview() -> str:
+    return _("Something changed since the preview (an account or an enrolment), so nothing was imported yet. "
+             "Check the rows below again.")
+
+
 @bp.route("/<int:cohort_id>/import/confirm", methods=["POST"])
 @authz.roles(*ORGANIZERS)
 def confirm_import(cohort_id: int):
@@ -119,10 +126,14 @@ def confirm_import(cohort_id: int):
     plan = participants.plan_import(db.session, cohort, data)
     if plan.fingerprint != token.get("plan"):
         # Accounts or enrolments changed after the preview: show what would happen now.
-        return _render_import(cohort, plan=plan, data=data, notice=_(
-            "Something changed since the preview (an account or an enrolment), so nothing was imported yet. "
-            "Check the rows below again."), status=409)
-    result = participants.apply_import(db.session, cohort, plan, current_user)
+        return _render_import(cohort, plan=plan, data=data, notice=_changed_since_preview(), status=409)
+    try:
+        result = participants.apply_import(db.session, cohort, plan, current_user)
+    except (EmailTaken, IntegrityError):
+        # Another request created one of these accounts or enrolments at the same moment.
+        db.session.rollback()
+        return _render_import(cohort, plan=participants.plan_import(db.session, cohort, data), data=data,
+                              notice=_changed_since_preview(), status=409)
     for user in result.created:
         send_invitation(db.session, user)
     if result.enrolled:
