@@ -205,8 +205,11 @@ def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_databas
     db.session.commit()
     record_id = record.id
     db.session.remove()
+    head = _revision(engine)
     with pytest.raises(RuntimeError, match=rf"revoked completion records \[{record_id}\]"):
         _alembic("downgrade", "0007")
     engine.dispose()
-    assert _revision(engine) == "0008"
+    # Later revisions may have gone down before 0008 refused (SQLite), or not at all (PostgreSQL's
+    # transactional DDL); 0008 itself stays.
+    assert _revision(engine) in ("0008", head)
     engine.dispose()
