@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.views import bp as modules_bp
     from app.progress.views import bp as progress_bp
     from app.reviews.views import bp as reviews_bp
+    from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
 
     for bp in (auth_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp, badges_bp, admin_bp):
         app.register_blueprint(bp)

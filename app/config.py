@@ -4,6 +4,8 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 # Several attachments fit in one request; the per-file limit above is checked per file.
 MAX_CONTENT_LENGTH = 5 * MAX_ATTACHMENT_BYTES + 1024 * 1024
 MAX_ANSWER_CHARS = 50_000
+# How long a mentor's claim on a submission holds before another mentor may take it over.
+REVIEW_CLAIM_MINUTES = 30
 
 BABEL_DEFAULT_LOCALE = "ja"
 BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -19,6 +21,11 @@ PASSWORD_RESET_MAX_AGE = 2 * 3600
 # workers or hosts use Redis (e.g. "redis://127.0.0.1:6379") so that they all count together.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = False
+# If that Redis cannot be reached, pages still answer: limits are counted in each process meanwhile
+# (the sign-in throttle does the same, app/auth/throttle.py), and a lost Redis is noticed within a second.
+RATELIMIT_SWALLOW_ERRORS = True
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 # Background jobs (mail, badge signing): None runs them inline right after the commit. A Redis URL
 # (e.g. "redis://127.0.0.1:6379/1") puts them on the RQ queue JOBS_QUEUE there, done by `flask jobs work`

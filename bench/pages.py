@@ -5,7 +5,8 @@ Generates a database with `flask seed scale` (or reuses one), starts gunicorn on
 settings (2 sync workers), signs in one session per role and drives each page with wrk (2 threads,
 16 connections, a fixed duration). Prints per page req/s, p50, p95, p99, errors and the ratios to the
 floor `/_bench/query50` (one query of 50 rows through a template); writes a JSON summary; reports the
-workers' RSS after the run, and the time of one request alone. Set-up: bench/setup.sh (installs wrk).
+workers' RSS after each page and after the run, and the time of one request alone.
+Set-up: bench/setup.sh (installs wrk).
 
   .venv/bin/python bench/pages.py --size S                                  # SQLite in a temporary folder
   .venv/bin/python bench/pages.py --size M --engine pg --pg-url postgresql+psycopg://postgres@127.0.0.1/bench --fresh
@@ -150,7 +151,7 @@ def _print_table(args, results: dict[str, dict], pages: list[dict]) -> None:
     print(f"\nsize {args.size}, {args.engine}, gunicorn {args.workers} sync workers, wrk {args.threads} threads × "
           f"{args.connections} connections × {args.duration} s, median of {args.rounds} round(s)")
     print(f"{'page':30} {'req/s':>8} {'÷floor':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'p99÷floor':>9} "
-          f"{'errors':>6} {'KB':>7} {'alone ms':>8}")
+          f"{'errors':>6} {'KB':>7} {'alone ms':>8} {'RSS MB':>7}")
     for page in pages:
         r = results[page["name"]]
         if not r["requests"]:
@@ -159,7 +160,7 @@ def _print_table(args, results: dict[str, dict], pages: list[dict]) -> None:
             continue
         print(f"{page['name']:30} {r['rps']:8.1f} {r['rps_ratio']:7.3f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
               f"{r['p99_ms']:8.1f} {r['p99_ratio']:9.1f} {r['errors']:6.0f} {r['kb_per_response']:7.1f} "
-              f"{r['alone_ms']:8.0f}")
+              f"{r['alone_ms']:8.0f} {r['rss_mb']:7.0f}")
 
 
 def main() -> None:
@@ -191,6 +192,8 @@ def main() -> None:
                 # Requests wrk left queued when it stopped are still served; wait for them, so that
                 # they do not slow the next page down.
                 Session(base).get("/_bench/healthz", expect=200)
+                # The largest worker after this page: a page that grows the workers shows where.
+                results[page["name"]]["rss_mb"] = max(_worker_rss_mb(server))
             rounds.append(results)
         rss = _worker_rss_mb(server)
     finally:

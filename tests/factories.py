@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, Module, ModuleVersion, RubricCriterion, RubricLevel
 from app.core.db import utcnow
 from app.core.transaction import commit
@@ -53,10 +53,10 @@ def module_version(exercises: int = 2, criteria: int = 3, slug: str | None = Non
 
 
 def cohort(version: ModuleVersion | None = None, *, learners=(), mentors=(), days_open: int = 30,
-           started_days_ago: int = 1, name: str = "テスト受講期") -> Cohort:
+           started_days_ago: int = 1, name: str = "テスト受講期", status: CohortStatus = CohortStatus.RUNNING) -> Cohort:
     version = version or module_version()
     now = utcnow()
-    group = Cohort(name=name, module_version=version, starts_at=now - timedelta(days=started_days_ago),
+    group = Cohort(name=name, module_version=version, status=status, starts_at=now - timedelta(days=started_days_ago),
                    ends_at=now - timedelta(days=started_days_ago) + timedelta(days=days_open))
     for i, exercise in enumerate(version.exercises, start=1):
         group.schedule.append(ScheduledExercise(exercise=exercise, due_at=min(now + timedelta(days=i), group.ends_at)))

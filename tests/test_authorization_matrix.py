@@ -71,11 +71,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "badges.wallet_settings": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                         organizer=HIDDEN, admin=HIDDEN),
     "cohorts.assign_mentor": only(*STAFF),
+    "cohorts.change_status": only(*STAFF),
+    "cohorts.copy": only(*STAFF),
     "cohorts.create": only(*STAFF),
     "cohorts.detail": only(*STAFF),
+    "cohorts.edit": only(*STAFF),
     "cohorts.enrol": only(*STAFF),
     "cohorts.index": only(*STAFF),
     "cohorts.participants_sample": only(*STAFF),
+    "cohorts.schedule": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
     "enrolments.confirm_import": only(*STAFF),
     "enrolments.import_participants": only(*STAFF),
@@ -97,9 +101,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),
     "progress.cohort": only(*STAFF),
+    "progress.export_csv": only(*STAFF),
+    "progress.export_xlsx": only(*STAFF),
+    "progress.submission": only(*STAFF),
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.
     "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},
+    "reviews.claim": {**only(*MENTORS), "other_mentor": HIDDEN},
+    # The claim's holder (a mentor of the cohort), organizers and administrators.
+    "reviews.release": {**only(*MENTORS, "organizer"), "other_mentor": HIDDEN},
+    "reviews.assign": only(*STAFF),
+    "reviews.cohort_claims": only(*STAFF),
+    # A mentor's own reviews.
+    "reviews.history": only(*MENTORS),
+    # A learner of one of the mentor's cohorts: never one outside them.
+    "reviews.learner": {**only(*MENTORS), "other_mentor": HIDDEN},
     "static": everyone(),
 }
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.auth.models import AuditEntry, Organization, Role, User
 from app.auth.municipality_codes import MunicipalityDirectory, candidate_codes, check_digit
 from app.cohorts import membership
-from app.cohorts.models import Enrolment, EnrolmentStatus
+from app.cohorts.models import CohortStatus, Enrolment, EnrolmentStatus
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
@@ -406,13 +406,15 @@ def test_move_takes_the_submissions_to_a_cohort_of_the_same_version(organizer, m
     ("other_version", "A learner can only move to a cohort of the same module version"),
     ("already_in", "The learner is already enrolled in that cohort."),
     ("same", "The learner is already in this cohort. Choose another one."),
+    ("archived", "That cohort is closed or archived and no longer takes learners."),
     ("missing", "Choose the cohort to move the learner to."),
     ("", "Choose the cohort to move the learner to."),
 ])
 def test_a_move_that_cannot_be_is_refused_with_its_reason(organizer, make, taking_part, target, message):
     group, learner, mentor = taking_part
     cohorts = {"other_version": make.cohort(name="別の版"), "same": group,
-               "already_in": make.cohort(group.module_version, learners=[learner], name="登録済み")}
+               "already_in": make.cohort(group.module_version, learners=[learner], name="登録済み"),
+               "archived": make.cohort(group.module_version, name="保管済み", status=CohortStatus.ARCHIVED)}
     target_id = str(cohorts[target].id) if target in cohorts else ("999999" if target == "missing" else "")
     enrolments = db.session.execute(select(Enrolment.id, Enrolment.cohort_id).order_by(Enrolment.id)).all()
     response = organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/move",
@@ -437,4 +439,56 @@ def test_services_refuse_a_move_across_module_versions(app, make, taking_part):
     assert refused.value.code == "other_module_version"
     assert membership.move_targets(db.session, make.enrolment(group, learner)) == []
     later = make.cohort(group.module_version, started_days_ago=-30)
+    make.cohort(group.module_version, status=CohortStatus.CLOSED)
+    make.cohort(group.module_version, status=CohortStatus.ARCHIVED)
     assert [c.id for c in membership.move_targets(db.session, make.enrolment(group, learner))] == [later.id]
+
+
+@pytest.mark.parametrize("state, action, message", [
+    (CohortStatus.ARCHIVED, "withdraw", "This cohort is archived: it can no longer be changed."),
+    (CohortStatus.ARCHIVED, "move", "This cohort is archived: it can no longer be changed."),
+    (CohortStatus.ARCHIVED, "readmit", "This cohort is archived: it can no longer be changed."),
+    (CohortStatus.ARCHIVED, "import", "This cohort is archived: it can no longer be changed."),
+    (CohortStatus.CLOSED, "readmit", "This cohort is closed: learners can no longer be enrolled."),
+    (CohortStatus.CLOSED, "import", "This cohort is closed: learners can no longer be enrolled."),
+    (CohortStatus.CLOSED, "confirm", "This cohort is closed: learners can no longer be enrolled."),
+])
+def test_the_cohort_state_refuses_changes_to_its_learners(organizer, make, taking_part, state, action, message):
+    group, learner, mentor = taking_part
+    if action == "readmit":
+        membership.withdraw(db.session, make.enrolment(group, learner), mentor, utcnow())
+    preview = _preview(organizer, group, "email,name\nnew@example.jp,新人\n").get_data(as_text=True)
+    group.status = state
+    db.session.commit()
+    before = db.session.execute(select(Enrolment.id, Enrolment.cohort_id, Enrolment.status)).all()
+    base = f"/manage/cohorts/{group.id}/learners/{learner.id}"
+    if action == "import":
+        response = _preview(organizer, group, "email,name\nnew@example.jp,新人\n")
+    elif action == "confirm":
+        response = _confirm(organizer, group, preview)
+    elif action == "move":
+        response = organizer.post(f"{base}/move", data={"target_id": str(make.cohort(group.module_version).id)})
+    else:
+        response = organizer.post(f"{base}/{action}")
+    assert response.status_code == 302 and response.location.endswith(f"/manage/cohorts/{group.id}")
+    assert message in organizer.get(response.location).get_data(as_text=True)
+    assert db.session.execute(select(Enrolment.id, Enrolment.cohort_id, Enrolment.status)).all() == before
+    assert db.session.scalar(select(func.count(User.id)).where(User.email == "new@example.jp")) == 0
+
+
+def test_a_closed_cohort_still_lets_the_organizer_withdraw_and_hides_what_it_refuses(organizer, make, taking_part):
+    group, learner, _ = taking_part
+    group.status = CohortStatus.CLOSED
+    db.session.commit()
+    page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
+    assert "This cohort no longer takes learners." in page and "Preview the import" not in page
+    assert f"{learner.id}/withdraw" in page
+    assert organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/withdraw").status_code == 302
+    assert make.enrolment(group, learner).status == EnrolmentStatus.WITHDRAWN
+    page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
+    assert f"{learner.id}/readmit" not in page and "Re-admit" not in page
+    group.status = CohortStatus.ARCHIVED
+    membership.readmit(db.session, make.enrolment(group, learner), make.user(Role.ORGANIZER))
+    db.session.commit()
+    page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
+    assert f"{learner.id}/withdraw" not in page and f"{learner.id}/move" not in page

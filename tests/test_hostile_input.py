@@ -237,7 +237,8 @@ def _stored_in():
         ("UserFormBase", "display_name"): User.display_name, ("NewUserForm", "display_name"): User.display_name,
         ("EditUserForm", "display_name"): User.display_name, ("NewUserForm", "email"): User.email,
         ("OrganizationForm", "name_ja"): Organization.name_ja, ("OrganizationForm", "name_en"): Organization.name_en,
-        ("CohortFormBase", "name"): Cohort.name, ("WalletSettingsForm", "display_name"): Credential.display_name,
+        ("CohortFormBase", "name"): Cohort.name, ("DetailsForm", "name"): Cohort.name, ("CopyForm", "name"): Cohort.name,
+        ("WalletSettingsForm", "display_name"): Credential.display_name,
         ("IssuerForm", "name_ja"): Issuer.name_ja, ("IssuerForm", "name_en"): Issuer.name_en,
         ("IssuerForm", "url"): Issuer.url, ("IssuerForm", "email"): Issuer.email,
     }
@@ -249,7 +250,9 @@ NOT_IN_A_STRING_COLUMN = {
     ("SetPasswordForm", "password"), ("SetPasswordForm", "confirm"), ("ChangePasswordForm", "password"),
     ("ChangePasswordForm", "confirm"), ("ChangePasswordForm", "current_password"), ("EnrolForm", "emails"),
     ("AnswerForm", "body"), ("RevokeForm", "reason"), ("ApproveCohortForm", "narrative"),
-    ("ReviewFormBase", "version_id"),
+    ("ReviewFormBase", "version_id"), ("DetailsForm", "description"), ("CohortFormBase", "description"),
+    ("StatusForm", "expected"),
+    ("ReleaseClaimForm", "return_to"),
     # The previewed participants file and its signed hash travel back with the confirmation.
     ("ConfirmImportForm", "content"), ("ConfirmImportForm", "token"),
 }

@@ -48,14 +48,18 @@ def _exercise_form(world):
 
 
 def _cohort_form(world):
-    return {name: hostile_text for name in ("name", "starts_on", "ends_on", "badges_need_approval",
-                                            f"due_{world.exercise.id}")}
+    return {name: hostile_text for name in ("name", "description", "starts_on", "ends_on", "badges_need_approval",
+                                            f"due_{world.exercise.id}", "prefill")}
+
+
+def _schedule_form(world):
+    return {name: hostile_text for name in (f"due_{world.exercise.id}", "submit", "confirm", "prefill")}
 
 
 def _review_form(world):
     criterion = world.exercise.criteria[0]
     return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "accept",
-                                            "return_for_revision")}
+                                            "return_for_revision", "preview")}
 
 
 def _wallet_form(world):
@@ -85,8 +89,12 @@ FORMS = {
     "badges.verify": ("anonymous", _with_file("file")),
     "badges.wallet_settings": ("learner", _wallet_form),
     "cohorts.assign_mentor": ("organizer", _text("mentor_id")),
+    "cohorts.change_status": ("organizer", _text("expected")),
+    "cohorts.copy": ("organizer", _text("name", "starts_on")),
     "cohorts.create": ("organizer", _cohort_form),
+    "cohorts.edit": ("organizer", _text("name", "description", "starts_on", "ends_on")),
     "cohorts.enrol": ("organizer", _text("emails")),
+    "cohorts.schedule": ("organizer", _schedule_form),
     "cohorts.unassign_mentor": ("organizer", _text()),
     "enrolments.confirm_import": ("organizer", _text("content", "token")),
     "enrolments.import_participants": ("organizer", _with_file("participants")),
@@ -95,6 +103,9 @@ FORMS = {
     "enrolments.withdraw": ("organizer", _text()),
     "learn.exercise": ("fresh_learner", _exercise_form),
     "learn.preview": ("learner", _text("body")),
+    "reviews.assign": ("organizer", _text("mentor_id")),
+    "reviews.claim": ("mentor", _text()),
+    "reviews.release": ("mentor", _text("return_to")),
     "reviews.review": ("mentor", _review_form),
 }
 
@@ -179,7 +190,7 @@ def test_no_url_parameter_answers_hostile_input_with_a_500(app):
     people = {**world.people, "anonymous": None}
     clients = {sender: world_module.signed_in_client(app, people[sender]) for sender in senders}
     query = st.dictionaries(st.sampled_from(["page", "q", "cohort", "exercise", "status", "to", "from", "next",
-                                             "year", "state"]),
+                                             "year", "state", "place", "table"]),
                             hostile_text, max_size=3)
     rules = sorted((rule for rule in app.url_map.iter_rules() if "GET" in rule.methods),
                    key=lambda rule: rule.endpoint)

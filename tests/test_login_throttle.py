@@ -202,3 +202,25 @@ def _record_verified_hashes(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(PasswordHasher, "verify", verify)
     return checked
+
+
+# Nothing listens on port 1: the connection is refused at once, as when Redis is down or restarting.
+UNREACHABLE_REDIS = "redis://127.0.0.1:1"
+
+
+def test_sign_in_works_and_stays_throttled_while_the_shared_storage_is_down(app_with, make, caplog):
+    app = _throttled_app(app_with, RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS)
+    user = make.user(email="kushiro@example.jp")
+    other = make.user(email="nemuro@example.jp")
+    assert _sign_in(app.test_client(), other.email, PASSWORD).status_code == 302
+    client = app.test_client()
+    codes = [_sign_in(client, user.email, address=f"203.0.113.{n}").status_code for n in range(1, 5)]
+    assert codes == [200, 200, 200, 429]  # counted in this process meanwhile
+    assert "rate limit storage unreachable" in caplog.text
+
+
+def test_a_rate_limited_page_answers_while_the_shared_storage_is_down(app_with):
+    app = app_with(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS)
+    response = app.test_client().post("/verify", data={}, content_type="multipart/form-data")
+    # The form's own refusal, not a server error.
+    assert response.status_code == 422 and "証明データのファイル（JSON）を選択してください" in response.get_data(as_text=True)

@@ -6,6 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
@@ -115,7 +116,10 @@ def test_a_database_full_of_data_migrates_down_and_up(app_with, empty_database, 
     db.session.remove()
     downgrade(revision="0003")
     upgrade()
-    assert _row_counts(engine) == counts
+    after = _row_counts(engine)
+    # Every row is back; tables that later migrations add start empty.
+    assert {t: after[t] for t in counts} == counts
+    assert {t: n for t, n in after.items() if t not in counts and n} == {}
     assert _drift(engine) == []
     downgrade(revision="base")
     engine.dispose()
@@ -130,6 +134,11 @@ def _row_counts(engine) -> dict[str, int]:
 def _alembic(command_name: str, revision: str) -> None:
     """Run Alembic itself: Flask-Migrate's commands turn a refusing migration's error into an exit."""
     getattr(command, command_name)(current_app.extensions["migrate"].migrate.get_config(), revision)
+
+
+def _head() -> str:
+    """The newest migration: the one a plain upgrade reaches."""
+    return ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
 
 
 def _revision(engine) -> str:
@@ -187,8 +196,8 @@ def test_upgrade_refuses_rows_breaking_a_new_rule_and_changes_nothing(app_with, 
     assert "revoked_at" not in {c["name"] for c in inspect(engine).get_columns("completion_record")}
     _insert(engine, ["UPDATE module_version SET estimated_hours = 2",
                      "DELETE FROM badge_achievement WHERE id = (SELECT MAX(id) FROM badge_achievement)"])
-    upgrade(revision="0008")
-    assert _revision(engine) == "0008"
+    upgrade()
+    assert _revision(engine) == _head()
     downgrade(revision="base")
     engine.dispose()
 
@@ -209,7 +218,50 @@ def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_databas
     with pytest.raises(RuntimeError, match=rf"revoked completion records \[{record_id}\]"):
         _alembic("downgrade", "0007")
     engine.dispose()
-    # Later revisions may have gone down before 0008 refused (SQLite), or not at all (PostgreSQL's
-    # transactional DDL); 0008 itself stays.
-    assert _revision(engine) in ("0008", head)
+    # PostgreSQL runs the whole downgrade in one transaction, so nothing went down; on SQLite the later
+    # migrations went down and 0008, which refused, is still applied.
+    assert _revision(engine) == (_head() if engine.dialect.name == "postgresql" else "0008")
+    engine.dispose()
+
+
+def test_existing_cohorts_get_the_state_their_dates_imply_and_due_dates_survive_a_downgrade(
+        app_with, empty_database, tmp_path):
+    import sqlalchemy as sa
+    from datetime import timedelta
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database, STORAGE_DIR=str(tmp_path / "files"),
+             KEYS_DIR=str(tmp_path / "keys"))
+    engine = db.engine
+    upgrade(revision="0008")
+    now, day = utcnow(), timedelta(days=1)
+    moment = sa.DateTime(timezone=True)
+    cohort = sa.table("cohort", *(sa.column(c) for c in ("id", "name", "module_version_id", "badges_need_approval")),
+                      sa.column("starts_at", moment), sa.column("ends_at", moment), sa.column("created_at", moment))
+    scheduled = sa.table("scheduled_exercise", sa.column("cohort_id"), sa.column("exercise_id"),
+                         sa.column("due_at", moment))
+    _insert(engine, [
+        "INSERT INTO module (id, slug, created_at) VALUES (1, 'm', '2026-01-01 00:00:00')",
+        "INSERT INTO module_version (id, module_id, number, content_hash, title_ja, title_en, summary_ja_html, "
+        "summary_en_html, objectives, personas, sources, target_level, estimated_hours, synced_at) VALUES "
+        "(1, 1, 1, 'h', 't', 't', 's', 's', '[]', '[]', '[]', 1, 2, '2026-01-01 00:00:00')",
+        "INSERT INTO exercise (id, module_version_id, slug, position, title_ja, title_en, brief_ja_md, brief_ja_html, "
+        "brief_en_md, brief_en_html, is_required, weight, pass_threshold) VALUES "
+        "(1, 1, 'e', 1, 't', 't', 'b', 'b', 'b', 'b', TRUE, 1, 0.6)"])
+    with engine.begin() as conn:
+        for cohort_id, starts, ends in ((1, -40, -10), (2, -5, 20), (3, 10, 40)):
+            conn.execute(cohort.insert().values(id=cohort_id, name=f"期{cohort_id}", module_version_id=1,
+                                                badges_need_approval=False, starts_at=now + starts * day,
+                                                ends_at=now + ends * day, created_at=now))
+            conn.execute(scheduled.insert().values(cohort_id=cohort_id, exercise_id=1, due_at=now + ends * day))
+    upgrade()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, status, description FROM cohort ORDER BY id")).all() == [
+            (1, "closed", ""), (2, "running", ""), (3, "open", "")]
+    _insert(engine, ["UPDATE scheduled_exercise SET due_at = NULL WHERE cohort_id = 2"])
+    downgrade(revision="0008")
+    engine.dispose()
+    with engine.connect() as conn:
+        due, ends = conn.execute(text("SELECT s.due_at, c.ends_at FROM scheduled_exercise s "
+                                      "JOIN cohort c ON c.id = s.cohort_id WHERE c.id = 2")).one()
+    assert due == ends
+    downgrade(revision="base")
     engine.dispose()

@@ -60,6 +60,9 @@ class World:
             # The learner with nothing submitted: withdrawing or re-admitting them changes nothing another
             # cell depends on.
             values["user_id"] = self.fresh_learner.id
+        if endpoint == "cohorts.change_status":
+            # Cohort A runs; closing is a move it may make (the empty form names no state, so nothing moves).
+            values["to"] = "closed"
         if endpoint == "cohorts.unassign_mentor":
             # The other cohort's mentor: removing a mentor who is not assigned changes nothing.
             values["user_id"] = self.people["other_mentor"].id

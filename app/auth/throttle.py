@@ -9,13 +9,17 @@ Per address: only failures count, because many colleagues may share one office a
 
 import hashlib
 import ipaddress
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Generic, TypeVar
 
 from limits import RateLimitItem, parse_many
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
 from limits.strategies import RateLimiter
+from redis.exceptions import RedisError
 
 from app.auth.services import normalize_email
 
@@ -40,11 +44,48 @@ def address_key(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
+log = logging.getLogger(__name__)
+
+# What a shared storage raises when it cannot be reached (limits passes Redis's own errors through).
+STORAGE_DOWN = (RedisError, StorageError, ConnectionError, TimeoutError)
+
+# Per process: counts kept while the shared storage is down, so that they add up across requests.
+_LOCAL_LIMITERS: dict[type, RateLimiter] = {}
+
+
+class FailSafeLimiter:
+    """The shared limiter, or while its storage cannot be reached (Redis down or restarting) one in this
+    process's memory: signing in keeps working and stays throttled, per worker, instead of failing."""
+
+    def __init__(self, shared: RateLimiter):
+        self.shared = shared
+        self.local = _LOCAL_LIMITERS.setdefault(type(shared), type(shared)(MemoryStorage()))
+
+    def _call(self, name: str, *args):
+        try:
+            return getattr(self.shared, name)(*args)
+        except STORAGE_DOWN as e:
+            log.warning("rate limit storage unreachable, counting in this process: %s", e)
+            return getattr(self.local, name)(*args)
+
+    def hit(self, item: RateLimitItem, *keys: str) -> bool:
+        return self._call("hit", item, *keys)
+
+    def test(self, item: RateLimitItem, *keys: str) -> bool:
+        return self._call("test", item, *keys)
+
+    def get_window_stats(self, item: RateLimitItem, *keys: str):
+        return self._call("get_window_stats", item, *keys)
+
+    def clear(self, item: RateLimitItem, *keys: str) -> None:
+        return self._call("clear", item, *keys)
+
+
 @dataclass(frozen=True)
 class LoginThrottle:
     """With no limits (rate limiting switched off) nothing is counted or refused."""
 
-    limiter: RateLimiter | None
+    limiter: "FailSafeLimiter | RateLimiter | None"
     per_account: tuple[RateLimitItem, ...]
     per_address: tuple[RateLimitItem, ...]
     key_prefix: str = ""
@@ -53,7 +94,8 @@ class LoginThrottle:
     def from_settings(cls, limiter: RateLimiter, per_account: str, per_address: str,
                       key_prefix: str = "") -> "LoginThrottle":
         """`per_account` and `per_address` in the limits notation, e.g. "10 per 15 minutes"."""
-        return cls(limiter, tuple(parse_many(per_account)), tuple(parse_many(per_address)), key_prefix)
+        return cls(FailSafeLimiter(limiter), tuple(parse_many(per_account)), tuple(parse_many(per_address)),
+                   key_prefix)
 
     def _account(self, email: str) -> tuple[str, ...]:
         # A digest, so the shared storage holds no e-mail addresses.

@@ -33,8 +33,9 @@ def ensure_module_achievement(session: Session, issuer: Issuer, version: ModuleV
     achievement.talent_level = version.target_level
     achievement.name_ja = f"{version.title_ja} 修了"
     achievement.name_en = f"Completed: {version.title_en}"
-    achievement.description_ja = "；".join(o["ja"] for o in version.objectives) or version.title_ja
-    achievement.description_en = "; ".join(o["en"] for o in version.objectives) or version.title_en
+    # One learning objective a line: the public page lists them.
+    achievement.description_ja = "\n".join(o["ja"] for o in version.objectives) or version.title_ja
+    achievement.description_en = "\n".join(o["en"] for o in version.objectives) or version.title_en
     achievement.criteria_ja = (f"シナリオ演習「{version.title_ja}」の必須課題{len(required)}件すべてについて、"
                                "メンターがルーブリックで評価し合格と判定したこと（各課題の合格基準点以上）。")
     achievement.criteria_en = (f"All {len(required)} required exercises of the scenario module “{version.title_en}” "

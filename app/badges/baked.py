@@ -16,7 +16,7 @@ from app.core.storage import FileStorage, atomic_file
 
 # Part of every file's name: raise it when images.py draws or baking.py bakes differently, so that
 # images made by the old code are no longer found.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 
 def bake_png(*, text: str, keyword: str, level: int, seed: str, label: str) -> bytes:

@@ -1,6 +1,7 @@
 """Revoking credentials and publishing the revocations as a signed status list. Services flush; the
 caller commits."""
 
+import json
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from app.badges.keys import KeyStore
 from app.badges.models import Credential, CredentialStatus, Issuer
 from app.badges.queries import revoked_indexes
 from app.badges.urls import BadgeUrls
+from app.core.memory import Memory
 
 
 def revoke(session: Session, credential: Credential, *, reason: str, actor: User, now: datetime) -> None:
@@ -31,10 +33,19 @@ def revoke(session: Session, credential: Credential, *, reason: str, actor: User
     session.flush()
 
 
+# Signed lists by what they say and the key that signs them; an issuer has one list, so a few per issuer.
+SIGNED_STATUS_LISTS = Memory(size=256)
+
+
 def signed_status_list(session: Session, issuer: Issuer, *, keys: KeyStore, urls: BadgeUrls,
                        now: datetime) -> dict:
-    """The issuer's revocation status list credential, valid from `now` and signed with its current key."""
+    """The issuer's revocation status list credential, signed with its current key. Verifiers fetch it for
+    every check and signing takes tens of milliseconds, so a list is signed once, valid from `now`, and
+    served again until a revocation, a key change or anything else it says changes."""
     document = documents.status_list_credential(issuer, revoked_indexes(session, issuer.id), now, urls)
     key = issuer.signing_key
-    return proofs.sign(document, keys.private_key(key.public_key_multibase), documents.verification_method(key, urls),
-                       now)
+    method = documents.verification_method(key, urls)
+    content = json.dumps({**document, "validFrom": None}, sort_keys=True)
+    return SIGNED_STATUS_LISTS.answer(
+        (content, key.public_key_multibase, method),
+        lambda: proofs.sign(document, keys.private_key(key.public_key_multibase), method, now))

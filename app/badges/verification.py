@@ -4,9 +4,6 @@ or an OB 2.0 hosted assertion, compared with the one we host."""
 import hashlib
 import json
 import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +15,7 @@ from app.badges.keys import public_key_from_multibase
 from app.badges.models import Credential, CredentialStatus, IssuerKey
 from app.badges.queries import index_is_revoked
 from app.badges.urls import BadgeUrls
+from app.core.memory import Memory
 
 REASONS = {
     "not_yet_valid": "the credential is not valid yet",
@@ -36,44 +34,6 @@ class VerificationReport:
     reasons: list[str] = field(default_factory=list)
     credential: Credential | None = None
     document: dict | None = None
-
-
-class Memory:
-    """Answers remembered for the last `size` questions (least recently asked forgotten first). Each
-    question names everything its answer depends on, so an answer never goes stale: a changed document,
-    key or revocation is a new question. Nothing has to be told to forget, so every worker and host
-    stays right with its own memory."""
-
-    _MISSING = object()
-
-    def __init__(self, size: int):
-        self.size = size
-        self._answers: OrderedDict[Hashable, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._answers)
-
-    def get(self, question: Hashable, default=None):
-        with self._lock:
-            if question not in self._answers:
-                return default
-            self._answers.move_to_end(question)
-            return self._answers[question]
-
-    def put(self, question: Hashable, answer) -> None:
-        with self._lock:
-            self._answers[question] = answer
-            self._answers.move_to_end(question)
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
-
-    def answer(self, question: Hashable, work_out: Callable[[], object]):
-        found = self.get(question, self._MISSING)
-        if found is self._MISSING:
-            found = work_out()  # outside the lock: canonicalisation takes tens of milliseconds
-            self.put(question, found)
-        return found
 
 
 # A question and its answer take about half a kilobyte: a few MB per worker for both at most.

@@ -5,7 +5,7 @@ import base64
 import binascii
 import zlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -16,8 +16,8 @@ from sqlalchemy.orm import joinedload
 from app.auth.invitations import send_invitation
 from app.auth.models import Role
 from app.auth.services import EmailTaken
-from app.cohorts import membership, participants
-from app.cohorts.forms import ConfirmImportForm, ImportForm, MoveForm
+from app.cohorts import lifecycle, membership, participants
+from app.cohorts.forms import ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, ConfirmImportForm, ImportForm, MoveForm
 from app.cohorts.models import Cohort, Enrolment
 from app.core import authz
 from app.core.forms import select_choices
@@ -44,6 +44,22 @@ def _cohort_or_404(cohort_id: int) -> Cohort:
     cohort = db.session.scalar(select(Cohort).where(Cohort.id == cohort_id).options(joinedload(Cohort.module_version)))
     authz.ensure(cohort is not None)
     return cohort
+
+
+def _refusal(cohort: Cohort, *, enrolling: bool) -> Response | None:
+    """Back to the cohort's page with the reason when its state forbids the change (archived: nothing
+    changes; closed: nobody joins); None when it is allowed."""
+    try:
+        lifecycle.ensure_enrolling(cohort) if enrolling else lifecycle.ensure_editable(cohort)
+    except lifecycle.CohortArchived:
+        message = ARCHIVED_MESSAGE
+    except lifecycle.EnrolmentClosed:
+        message = ENROLMENT_CLOSED_MESSAGE
+    else:
+        return None
+    db.session.rollback()
+    flash(str(message), "error")
+    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
 def _enrolment_or_404(cohort_id: int, user_id: int) -> Enrolment:
@@ -88,6 +104,8 @@ def _render_import(cohort, form=None, plan=None, data=None, notice=None, status=
 def import_participants(cohort_id: int):
     """Upload a participants list and see, row by row, what importing it would do. Writes nothing."""
     cohort = _cohort_or_404(cohort_id)
+    if refusal := _refusal(cohort, enrolling=True):
+        return refusal
     form = ImportForm()
     if request.method == "GET":
         return _render_import(cohort)
@@ -112,6 +130,8 @@ def _changed_since_preview() -> str:
 def confirm_import(cohort_id: int):
     """Import the previewed file: every row or none, in this request's one transaction."""
     cohort = _cohort_or_404(cohort_id)
+    if refusal := _refusal(cohort, enrolling=True):
+        return refusal
     form = ConfirmImportForm()
     data = _unpack(form.content.data or "") if form.validate_on_submit() else None
     try:
@@ -149,6 +169,8 @@ def confirm_import(cohort_id: int):
 def withdraw(cohort_id: int, user_id: int):
     """A confirmation page, then the withdrawal."""
     enrolment = _enrolment_or_404(cohort_id, user_id)
+    if refusal := _refusal(enrolment.cohort, enrolling=False):
+        return refusal
     form = ActionForm()
     if form.validate_on_submit():
         if membership.withdraw(db.session, enrolment, current_user, utcnow()):
@@ -162,6 +184,8 @@ def withdraw(cohort_id: int, user_id: int):
 @authz.roles(*ORGANIZERS)
 def readmit(cohort_id: int, user_id: int):
     enrolment = _enrolment_or_404(cohort_id, user_id)
+    if refusal := _refusal(enrolment.cohort, enrolling=True):
+        return refusal
     if ActionForm().validate_on_submit() and membership.readmit(db.session, enrolment, current_user):
         flash(_("%(name)s is taking part in this cohort again, with all their earlier work.",
                 name=enrolment.user.display_name), "success")
@@ -173,6 +197,7 @@ MOVE_PROBLEMS = {
     "other_module_version": lambda: _("A learner can only move to a cohort of the same module version, so "
                                       "that their work fits its exercises."),
     "already_in_target": lambda: _("The learner is already enrolled in that cohort."),
+    "target_not_enrolling": lambda: _("That cohort is closed or archived and no longer takes learners."),
 }
 
 
@@ -181,6 +206,8 @@ MOVE_PROBLEMS = {
 def move(cohort_id: int, user_id: int):
     enrolment = _enrolment_or_404(cohort_id, user_id)
     source = enrolment.cohort
+    if refusal := _refusal(source, enrolling=False):
+        return refusal
     form = MoveForm()
     targets = membership.move_targets(db.session, enrolment)
     form.target_id.choices = select_choices((c.id, c.name) for c in targets)

@@ -2,41 +2,96 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.cohorts.models import Cohort
 from app.cohorts.participants import MAX_ROWS
-from app.content.models import ModuleVersion
+from app.content.models import Exercise, ModuleVersion
 from app.core.forms import fits, plausible_date
 
+DESCRIPTION_LIMIT = 2000
 
-class CohortFormBase(FlaskForm):
-    name = StringField(_l("Cohort name"), validators=[
+# Why a change to a cohort's learners was refused (lifecycle.CohortArchived, lifecycle.EnrolmentClosed).
+ARCHIVED_MESSAGE = _l("This cohort is archived: it can no longer be changed.")
+ENROLMENT_CLOSED_MESSAGE = _l("This cohort is closed: learners can no longer be enrolled.")
+
+
+def _name_field():
+    return StringField(_l("Cohort name"), validators=[
         DataRequired(_l("Enter a name for the cohort.")), fits(Cohort.name)])
-    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date.")), plausible_date])
+
+
+def _start_field():
+    return DateField(_l("Start date"), validators=[InputRequired(_l("Enter the start date.")), plausible_date])
+
+
+class DetailsForm(FlaskForm):
+    name = _name_field()
+    description = TextAreaField(_l("Description (optional)"), render_kw={"rows": 4, "class": "textarea--short"}, validators=[Length(
+        max=DESCRIPTION_LIMIT, message=_l("Use at most %(max)d characters.", max=DESCRIPTION_LIMIT))])
+    starts_on = _start_field()
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter the end date.")), plausible_date])
+    submit = SubmitField(_l("Save changes"))
+
+
+class ScheduleFormBase(FlaskForm):
+    # "Fill in the suggested dates" only changes the form; nothing is saved.
+    prefill = SubmitField(_l("Fill in the module's suggested dates"))
+    # Sent by the button of the confirmation step (due dates before submitted work).
+    confirm = SubmitField(_l("Move the due dates anyway"))
+    submit = SubmitField(_l("Save schedule"))
+
+    due_fields: list[tuple[Exercise, str]]
+
+
+class CohortFormBase(ScheduleFormBase, DetailsForm):
     badges_need_approval = BooleanField(_l("Badges wait for the programme office's approval before they are issued"))
     submit = SubmitField(_l("Create cohort"))
 
-    due_fields: list[tuple[int, str]]
 
+def _with_due_fields(base: type[ScheduleFormBase], exercises: list[Exercise], locale: str,
+                     **kwargs) -> ScheduleFormBase:
+    """`base` with one due-date field per exercise; optional exercises may be left without one."""
 
-def cohort_form_for(module_version: ModuleVersion, locale: str, **kwargs) -> CohortFormBase:
-    """The cohort form with one due-date field per exercise of the chosen module version."""
-
-    class CohortForm(CohortFormBase):
+    class Form(base):
         pass
 
     fields = []
-    for exercise in module_version.exercises:
+    for exercise in exercises:
         name = f"due_{exercise.id}"
-        setattr(CohortForm, name, DateField(
-            _l("Due date: %(title)s", title=exercise.title(locale)),
-            validators=[InputRequired(_l("Enter a due date for this exercise.")), plausible_date]))
-        fields.append((exercise.id, name))
-    form = CohortForm(**kwargs)
+        if exercise.is_required:
+            label = _l("Due date: %(title)s", title=exercise.title(locale))
+            first = InputRequired(_l("Enter a due date for this exercise."))
+        else:
+            label = _l("Due date (optional exercise): %(title)s", title=exercise.title(locale))
+            first = Optional()
+        setattr(Form, name, DateField(label, validators=[first, plausible_date]))
+        fields.append((exercise, name))
+    form = Form(**kwargs)
     form.due_fields = fields
     return form
+
+
+def cohort_form_for(module_version: ModuleVersion, locale: str, **kwargs) -> CohortFormBase:
+    """The new-cohort form with one due-date field per exercise of the chosen module version."""
+    return _with_due_fields(CohortFormBase, list(module_version.exercises), locale, **kwargs)
+
+
+def schedule_form_for(exercises: list[Exercise], locale: str, **kwargs) -> ScheduleFormBase:
+    """The schedule form of a cohort: a due date per exercise."""
+    return _with_due_fields(ScheduleFormBase, exercises, locale, **kwargs)
+
+
+class StatusForm(FlaskForm):
+    # The state the organizer saw: if someone moved the cohort meanwhile, nothing happens.
+    expected = HiddenField()
+    submit = SubmitField(_l("Confirm"))
+
+
+class CopyForm(FlaskForm):
+    name = _name_field()
+    starts_on = _start_field()
+    submit = SubmitField(_l("Create the copy"))
 
 
 class EnrolForm(FlaskForm):

@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 
 from app.auth import audit
 from app.auth.models import User
+from app.cohorts.lifecycle import ENROLLING
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from app.core.reasons import ReasonError
 
 
 class MoveRefused(ReasonError):
-    """same_cohort, other_module_version, already_in_target"""
+    """same_cohort, other_module_version, already_in_target, target_not_enrolling"""
 
 
 def withdraw(session: Session, enrolment: Enrolment, actor: User, now: datetime) -> bool:
@@ -42,22 +43,26 @@ def readmit(session: Session, enrolment: Enrolment, actor: User) -> bool:
 
 
 def move_targets(session: Session, enrolment: Enrolment) -> list[Cohort]:
-    """The cohorts the learner can move to: the same module version, and not already theirs."""
+    """The cohorts the learner can move to: the same module version, still taking learners (not closed
+    or archived), and not already theirs."""
     theirs = select(Enrolment.cohort_id).where(Enrolment.user_id == enrolment.user_id)
     return list(session.scalars(
         select(Cohort).where(Cohort.module_version_id == enrolment.cohort.module_version_id,
-                             Cohort.id.not_in(theirs))
+                             Cohort.status.in_(ENROLLING), Cohort.id.not_in(theirs))
         .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))
 
 
 def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) -> None:
     """Move the learner, with every submission, attempt and completion record, to `target`, a cohort of
-    the same module version (so every exercise they worked on is in it too). Raises MoveRefused."""
+    the same module version (so every exercise they worked on is in it too) that still takes learners.
+    Raises MoveRefused."""
     source = enrolment.cohort
     if target.id == source.id:
         raise MoveRefused("same_cohort")
     if target.module_version_id != source.module_version_id:
         raise MoveRefused("other_module_version")
+    if target.status not in ENROLLING:
+        raise MoveRefused("target_not_enrolling")
     if session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == target.id,
                                                  Enrolment.user_id == enrolment.user_id)) is not None:
         raise MoveRefused("already_in_target")

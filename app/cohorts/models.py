@@ -2,13 +2,23 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.content.models import Exercise, ModuleVersion
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+
+
+class CohortStatus(StrEnum):
+    """Where a cohort is in its life; the organizer moves it on (app/cohorts/lifecycle.py says what each
+    state allows)."""
+    DRAFT = "draft"
+    OPEN = "open"
+    RUNNING = "running"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
 
 
 class Cohort(db.Model):
@@ -19,6 +29,10 @@ class Cohort(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Stored, not derived from the dates: the organizer decides when enrolment opens, work starts and the
+    # cohort closes; the dates still bound submissions while it runs.
+    status: Mapped[CohortStatus] = mapped_column(enum_type(CohortStatus, 16, "status"), default=CohortStatus.DRAFT)
     module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id", ondelete="RESTRICT"), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
@@ -33,7 +47,7 @@ class Cohort(db.Model):
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
     mentor_assignments: Mapped[list["MentorAssignment"]] = relationship(back_populates="cohort")
 
-    def is_open(self, now: datetime) -> bool:
+    def is_within_dates(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
 
 
@@ -46,7 +60,8 @@ class ScheduledExercise(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"))
-    due_at: Mapped[datetime]
+    # None: no deadline, allowed for optional exercises only (app/cohorts/schedule.py checks it).
+    due_at: Mapped[Optional[datetime]]
 
     cohort: Mapped[Cohort] = relationship(back_populates="schedule")
     exercise: Mapped[Exercise] = relationship()

@@ -1,30 +1,17 @@
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import Role, User
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, ModuleVersion
 
 
-class CohortState(StrEnum):
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    ENDED = "ended"
-
-
-def _in_state(state: CohortState, now: datetime):
-    return {CohortState.UPCOMING: Cohort.starts_at > now,
-            CohortState.OPEN: and_(Cohort.starts_at <= now, Cohort.ends_at > now),
-            CohortState.ENDED: Cohort.ends_at <= now}[state]
-
-
-def cohorts_overview(session: Session, *, now: datetime, state: CohortState | None = None,
+def cohorts_overview(session: Session, *, state: CohortStatus | None = None,
                      starts_within: tuple[datetime, datetime] | None = None, offset: int = 0,
                      limit: int | None = None) -> list[tuple[Cohort, int, int]]:
-    """Cohorts with their number of learners and mentors, newest first: those in `state` at `now` and
+    """Cohorts with their number of learners and mentors, newest first: those in `state` and
     starting within [start, end) of `starts_within`, `limit` of them from `offset`."""
     # Correlated counts: each reads the index of one cohort's rows, never the whole table.
     learners = (select(func.count(Enrolment.id)).where(Enrolment.cohort_id == Cohort.id)
@@ -37,7 +24,7 @@ def cohorts_overview(session: Session, *, now: datetime, state: CohortState | No
                                                                   ModuleVersion.title_en))
              .order_by(Cohort.starts_at.desc(), Cohort.id.desc()).offset(offset).limit(limit))
     if state is not None:
-        query = query.where(_in_state(state, now))
+        query = query.where(Cohort.status == state)
     if starts_within is not None:
         query = query.where(Cohort.starts_at >= starts_within[0], Cohort.starts_at < starts_within[1])
     return [(c, n_learners, n_mentors) for c, n_learners, n_mentors in session.execute(query).all()]
@@ -67,3 +54,11 @@ def cohort_detail(session: Session, cohort_id: int) -> Cohort | None:
         joinedload(Cohort.module_version),
         joinedload(Cohort.enrolments).joinedload(Enrolment.user),
         joinedload(Cohort.mentor_assignments).joinedload(MentorAssignment.user)))
+
+
+def cohort_with_schedule(session: Session, cohort_id: int) -> Cohort | None:
+    """The cohort with its schedule and exercises, for the edit, schedule and copy pages."""
+    return session.scalar(select(Cohort).where(Cohort.id == cohort_id).options(
+        joinedload(Cohort.module_version),
+        joinedload(Cohort.schedule).joinedload(ScheduledExercise.exercise),
+        joinedload(Cohort.mentor_assignments)))

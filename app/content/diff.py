@@ -42,6 +42,7 @@ def _settings_text(exercise: Exercise) -> str:
         f"required: {exercise.is_required}", f"weight: {exercise.weight}",
         f"pass_threshold: {exercise.pass_threshold}", f"unlock: {unlock}",
         f"days_after_start: {exercise.unlock_days_after_start}",
+        f"suggested_offset_days: {exercise.suggested_offset_days}",
         f"materials: {', '.join(f'{m.filename} ({m.content_hash[:8]})' for m in exercise.materials)}",
     ])
 

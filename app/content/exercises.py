@@ -37,6 +37,10 @@ def load_exercise(folder: Path, errors: ErrorList) -> ExerciseSpec | None:
         errors.add(path, "'weight' must be a number above 0", line_of(source, "weight"))
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 <= threshold <= 1:
         errors.add(path, "'pass_threshold' must be a share from 0 to 1", line_of(source, "pass_threshold"))
+    offset = (data or {}).get("suggested_offset_days")
+    if offset is not None and (not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 366):
+        errors.add(path, "'suggested_offset_days' must be a whole number of days from 0 to 366",
+                   line_of(source, "suggested_offset_days"))
     unlock = _load_unlock((data or {}).get("unlock"), path, source, errors)
     event = _load_event((data or {}).get("event"), folder, path, source, errors)
     questions = load_questions(folder, errors)
@@ -46,7 +50,7 @@ def load_exercise(folder: Path, errors: ErrorList) -> ExerciseSpec | None:
         return None
     return ExerciseSpec(folder.name, title, Text(brief_ja, brief_en), required, criteria,
                         _load_materials(folder, simulated), float(weight), float(threshold), unlock, event, questions,
-                        mentor_pack, skills)
+                        mentor_pack, skills, offset)
 
 
 def is_talent_level(value) -> bool:

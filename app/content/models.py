@@ -73,6 +73,9 @@ class UnlockWhen(StrEnum):
 
 
 class Exercise(db.Model):
+    """An exercise of a module version. Its long texts (brief, event, mentor pack: tens of KB each) are
+    read only by queries that ask for them with `undefer_group(Exercise.TEXTS)`: lists, queues and
+    dashboards show titles, and read each exercise once per row they join."""
     __tablename__ = "exercise"
     __table_args__ = (
         UniqueConstraint("module_version_id", "slug"),
@@ -85,7 +88,10 @@ class Exercise(db.Model):
         CheckConstraint("(mentor_pack_ja_html IS NULL) = (mentor_pack_en_html IS NULL)", name="mentor_pack_complete"),
         CheckConstraint("position >= 1", name="position_positive"),
         CheckConstraint("unlock_days_after_start >= 0", name="unlock_days_not_negative"),
+        CheckConstraint("suggested_offset_days BETWEEN 0 AND 366", name="suggested_offset_days_range"),
     )
+
+    TEXTS = "texts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_version_id: Mapped[int] = mapped_column(ForeignKey("module_version.id", ondelete="CASCADE"))
@@ -93,27 +99,29 @@ class Exercise(db.Model):
     position: Mapped[int]
     title_ja: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
-    brief_ja_md: Mapped[str] = mapped_column(Text)
-    brief_ja_html: Mapped[str] = mapped_column(Text)
-    brief_en_md: Mapped[str] = mapped_column(Text)
-    brief_en_html: Mapped[str] = mapped_column(Text)
+    brief_ja_md: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    brief_ja_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    brief_en_md: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    brief_en_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
     is_required: Mapped[bool] = mapped_column(default=True)
     weight: Mapped[float] = mapped_column(default=1.0)
     pass_threshold: Mapped[float] = mapped_column(default=0.6)
     unlock_after_slug: Mapped[Optional[str]] = mapped_column(String(100))
     unlock_when: Mapped[Optional[UnlockWhen]] = mapped_column(enum_type(UnlockWhen, 16, "unlock_when"))
     unlock_days_after_start: Mapped[Optional[int]]
+    # The schedule editor's suggested due date, in days after a cohort's start (exercise.toml).
+    suggested_offset_days: Mapped[Optional[int]]
     event_title_ja: Mapped[Optional[str]] = mapped_column(String(200))
     event_title_en: Mapped[Optional[str]] = mapped_column(String(200))
-    event_ja_md: Mapped[Optional[str]] = mapped_column(Text)
-    event_ja_html: Mapped[Optional[str]] = mapped_column(Text)
-    event_en_md: Mapped[Optional[str]] = mapped_column(Text)
-    event_en_html: Mapped[Optional[str]] = mapped_column(Text)
+    event_ja_md: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    event_ja_html: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    event_en_md: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    event_en_html: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
     # Exemplars, planted data problems and scoring notes: for the cohort's mentors and organizers only.
-    mentor_pack_ja_md: Mapped[Optional[str]] = mapped_column(Text)
-    mentor_pack_ja_html: Mapped[Optional[str]] = mapped_column(Text)
-    mentor_pack_en_md: Mapped[Optional[str]] = mapped_column(Text)
-    mentor_pack_en_html: Mapped[Optional[str]] = mapped_column(Text)
+    mentor_pack_ja_md: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    mentor_pack_ja_html: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    mentor_pack_en_md: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
+    mentor_pack_en_html: Mapped[Optional[str]] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
     # {"talent_level": 1, "dss_literacy": [...], "dss_promotion": [...]}: the skills the exercise trains
     skills: Mapped[Optional[dict]] = mapped_column(db.JSON)
 

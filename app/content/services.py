@@ -47,6 +47,7 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
             brief_ja_md=ex.brief.ja, brief_ja_html=str(render_markdown(ex.brief.ja)),
             brief_en_md=ex.brief.en, brief_en_html=str(render_markdown(ex.brief.en)),
             is_required=ex.is_required, weight=ex.weight, pass_threshold=ex.pass_threshold,
+            suggested_offset_days=ex.suggested_offset_days,
         )
         if ex.unlock:
             exercise.unlock_after_slug = ex.unlock.after

@@ -119,6 +119,8 @@ class ExerciseSpec:
     # Shown to the cohort's mentors and to organizers, never to learners.
     mentor_pack: Text | None = None
     skills: SkillsSpec | None = None
+    # The due date the schedule editor suggests: this many days after the cohort's start.
+    suggested_offset_days: int | None = None
 
 
 @dataclass(frozen=True)

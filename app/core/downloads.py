@@ -1,5 +1,7 @@
 """Serving stored files: always as a download, never rendered inline by the browser."""
 
+from urllib.parse import quote
+
 from flask import Response, send_file
 
 from app.core.storage import FileStorage
@@ -12,3 +14,9 @@ def send_stored_file(storage: FileStorage, content_hash: str, download_name: str
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def attachment_disposition(ascii_name: str, name: str) -> str:
+    """A Content-Disposition for a download named `name` (any language): `filename` with an ASCII name
+    for old clients and RFC 6266's `filename*` in UTF-8 for the rest."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

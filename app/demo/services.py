@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.auth.models import Organization, Role, User
 from app.autocheck.services import check_answers
 from app.auth.services import count_users, create_user
-from app.cohorts.models import Enrolment
-from app.cohorts.services import assign_mentor, create_cohort, enrol_learners
+from app.cohorts.models import CohortStatus, Enrolment
+from app.cohorts.services import assign_mentor, change_status, create_cohort, enrol_learners
 from app.content.models import Module
 from app.content.services import latest_version
 from app.core.storage import FileStorage
@@ -91,6 +91,7 @@ class _Demo:
         due = {e.id: min(ends_at, starts_at + (14 * (i + 1) + 7) * DAY) for i, e in enumerate(version.exercises)}
         cohort = create_cohort(self.session, name=name, module_version=version, starts_at=starts_at, ends_at=ends_at,
                                due_dates=due, actor=self.organizer)
+        change_status(self.session, cohort, expected=CohortStatus.DRAFT, to=CohortStatus.RUNNING, actor=self.organizer)
         enrol_learners(self.session, cohort, learners, self.organizer)
         assign_mentor(self.session, cohort, self.mentor, self.organizer)
         enrolments = {e.user.email: e for e in

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer_group
 
 from app.auth.models import User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
@@ -18,7 +18,7 @@ from app.submissions.unlocking import Lock, exercise_lock, lock_for
 @dataclass
 class ExerciseStatus:
     exercise: Exercise
-    due_at: datetime
+    due_at: datetime | None  # None: an optional exercise without a deadline
     submission: Submission | None
     lock: Lock | None = None
 
@@ -52,11 +52,14 @@ class Dashboard:
     awaiting: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
 
 
-def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
-    enrolments = session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
-        .order_by(Enrolment.enrolled_at.desc())).unique().all()
+def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: int | None = None) -> Dashboard:
+    """The learner's cohorts with each exercise's status; only the one cohort if `cohort_id` is given."""
+    query = (select(Enrolment).where(Enrolment.user_id == user.id)
+             .options(joinedload(Enrolment.cohort).joinedload(Cohort.module_version).joinedload(ModuleVersion.module))
+             .order_by(Enrolment.enrolled_at.desc()))
+    if cohort_id is not None:
+        query = query.where(Enrolment.cohort_id == cohort_id)
+    enrolments = session.scalars(query).unique().all()
     cohort_ids = [e.cohort_id for e in enrolments]
     enrolment_ids = [e.id for e in enrolments]
     schedule = session.scalars(
@@ -90,7 +93,8 @@ def learner_dashboard(session: Session, user: User, now: datetime) -> Dashboard:
                 dashboard.awaiting.append((progress, status))
             elif status.status == "not_started" and enrolment.cohort.ends_at > now:
                 dashboard.due_next.append((progress, status))
-    dashboard.due_next.sort(key=lambda pair: pair[1].due_at)
+    # Exercises without a deadline (optional ones) come after every dated one.
+    dashboard.due_next.sort(key=lambda pair: (pair[1].due_at is None, pair[1].due_at or now))
     return dashboard
 
 
@@ -117,7 +121,8 @@ def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
                  selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
-                 selectinload(Exercise.materials), selectinload(Exercise.questions))).one_or_none()
+                 selectinload(Exercise.materials), selectinload(Exercise.questions),
+                 undefer_group(Exercise.TEXTS))).one_or_none()
     if row is None:
         return None
     exercise, due_at = row

@@ -6,6 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.autocheck import services as autocheck
+from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
 from app.content.models import Material
@@ -46,10 +47,10 @@ def _own_enrolment(cohort_id: int) -> Enrolment:
 @bp.route("/cohorts/<int:cohort_id>/")
 @authz.signed_in
 def module_overview(cohort_id: int):
-    enrolment = _own_enrolment(cohort_id)
-    dashboard = queries.learner_dashboard(db.session, current_user, utcnow())
-    progress = next(p for p in dashboard.cohorts if p.enrolment.id == enrolment.id)
-    return render_template("learn/module.html", progress=progress, cohort=enrolment.cohort, now=utcnow())
+    dashboard = queries.learner_dashboard(db.session, current_user, utcnow(), cohort_id=cohort_id)
+    authz.ensure(len(dashboard.cohorts) == 1)
+    progress = dashboard.cohorts[0]
+    return render_template("learn/module.html", progress=progress, cohort=progress.cohort, now=utcnow())
 
 
 _REFUSAL_MESSAGES = {
@@ -130,13 +131,14 @@ def exercise(cohort_id: int, exercise_id: int):
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
+    is_open = submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
         "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
-        preview_html=preview_html, history=history, due_at=state.due_at, is_open=cohort.is_open(now),
+        preview_html=preview_html, history=history, due_at=state.due_at, is_open=is_open,
         is_withdrawn=enrolment.is_withdrawn,
-        can_submit=not enrolment.is_withdrawn and cohort.is_open(now) and lock is None and not (
+        can_submit=not enrolment.is_withdrawn and is_open and lock is None and not (
             submission and submission.status == SubmissionStatus.ACCEPTED),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,

@@ -36,7 +36,8 @@ def changes(slug: str):
     versions = db.session.scalars(
         select(ModuleVersion).where(ModuleVersion.module_id == module.id,
                                     ModuleVersion.number.in_([from_number, to_number]))
-        .options(selectinload(ModuleVersion.exercises).selectinload(Exercise.criteria),
+        .options(selectinload(ModuleVersion.exercises).undefer_group(Exercise.TEXTS),
+                 selectinload(ModuleVersion.exercises).selectinload(Exercise.criteria),
                  selectinload(ModuleVersion.exercises).selectinload(Exercise.questions),
                  selectinload(ModuleVersion.exercises).selectinload(Exercise.materials))).all()
     by_number = {v.number: v for v in versions}
@@ -49,6 +50,8 @@ def changes(slug: str):
 @bp.route("/<slug>/mentor-packs")
 @authz.roles(Role.ORGANIZER, Role.ADMIN)
 def mentor_packs(slug: str):
-    module = db.session.scalar(select(Module).where(Module.slug == slug))
-    authz.ensure(module is not None and len(module.versions) > 0)
-    return render_template("modules/mentor_packs.html", version=module.versions[-1])
+    version = db.session.scalar(
+        select(ModuleVersion).join(Module).where(Module.slug == slug).order_by(ModuleVersion.number.desc())
+        .limit(1).options(selectinload(ModuleVersion.exercises).undefer_group(Exercise.TEXTS)))
+    authz.ensure(version is not None)
+    return render_template("modules/mentor_packs.html", version=version)

@@ -1,28 +1,97 @@
 """The organizer's progress table: learner × exercise status, one page of learners at a time, in a fixed
-number of queries whatever the cohort's size; the totals are counted by the database."""
+number of queries whatever the cohort's size; the totals, the filters and the weekly activity are
+counted by the database.
 
-from dataclasses import dataclass
-from datetime import datetime
+A cell is overdue when its exercise is required, its due date has passed and the work is neither
+accepted nor was its first version submitted by the due date: work handed in on time stays "awaiting
+review" or "returned" however long the review or the revision takes, and work handed in late stays
+overdue (with its own state shown beside it) until it is accepted. There are no drafts: work exists
+only once a version is submitted."""
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.auth.models import Organization, User
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
 from app.completions.models import CompletionRecord
-from app.submissions.models import Submission, SubmissionStatus
+from app.content.models import Exercise
+from app.core.timeutil import TOKYO
+from app.reviews.models import Review
+from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
 PAGE_SIZE = 100
 NOT_STARTED = "not_started"
+OVERDUE = "overdue"
+# The weekly chart shows at most this many weeks (the latest ones) of a long cohort.
+MAX_WEEKS = 60
+
+
+class LearnerFilter(StrEnum):
+    """Which learners the table lists: those with at least one cell in a state, or by completion."""
+    OVERDUE = "overdue"
+    AWAITING_REVIEW = "awaiting_review"
+    RETURNED = "returned"
+    NOTHING_SUBMITTED = "nothing_submitted"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Filters:
+    search: str = ""
+    place_id: int | None = None  # a municipality, or a subprefecture for all of its municipalities
+    status: LearnerFilter | None = None
+    include_withdrawn: bool = False  # withdrawn learners are left out unless asked for
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One learner's work on one exercise: its own state and what the gradebook shows of it."""
+    state: str  # NOT_STARTED or the submission's status
+    is_overdue: bool = False
+    submission_id: int | None = None
+    versions: int = 0
+    first_submitted_at: datetime | None = None
+    last_submitted_at: datetime | None = None
+    points: int | None = None  # of the latest review
+    max_points: int | None = None
+    reviewed_at: datetime | None = None
+    reviewer: str | None = None
+
+    @property
+    def status(self) -> str:
+        return OVERDUE if self.is_overdue else self.state
 
 
 @dataclass(frozen=True)
 class ProgressRow:
+    enrolment_id: int
     display_name: str
+    email: str
     municipality: str | None
-    statuses: list[str]
+    cells: list[Cell]
     completed_at: datetime | None
+    revoked_at: datetime | None
+    accepted_required: int
     is_withdrawn: bool = False
+
+    @property
+    def statuses(self) -> list[str]:
+        return [cell.status for cell in self.cells]
+
+
+@dataclass(frozen=True)
+class ColumnCounts:
+    """Over the whole cohort, for one exercise."""
+    accepted: int
+    waiting: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -30,76 +99,284 @@ class ProgressTable:
     cohort: Cohort
     schedule: list[ScheduledExercise]
     rows: list[ProgressRow]
-    # Over the whole cohort (every page, no search): learners, completions, accepted work per exercise.
+    # Over the whole cohort (every page, no filter): learners, valid and revoked completions, per exercise.
     learners: int
     completed: int
-    accepted: list[int]
-    # The learners the search matches, over every page.
+    revoked: int
+    columns: list[ColumnCounts]
+    # The learners the filters match, over every page.
     matching: int
     page: int
     page_size: int = PAGE_SIZE
+
+    @property
+    def required(self) -> int:
+        return sum(1 for s in self.schedule if s.exercise.is_required)
 
     @property
     def has_next(self) -> bool:
         return self.page * self.page_size < self.matching
 
 
-def cohort_progress(session: Session, cohort: Cohort, *, locale: str, search: str = "", page: int = 1,
-                    page_size: int = PAGE_SIZE, include_withdrawn: bool = False) -> ProgressTable:
-    """One page of the cohort's learners (by name, optionally only those whose name or municipality
-    contains `search`; withdrawn learners only with `include_withdrawn`), each with the status of their
-    work on every scheduled exercise."""
-    schedule = sorted(session.scalars(select(ScheduledExercise).where(ScheduledExercise.cohort_id == cohort.id)
-                                      .options(joinedload(ScheduledExercise.exercise))),
-                      key=lambda s: s.exercise.position)
-    municipality = Organization.name_en if locale == "en" else Organization.name_ja
-    learners = (select(Enrolment.id, User.display_name, municipality, CompletionRecord.completed_at,
-                       Enrolment.status)
-                .join(User, Enrolment.user_id == User.id)
-                .outerjoin(Organization, User.organization_id == Organization.id)
-                .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
-                .where(Enrolment.cohort_id == cohort.id))
-    if not include_withdrawn:
-        learners = learners.where(Enrolment.status == EnrolmentStatus.ACTIVE)
-    if search:
-        learners = learners.where(or_(User.display_name.icontains(search, autoescape=True),
-                                      Organization.name_ja.icontains(search, autoescape=True),
-                                      Organization.name_en.icontains(search, autoescape=True)))
+def is_overdue(*, due_at: datetime | None, now: datetime, is_required: bool, state: str,
+               first_submitted_at: datetime | None) -> bool:
+    """The rule of the module docstring; a submission is judged by when it came, not by today."""
+    if due_at is None or not is_required or state == SubmissionStatus.ACCEPTED:
+        return False
+    if first_submitted_at is None:
+        return now > due_at
+    return first_submitted_at > due_at
+
+
+def cohort_schedule(session: Session, cohort: Cohort) -> list[ScheduledExercise]:
+    return sorted(session.scalars(select(ScheduledExercise).where(ScheduledExercise.cohort_id == cohort.id)
+                                  .options(joinedload(ScheduledExercise.exercise))),
+                  key=lambda s: s.exercise.position)
+
+
+def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datetime, filters: Filters = Filters(),
+                    page: int = 1, page_size: int = PAGE_SIZE) -> ProgressTable:
+    """One page of the cohort's learners that match `filters` (by name), each with the status of their
+    work on every scheduled exercise, and the cohort's totals (withdrawn learners only when the filters
+    include them)."""
+    schedule = cohort_schedule(session, cohort)
+    learners = _learners(cohort, locale, filters, now)
     matching = session.scalar(select(func.count()).select_from(learners.subquery()))
-    found = session.execute(learners.order_by(User.display_name, Enrolment.id)
-                            .offset((page - 1) * page_size).limit(page_size)).all()
-    statuses = {(enrolment_id, exercise_id): status for enrolment_id, exercise_id, status in session.execute(
-        select(Submission.enrolment_id, Submission.exercise_id, Submission.status)
-        .where(Submission.enrolment_id.in_([row.id for row in found])))}
-    rows = [ProgressRow(name, place, [statuses.get((enrolment_id, s.exercise_id), NOT_STARTED) for s in schedule],
-                        completed_at, status == EnrolmentStatus.WITHDRAWN)
-            for enrolment_id, name, place, completed_at, status in found]
-    total, completed = _cohort_totals(session, cohort, include_withdrawn)
-    accepted = _accepted_per_exercise(session, cohort, include_withdrawn)
-    return ProgressTable(cohort, schedule, rows, learners=total, completed=completed,
-                         accepted=[accepted.get(s.exercise_id, 0) for s in schedule], matching=matching, page=page,
-                         page_size=page_size)
+    rows = _rows(session, learners.offset((page - 1) * page_size).limit(page_size), schedule, now)
+    total, completed, revoked = _cohort_totals(session, cohort, filters.include_withdrawn)
+    return ProgressTable(cohort, schedule, rows, learners=total, completed=completed, revoked=revoked,
+                         columns=_column_counts(session, cohort, schedule, total, now, filters.include_withdrawn),
+                         matching=matching,
+                         page=page, page_size=page_size)
 
 
-def _only_active(query, include_withdrawn: bool):
+def every_row(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], *, locale: str, now: datetime,
+              filters: Filters = Filters(), chunk: int = 500) -> Iterator[ProgressRow]:
+    """Every learner that matches `filters`, by name, `chunk` learners per pair of queries (exports)."""
+    learners = _learners(cohort, locale, filters, now)
+    offset = 0
+    while True:
+        rows = _rows(session, learners.offset(offset).limit(chunk), schedule, now)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        offset += chunk
+
+
+def _first_version():
+    return aliased(SubmissionVersion, name="first_version")
+
+
+def _learners(cohort: Cohort, locale: str, filters: Filters, now: datetime) -> Select:
+    municipality = Organization.name_en if locale == "en" else Organization.name_ja
+    query = (select(Enrolment.id, User.display_name, User.email, municipality, CompletionRecord.completed_at,
+                    CompletionRecord.revoked_at, Enrolment.status)
+             .join(User, Enrolment.user_id == User.id)
+             .outerjoin(Organization, User.organization_id == Organization.id)
+             .outerjoin(CompletionRecord, (CompletionRecord.enrolment_id == Enrolment.id)
+                        & (CompletionRecord.module_version_id == cohort.module_version_id))
+             .where(Enrolment.cohort_id == cohort.id))
+    query = _only_active(query, filters.include_withdrawn)
+    if filters.search:
+        query = query.where(or_(User.display_name.icontains(filters.search, autoescape=True),
+                                Organization.name_ja.icontains(filters.search, autoescape=True),
+                                Organization.name_en.icontains(filters.search, autoescape=True)))
+    if filters.place_id:
+        query = query.where(or_(Organization.id == filters.place_id, Organization.parent_id == filters.place_id))
+    if filters.status:
+        query = query.where(_status_condition(cohort, filters.status, now))
+    return query.order_by(User.display_name, Enrolment.id)
+
+
+def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
+    has_submission = select(Submission.id).where(Submission.enrolment_id == Enrolment.id)
+    if status == LearnerFilter.OVERDUE:
+        first = _first_version()
+        done_in_time = (select(Submission.id)
+                        .join(first, (first.submission_id == Submission.id) & (first.number == 1))
+                        .where(Submission.enrolment_id == Enrolment.id,
+                               Submission.exercise_id == ScheduledExercise.exercise_id,
+                               or_(Submission.status == SubmissionStatus.ACCEPTED,
+                                   first.submitted_at <= ScheduledExercise.due_at))
+                        # Two levels down: only the enclosing level is correlated unless told.
+                        .correlate(Enrolment, ScheduledExercise))
+        return exists(select(ScheduledExercise.id)
+                      .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
+                      .where(ScheduledExercise.cohort_id == cohort.id, Exercise.is_required,
+                             ScheduledExercise.due_at < now, ~exists(done_in_time)))
+    if status in (LearnerFilter.AWAITING_REVIEW, LearnerFilter.RETURNED):
+        return exists(has_submission.where(Submission.status == SubmissionStatus(status.value)))
+    if status == LearnerFilter.NOTHING_SUBMITTED:
+        return ~exists(has_submission)
+    if status == LearnerFilter.COMPLETED:
+        return and_(CompletionRecord.id.is_not(None), CompletionRecord.revoked_at.is_(None))
+    if status == LearnerFilter.REVOKED:
+        return CompletionRecord.revoked_at.is_not(None)
+    return or_(CompletionRecord.id.is_(None), CompletionRecord.revoked_at.is_not(None))
+
+
+def _rows(session: Session, learners: Select, schedule: list[ScheduledExercise], now: datetime) -> list[ProgressRow]:
+    found = session.execute(learners).all()
+    cells = _cells(session, [row.id for row in found])
+    rows = []
+    for enrolment_id, name, email, place, completed_at, revoked_at, status in found:
+        row_cells = []
+        for s in schedule:
+            cell = cells.get((enrolment_id, s.exercise_id), Cell(NOT_STARTED))
+            late = is_overdue(due_at=s.due_at, now=now, is_required=s.exercise.is_required, state=cell.state,
+                              first_submitted_at=cell.first_submitted_at)
+            row_cells.append(replace(cell, is_overdue=True) if late else cell)
+        accepted = sum(1 for s, cell in zip(schedule, row_cells)
+                       if s.exercise.is_required and cell.state == SubmissionStatus.ACCEPTED)
+        rows.append(ProgressRow(enrolment_id, name, email, place, row_cells, completed_at, revoked_at, accepted,
+                                status == EnrolmentStatus.WITHDRAWN))
+    return rows
+
+
+def _cells(session: Session, enrolment_ids: list[int]) -> dict[tuple[int, int], Cell]:
+    """The work of these enrolments, with the first version's time and the latest review: one query."""
+    if not enrolment_ids:
+        return {}
+    first = _first_version()
+    reviewed = aliased(SubmissionVersion)
+    latest_review = (select(reviewed.submission_id, func.max(Review.id).label("review_id"))
+                     .join(Review, Review.submission_version_id == reviewed.id)
+                     .where(reviewed.submission_id.in_(
+                         select(Submission.id).where(Submission.enrolment_id.in_(enrolment_ids))))
+                     .group_by(reviewed.submission_id).subquery())
+    rows = session.execute(
+        select(Submission.enrolment_id, Submission.exercise_id, Submission.id, Submission.status,
+               Submission.latest_version_number, first.submitted_at, Submission.last_submitted_at,
+               Review.total_points, Review.max_points, Review.created_at, User.display_name)
+        .join(first, (first.submission_id == Submission.id) & (first.number == 1))
+        .outerjoin(latest_review, latest_review.c.submission_id == Submission.id)
+        .outerjoin(Review, Review.id == latest_review.c.review_id)
+        .outerjoin(User, Review.mentor_id == User.id)
+        .where(Submission.enrolment_id.in_(enrolment_ids)))
+    return {(enrolment_id, exercise_id): Cell(str(status), False, submission_id, versions, first_at, last_at,
+                                              points, max_points, reviewed_at, reviewer)
+            for (enrolment_id, exercise_id, submission_id, status, versions, first_at, last_at, points, max_points,
+                 reviewed_at, reviewer) in rows}
+
+
+def _only_active(query: Select, include_withdrawn: bool) -> Select:
+    """Leave out withdrawn learners (of a query that joins Enrolment) unless they are asked for."""
     return query if include_withdrawn else query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
 
 
-def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) -> tuple[int, int]:
-    """How many learners the cohort has and how many of them have completed its module."""
-    total, completed = session.execute(_only_active(
-        select(func.count(Enrolment.id), func.count(CompletionRecord.id))
-        .outerjoin(CompletionRecord, CompletionRecord.enrolment_id == Enrolment.id)
-        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one()
-    return total, completed
+def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) -> tuple[int, int, int]:
+    """How many learners the cohort has, how many hold a valid completion and how many a revoked one."""
+    return tuple(session.execute(_only_active(
+        select(func.count(Enrolment.id),
+               func.count(CompletionRecord.id) - func.count(CompletionRecord.revoked_at),
+               func.count(CompletionRecord.revoked_at))
+        .outerjoin(CompletionRecord, (CompletionRecord.enrolment_id == Enrolment.id)
+                   & (CompletionRecord.module_version_id == cohort.module_version_id))
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one())
 
 
-def _accepted_per_exercise(session: Session, cohort: Cohort, include_withdrawn: bool) -> dict[int, int]:
+def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], learners: int,
+                   now: datetime, include_withdrawn: bool) -> list[ColumnCounts]:
     # Counted over the cohort's submissions rather than filtered by status: a status filter lets the
     # planner walk every accepted submission of every cohort through the status index.
-    accepted = func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0))
-    return dict(session.execute(_only_active(
-        select(Submission.exercise_id, accepted)
+    first = _first_version()
+    accepted = Submission.status == SubmissionStatus.ACCEPTED
+    rows = session.execute(_only_active(
+        select(Submission.exercise_id,
+               func.sum(case((accepted, 1), else_=0)),
+               func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
+               func.sum(case((or_(accepted, first.submitted_at <= ScheduledExercise.due_at), 1), else_=0)))
         .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .join(first, (first.submission_id == Submission.id) & (first.number == 1))
+        .join(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
+              & (ScheduledExercise.exercise_id == Submission.exercise_id))
         .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
-        .group_by(Submission.exercise_id)).all())
+        .group_by(Submission.exercise_id))
+    counts = {exercise_id: (accepted_, waiting, in_time) for exercise_id, accepted_, waiting, in_time in rows}
+    columns = []
+    for s in schedule:
+        accepted_, waiting, in_time = counts.get(s.exercise_id, (0, 0, 0))
+        past_due = s.exercise.is_required and s.due_at is not None and now > s.due_at
+        columns.append(ColumnCounts(accepted_, waiting, learners - in_time if past_due else 0))
+    return columns
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    name: str
+    learners: int
+
+
+@dataclass(frozen=True)
+class PlaceGroup:
+    """A subprefecture (or None for municipalities without one) and its municipalities in the cohort."""
+    subprefecture: Place | None
+    municipalities: list[Place]
+
+
+def place_choices(session: Session, cohort: Cohort, locale: str, include_withdrawn: bool = False) -> list[PlaceGroup]:
+    """The organizations of the cohort's learners, grouped by subprefecture, each with its number of
+    learners: one grouped query."""
+    parent = aliased(Organization)
+    name = Organization.name_en if locale == "en" else Organization.name_ja
+    parent_name = parent.name_en if locale == "en" else parent.name_ja
+    rows = session.execute(_only_active(
+        select(Organization.id, name, parent.id, parent_name, func.count(Enrolment.id))
+        .select_from(Enrolment).join(User, Enrolment.user_id == User.id)
+        .join(Organization, User.organization_id == Organization.id)
+        .outerjoin(parent, Organization.parent_id == parent.id)
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
+        .group_by(Organization.id, name, Organization.code, parent.id, parent_name, parent.code)
+        .order_by(parent.code, parent.id, Organization.code, Organization.id)).all()
+    groups: dict[int | None, list] = {}
+    for place_id, place_name, parent_id, parent_label, count in rows:
+        entry = groups.setdefault(parent_id, [parent_label, []])
+        entry[1].append(Place(place_id, place_name, count))
+    return [PlaceGroup(Place(parent_id, label, sum(p.learners for p in places)) if parent_id else None, places)
+            for parent_id, (label, places) in groups.items()]
+
+
+@dataclass(frozen=True)
+class WeekActivity:
+    starts_at: datetime  # Monday 0:00 in Tokyo
+    submissions: int
+    reviews: int
+
+
+def tokyo_weeks(first: datetime, last: datetime) -> list[datetime]:
+    """The Mondays (0:00 in Tokyo, as aware datetimes) of every week from the one holding `first` to the
+    one holding `last`, at most MAX_WEEKS (the latest)."""
+    day = first.astimezone(TOKYO).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = day - timedelta(days=day.weekday())
+    weeks = []
+    while monday <= last:
+        weeks.append(monday)
+        monday += timedelta(days=7)  # Tokyo keeps no daylight saving time: every week is 7 × 24 hours
+    return weeks[-MAX_WEEKS:]
+
+
+def weekly_activity(session: Session, cohort: Cohort, now: datetime) -> list[WeekActivity]:
+    """Versions submitted and reviews written per week (Monday to Sunday in Tokyo) in the cohort, from
+    its first week to this week (or the end of the cohort and the month after, for late reviews): one
+    grouped query, the weeks told apart by comparisons that read the same on every engine."""
+    if now < cohort.starts_at:
+        return []
+    weeks = tokyo_weeks(cohort.starts_at, min(now, cohort.ends_at + timedelta(days=28)))
+    end = weeks[-1] + timedelta(days=7)
+    events = union_all(
+        select(literal("s").label("kind"), SubmissionVersion.submitted_at.label("at"))
+        .join(Submission, SubmissionVersion.submission_id == Submission.id)
+        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id),
+        select(literal("r").label("kind"), Review.created_at.label("at"))
+        .join(SubmissionVersion, Review.submission_version_id == SubmissionVersion.id)
+        .join(Submission, SubmissionVersion.submission_id == Submission.id)
+        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id)).subquery()
+    week = case(*((events.c.at < monday + timedelta(days=7), n) for n, monday in enumerate(weeks)))
+    bucketed = (select(week.label("week"), events.c.kind)
+                .where(events.c.at >= weeks[0], events.c.at < end).subquery())
+    counts = {(n, kind): count for n, kind, count in session.execute(
+        select(bucketed.c.week, bucketed.c.kind, func.count()).group_by(bucketed.c.week, bucketed.c.kind))}
+    return [WeekActivity(monday, counts.get((n, "s"), 0), counts.get((n, "r"), 0)) for n, monday in enumerate(weeks)]

@@ -1,27 +1,157 @@
-from flask import Blueprint, render_template, request
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.cohorts.models import Cohort
 from app.core import authz
+from app.core.downloads import attachment_disposition
 from app.core.inputs import positive_int
 from app.core.templating import current_locale
+from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
-from app.progress.queries import cohort_progress
+from app.progress import exports
+from app.progress.chart import weekly_chart
+from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohort_schedule, every_row,
+                                  place_choices, weekly_activity)
+from app.reviews.queries import submission_for_review, submission_history
 
 bp = Blueprint("progress", __name__, url_prefix="/manage/progress", template_folder="templates")
 
+STAFF = (Role.ORGANIZER, Role.ADMIN)
 # Longer searches match no name or municipality; the cap keeps the LIKE pattern small.
 SEARCH_LIMIT = 100
+TABLES = ("matrix", "gradebook")
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    return cohort
+
+
+def _filters() -> Filters:
+    status = request.args.get("status") or None
+    return Filters(search=(request.args.get("q") or "").strip()[:SEARCH_LIMIT],
+                   place_id=request.args.get("place", type=positive_int),
+                   status=LearnerFilter(status) if status in LearnerFilter.__members__.values() else None,
+                   include_withdrawn=request.args.get("withdrawn") == "1")
+
+
+def _filter_args(filters: Filters) -> dict:
+    """The filters as query arguments (for the pager and the downloads), leaving out the empty ones."""
+    return {key: value for key, value in (("q", filters.search), ("place", filters.place_id),
+                                          ("status", filters.status and filters.status.value),
+                                          ("withdrawn", 1 if filters.include_withdrawn else None)) if value}
 
 
 @bp.route("/cohorts/<int:cohort_id>")
-@authz.roles(Role.ORGANIZER, Role.ADMIN)
+@authz.roles(*STAFF)
 def cohort(cohort_id: int):
-    cohort = db.session.get(Cohort, cohort_id)
-    authz.ensure(cohort is not None)
-    search = (request.args.get("q") or "").strip()[:SEARCH_LIMIT]
-    page = request.args.get("page", 1, type=positive_int)
-    withdrawn = 1 if request.args.get("withdrawn") == "1" else None
-    table = cohort_progress(db.session, cohort, locale=current_locale(), search=search, page=page,
-                            include_withdrawn=bool(withdrawn))
-    return render_template("progress/cohort.html", table=table, q=search, withdrawn=withdrawn)
+    cohort = _cohort(cohort_id)
+    filters, now, locale = _filters(), utcnow(), current_locale()
+    table = cohort_progress(db.session, cohort, locale=locale, now=now, filters=filters,
+                            page=request.args.get("page", 1, type=positive_int))
+    weeks = weekly_activity(db.session, cohort, now)
+    return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
+                           places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
+                           weeks=weeks, chart=weekly_chart(weeks) if weeks else None)
+
+
+def _learner_filter_labels() -> dict[LearnerFilter, str]:
+    return {
+        LearnerFilter.OVERDUE: _("Has overdue work"),
+        LearnerFilter.AWAITING_REVIEW: _("Has work awaiting review"),
+        LearnerFilter.RETURNED: _("Has work returned for revision"),
+        LearnerFilter.NOTHING_SUBMITTED: _("Has submitted nothing yet"),
+        LearnerFilter.COMPLETED: _("Completed the module"),
+        LearnerFilter.NOT_COMPLETED: _("Not completed (yet)"),
+        LearnerFilter.REVOKED: _("Completion revoked"),
+    }
+
+
+def _labels(locale: str) -> exports.Labels:
+    statuses = {"not_started": _("Not started"), "awaiting_review": _("Awaiting review"),
+                "returned": _("Returned for revision"), "accepted": _("Accepted"), "overdue": _("Overdue")}
+    headers = {
+        "learner": _("Learner"), "email": _("Email address"), "municipality": _("Municipality"),
+        # %(n)s is filled in by the export with the number of required exercises.
+        "accepted": _("Accepted of %(n)s required"), "completion": _("Completion"),
+        "completed_at": _("Completed or revoked at"), "number": _("No."), "exercise": _("Exercise"),
+        "required": _("Required"), "due_at": _("Due"), "status": _("Status"), "overdue": _("Overdue"),
+        "versions": _("Versions"), "first_submitted_at": _("First submitted at"),
+        "last_submitted_at": _("Last submitted at"), "points": _("Score"), "max_points": _("Maximum score"),
+        "reviewed_at": _("Reviewed at"), "reviewer": _("Reviewed by"),
+    }
+    return exports.Labels(headers=headers, status=lambda status: statuses.get(status, status),
+                          exercise=lambda s: s.exercise.title(locale), yes=_("Yes"), completed=_("Completed"),
+                          revoked=_("Completion revoked"))
+
+
+def _export_lines(engine: Engine, cohort_id: int, table: str, filters: Filters, locale: str, now: datetime,
+                  labels: exports.Labels):
+    """The export's lines, read as they are written. A streamed body is sent after the request has ended
+    (and committed), so it reads in a session of its own that needs no request: read-only, closed at the end."""
+    with Session(engine) as session:
+        cohort = session.get(Cohort, cohort_id)
+        schedule = cohort_schedule(session, cohort)
+        rows = every_row(session, cohort, schedule, locale=locale, now=now, filters=filters)
+        build = exports.matrix if table == "matrix" else exports.gradebook
+        yield from build(rows, schedule, labels)
+
+
+def _export(cohort_id: int):
+    """The cohort, the table asked for and its lines (not read yet)."""
+    cohort = _cohort(cohort_id)
+    table = request.args.get("table", "matrix")
+    authz.ensure(table in TABLES)
+    locale, now = current_locale(), utcnow()
+    return cohort, table, now, _export_lines(db.engine, cohort.id, table, _filters(), locale, now, _labels(locale))
+
+
+def _download_names(cohort: Cohort, table: str, now: datetime, extension: str) -> str:
+    day = now.astimezone(TOKYO).strftime("%Y%m%d")
+    title = _("progress") if table == "matrix" else _("gradebook")
+    return attachment_disposition(f"enshu-cohort-{cohort.id}-{table}-{day}.{extension}",
+                                  f"{cohort.name}-{title}-{day}.{extension}")
+
+
+@bp.route("/cohorts/<int:cohort_id>/export.csv")
+@authz.roles(*STAFF)
+def export_csv(cohort_id: int):
+    cohort, table, now, lines = _export(cohort_id)
+    response = Response(exports.csv_chunks(lines), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = _download_names(cohort, table, now, "csv")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/cohorts/<int:cohort_id>/export.xlsx")
+@authz.roles(*STAFF)
+def export_xlsx(cohort_id: int):
+    cohort, table, now, lines = _export(cohort_id)
+    # A workbook is a zip file, complete only at its end: built in memory (a few hundred KB for 500
+    # learners), then sent.
+    out = io.BytesIO()
+    exports.write_xlsx(lines, _("Progress") if table == "matrix" else _("Gradebook"), out)
+    response = Response(out.getvalue(),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = _download_names(cohort, table, now, "xlsx")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/submissions/<int:submission_id>")
+@authz.roles(*STAFF)
+def submission(submission_id: int):
+    """A learner's work on one exercise as staff read it: every version with its review, nothing to change."""
+    found = submission_for_review(db.session, submission_id)
+    authz.ensure(found is not None)
+    return render_template("progress/submission.html", submission=found,
+                           history=submission_history(db.session, found),
+                           can_review=current_user.role == Role.ADMIN)

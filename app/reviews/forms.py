@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired
 
 from app.content.models import Exercise
 from app.core.forms import select_choices
@@ -11,6 +11,8 @@ class ReviewFormBase(FlaskForm):
     version_id = HiddenField()
     accept = SubmitField(_l("Accept"))
     return_for_revision = SubmitField(_l("Return for revision"))
+    # Renders the feedback without deciding (the page's script does it in place when it can).
+    preview = SubmitField(_l("Preview feedback"))
 
     criterion_fields: list[tuple[int, str]]
 
@@ -37,3 +39,17 @@ def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase
     form = ReviewForm(**kwargs)
     form.criterion_fields = fields
     return form
+
+
+class ClaimForm(FlaskForm):
+    """Claim button (CSRF only)."""
+
+
+class ReleaseClaimForm(FlaskForm):
+    # Where the button was: the review page, or an organizer's list of a cohort's claims.
+    return_to = HiddenField(default="review", validators=[AnyOf(("review", "claims"))])
+
+
+class AssignClaimForm(FlaskForm):
+    mentor_id = SelectField(_l("Give to mentor"), coerce=int,
+                            validators=[InputRequired(_l("Choose the mentor who should review it."))])

@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,7 +9,7 @@ from app.auth.models import User
 from app.content.models import RubricCriterion
 from app.core.db import enum_type, utcnow
 from app.extensions import db
-from app.submissions.models import SubmissionVersion
+from app.submissions.models import Submission, SubmissionVersion
 
 
 class Decision(StrEnum):
@@ -56,3 +57,26 @@ class CriterionScore(db.Model):
 
     review: Mapped[Review] = relationship(back_populates="scores")
     criterion: Mapped[RubricCriterion] = relationship()
+
+
+class ReviewClaim(db.Model):
+    """A mentor's hold on a submission awaiting review, so that two mentors don't review the same one.
+    At most one row per submission (its primary key); a row whose `expires_at` has passed holds nothing
+    and the next claim takes it over."""
+
+    __tablename__ = "review_claim"
+    __table_args__ = (CheckConstraint("expires_at > claimed_at", name="expires_after_claimed"),)
+
+    # A claim is only about the submission and the mentor: it goes with either.
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    # The organizer who gave it to this mentor; None when the mentor claimed it.
+    assigned_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    submission: Mapped[Submission] = relationship()
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+
+    def is_active(self, now: datetime) -> bool:
+        return self.expires_at > now

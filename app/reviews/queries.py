@@ -1,15 +1,16 @@
 """What the mentor's pages read, and the history of versions and reviews the learner's exercise page shows."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
-from app.reviews.models import CriterionScore, Review
+from app.core.db import UTCDateTime, utcnow
+from app.reviews.models import CriterionScore, Review, ReviewClaim
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
 
@@ -17,6 +18,8 @@ from app.submissions.models import Submission, SubmissionStatus, SubmissionVersi
 class QueueItem:
     submission: Submission
     due_at: datetime | None
+    claim: ReviewClaim | None = None  # only a claim that has not expired
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,12 @@ class QueueOption:
 
 
 @dataclass(frozen=True)
-class QueuePage:
-    items: list[QueueItem]
+class Paged:
+    """One page of a longer list: `number` counts from 1."""
+    items: list
     number: int
     per_page: int
     total: int
-    cohorts: list[QueueOption]
-    exercises: list[QueueOption]
 
     @property
     def pages(self) -> int:
@@ -47,6 +49,12 @@ class QueuePage:
     @property
     def last(self) -> int:
         return self.first + len(self.items) - 1 if self.items else 0
+
+
+@dataclass(frozen=True)
+class QueuePage(Paged):
+    cohorts: list[QueueOption]
+    exercises: list[QueueOption]
 
 
 def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
@@ -106,11 +114,12 @@ def _queue_order(due_at, columns) -> tuple:
 
 def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
                  exercise_slug: str | None = None, page: int = 1, per_page: int = 50,
-                 include_withdrawn: bool = False) -> QueuePage:
+                 now: datetime | None = None, include_withdrawn: bool = False) -> QueuePage:
     """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
-    date last), then the longest waiting; with the filter choices and their counts. A page past the
-    end shows the last page. Work of withdrawn learners only with `include_withdrawn`. A constant number
-    of queries, whatever the size of the queue."""
+    date last), then the longest waiting; with the filter choices and their counts and who holds each
+    (claims that have not expired at `now`). A page past the end shows the last page. Work of withdrawn
+    learners only with `include_withdrawn`. A constant number of queries, whatever the size of the queue."""
+    now = now or utcnow()
     cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
                                                include_withdrawn)
     pages = max(1, -(-total // per_page))
@@ -128,15 +137,64 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
         ranked = ranked.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
     ranked = ranked.order_by(*_queue_order(due_at, Submission)).offset((number - 1) * per_page).limit(per_page)
     ranked = ranked.subquery()
+    holder = aliased(User)
     query = (
-        select(Submission, ranked.c.due_at).join(ranked, ranked.c.id == Submission.id)
+        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name).join(ranked, ranked.c.id == Submission.id)
         .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
+        .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
+        .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
         .options(contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
                  contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
                  contains_eager(Submission.exercise))
         .order_by(*_queue_order(ranked.c.due_at, ranked.c)))
-    items = [QueueItem(s, due) for s, due in session.execute(query).all()]
+    items = [QueueItem(s, due, claim, name) for s, due, claim, name in session.execute(query).all()]
     return QueuePage(items, number, per_page, total, cohorts, exercises)
+
+
+# Stands for "no due date" so that such work sorts last, as in the queue, with plain comparisons.
+_NO_DUE_DATE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous_id: int | None
+    next_id: int | None
+
+
+def queue_neighbours(session: Session, mentor: User, submission: Submission, cohort_id: int | None = None,
+                     exercise_slug: str | None = None, include_withdrawn: bool = False) -> Neighbours:
+    """The submissions just before and after `submission` in the mentor's queue, with the same filter
+    and order as `review_queue`. `submission` need not be waiting any more: after a decision its
+    `next_id` is where the mentor goes on. Three queries, whatever the size of the queue."""
+    no_due = literal(_NO_DUE_DATE, UTCDateTime())
+    due_key = func.coalesce(ScheduledExercise.due_at, no_due)
+    own_due = session.scalar(select(ScheduledExercise.due_at).where(
+        ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
+        ScheduledExercise.exercise_id == submission.exercise_id)) or _NO_DUE_DATE
+    keyed = _awaiting(
+        select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
+    if cohort_id:
+        keyed = keyed.where(Enrolment.cohort_id == cohort_id)
+    if exercise_slug:
+        keyed = keyed.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
+    key = (due_key, Submission.last_submitted_at, Submission.id)
+    own = (own_due, submission.last_submitted_at, submission.id)
+
+    def beyond(direction: str):
+        """Rows after (or before) `own` in the queue's order, compared column by column."""
+        cmp = (lambda a, b: a > b) if direction == "after" else (lambda a, b: a < b)
+        return ((cmp(key[0], own[0])) | ((key[0] == own[0]) & cmp(key[1], own[1]))
+                | ((key[0] == own[0]) & (key[1] == own[1]) & cmp(key[2], own[2])))
+
+    next_id = session.scalar(keyed.where(beyond("after"))
+                             .order_by(due_key.asc(), Submission.last_submitted_at.asc(), Submission.id.asc())
+                             .limit(1))
+    previous_id = session.scalar(keyed.where(beyond("before"))
+                                 .order_by(due_key.desc(), Submission.last_submitted_at.desc(),
+                                           Submission.id.desc()).limit(1))
+    return Neighbours(previous_id, next_id)
 
 
 def submission_for_review(session: Session, submission_id: int) -> Submission | None:
@@ -144,7 +202,9 @@ def submission_for_review(session: Session, submission_id: int) -> Submission | 
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user),
         # The review form lists every criterion with its levels: two queries, not one per criterion.
-        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels)))
+        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+        # The brief and the mentor pack are on the page.
+        joinedload(Submission.exercise).undefer_group(Exercise.TEXTS)))
 
 
 @dataclass

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
+from app.cohorts.lifecycle import reviews_allowed
 from app.core.markdown import render_markdown
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.reviews.models import CriterionScore, Decision, Review
@@ -30,6 +31,10 @@ class InvalidScores(ReviewRefused):
     pass
 
 
+class CohortArchived(ReviewRefused):
+    """The submission's cohort is archived: read-only for everyone."""
+
+
 class FeedbackRequired(ReviewRefused):
     pass
 
@@ -49,9 +54,11 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     """Record a mentor's scores, feedback and decision on `version`.
 
     Refuses (writing nothing) when the version is not the latest, when it was already decided,
-    or when a score is missing or outside the criterion's range. Accepting sends
-    `submission_accepted` inside the same transaction."""
+    when a score is missing or outside the criterion's range, or when the cohort is archived.
+    Accepting sends `submission_accepted` inside the same transaction."""
     submission: Submission = version.submission
+    if not reviews_allowed(submission.enrolment.cohort):
+        raise CohortArchived()
     if version.number != submission.latest_version_number:
         raise NotLatestVersion()
     if submission.status != SubmissionStatus.AWAITING_REVIEW:

@@ -1,22 +1,26 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.models import Role
-from app.cohorts.services import is_mentor_of
+from app.auth.models import Role, User
+from app.autocheck.services import question_states
+from app.cohorts.models import Cohort
+from app.cohorts.services import NotAMentor, is_mentor_of
 from app.core import authz
 from app.core.inputs import positive_int
-from app.core.templating import current_locale
+from app.core.markdown import render_markdown
+from app.core.templating import current_locale, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.reviews import queries, services
-from app.reviews.forms import review_form_for
+from app.reviews import claims, history as reviews_history, queries, services
+from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, review_form_for
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
 
 MENTORS = (Role.MENTOR, Role.ADMIN)
+STAFF = (Role.ORGANIZER, Role.ADMIN)
 
 
 QUEUE_PAGE_SIZE = 50
@@ -32,7 +36,24 @@ def queue():
                                 page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
                                 include_withdrawn=bool(withdrawn))
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           withdrawn=withdrawn, now=utcnow())
+                           withdrawn=withdrawn, now=utcnow(), claim_form=ClaimForm())
+
+
+def _queue_filter() -> dict:
+    """The queue's filter, carried from the queue through the review pages and back."""
+    values = {"cohort": request.args.get("cohort", type=positive_int), "exercise": request.args.get("exercise"),
+              "withdrawn": 1 if request.args.get("withdrawn") == "1" else None}
+    return {name: value for name, value in values.items() if value}
+
+
+def _claim_minutes() -> int:
+    return current_app.config["REVIEW_CLAIM_MINUTES"]
+
+
+def _held_message(e: claims.ClaimHeld) -> str:
+    return _("%(name)s has claimed this submission until %(time)s, so that two mentors don't review the same "
+             "work. Your review was not saved.", name=e.claim.mentor.display_name,
+             time=tokyo_datetime(e.claim.expires_at, "HH:mm"))
 
 
 _REFUSALS = {
@@ -41,45 +62,188 @@ _REFUSALS = {
     services.AlreadyReviewed: lambda e: _("Another mentor has already decided on this version. "
                                         "Your review was not saved."),
     services.InvalidScores: lambda e: _("Choose a level for every criterion."),
+    services.CohortArchived: lambda e: _("This cohort is archived: its work can no longer be reviewed. "
+                                       "Your review was not saved."),
     services.FeedbackRequired: lambda e: _("Write feedback so the learner knows what to do next."),
     services.BelowPassThreshold: lambda e: _(
         "To accept, the score must reach at least %(needed)d of %(max)d points (the pass threshold). "
         "Return the work for revision instead, or check the scores.", needed=e.needed, max=e.maximum),
+    claims.ClaimHeld: _held_message,
+    claims.NotAwaitingReview: lambda e: _("This submission is no longer waiting for review: it was decided "
+                                          "since you opened this page."),
 }
+
+
+def _reviewable(submission_id: int):
+    """The submission, if the current user may review it (a mentor of its cohort or an administrator)."""
+    submission = queries.submission_for_review(db.session, submission_id)
+    authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
+        db.session, current_user, submission.enrolment.cohort_id)))
+    return submission
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @authz.roles(*MENTORS)
 def review(submission_id: int):
-    submission = queries.submission_for_review(db.session, submission_id)
-    authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
-        db.session, current_user, submission.enrolment.cohort_id)))
+    submission = _reviewable(submission_id)
+    queue_filter = _queue_filter()
+    now = utcnow()
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
     form = review_form_for(submission.exercise, current_locale())
     if request.method == "GET":
         form.version_id.data = str(latest.id)
-    refusal = None
-    if form.validate_on_submit():
+    refusal = preview_html = None
+    if request.method == "POST" and form.preview.data:
+        preview_html = render_markdown(form.feedback.data or "")
+    elif form.validate_on_submit():
         version = next((h.version for h in history if str(h.version.id) == form.version_id.data), None)
         authz.ensure(version is not None)
         decision = Decision.ACCEPTED if form.accept.data else Decision.RETURNED
         points = {cid: int(getattr(form, name).data) for cid, name in form.criterion_fields}
         try:
-            services.review_version(db.session, version=version, mentor=current_user, decision=decision,
-                                    points_by_criterion=points, feedback_md=form.feedback.data, now=utcnow())
+            review = claims.decide_claimed(
+                db.session, version=version, mentor=current_user, now=now, claim_minutes=_claim_minutes(),
+                decision=decision, points_by_criterion=points, feedback_md=form.feedback.data)
         except services.ReviewRefused as e:
             db.session.rollback()
             refusal = _REFUSALS[type(e)](e)
         else:
-            flash(_("Accepted.") if decision == Decision.ACCEPTED else _("Returned to the learner for revision."),
-                  "success")
-            return redirect(url_for("reviews.queue"))
+            scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
+            flash((_("Accepted (%(scored)s).", scored=scored) if decision == Decision.ACCEPTED
+                   else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
+            # On to the next submission of the same filtered queue, without going back to it.
+            following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
+                                                 queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))).next_id
+            if following:
+                return redirect(url_for("reviews.review", submission_id=following, **queue_filter))
+            return redirect(url_for("reviews.queue", **queue_filter))
     previous = history[1].version if len(history) > 1 else None
     diff = line_diff(previous.body_md, latest.body_md) if previous else None
     status = 409 if refusal else (422 if form.errors else 200)
     exercise = submission.exercise
-    return render_template("reviews/review.html", submission=submission, history=history, latest=latest,
-                           previous=previous, diff=diff, form=form, refusal=refusal,
-                           points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
-                           ), status
+    questions = exercise.questions
+    states = question_states(db.session, [submission.enrolment_id], [q.id for q in questions])
+    return render_template(
+        "reviews/review.html", submission=submission, history=history, latest=latest,
+        previous=previous, diff=diff, form=form, refusal=refusal,
+        points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
+        # Claims, neighbours in the queue, auto-checked results and the feedback preview (issue 13).
+        claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
+        release_form=ReleaseClaimForm(), queue_filter=queue_filter,
+        neighbours=queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
+                                            queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))),
+        questions=questions, question_states={qid: state for (_, qid), state in states.items()},
+        preview_html=preview_html,
+    ), status
+
+
+@bp.route("/submissions/<int:submission_id>/claim", methods=["POST"])
+@authz.roles(*MENTORS)
+def claim(submission_id: int):
+    submission = _reviewable(submission_id)
+    if ClaimForm().validate_on_submit():
+        try:
+            held = claims.claim_submission(db.session, submission=submission, mentor=current_user, now=utcnow(),
+                                           minutes=_claim_minutes())
+        except claims.ClaimHeld as e:
+            db.session.rollback()
+            flash(_("%(name)s claimed this submission first; it is theirs until %(time)s.",
+                    name=e.claim.mentor.display_name, time=tokyo_datetime(e.claim.expires_at, "HH:mm")), "error")
+        except claims.NotAwaitingReview as e:
+            db.session.rollback()
+            flash(_REFUSALS[type(e)](e), "error")
+        else:
+            flash(_("You have claimed this submission until %(time)s.",
+                    time=tokyo_datetime(held.expires_at, "HH:mm")), "success")
+    return redirect(url_for("reviews.review", submission_id=submission_id, **_queue_filter()))
+
+
+@bp.route("/submissions/<int:submission_id>/release", methods=["POST"])
+@authz.roles(Role.MENTOR, *STAFF)
+def release(submission_id: int):
+    """The holder gives the claim up; organizers and administrators end anyone's."""
+    submission = queries.submission_for_review(db.session, submission_id)
+    authz.ensure(submission is not None and (current_user.role in STAFF or is_mentor_of(
+        db.session, current_user, submission.enrolment.cohort_id)))
+    form = ReleaseClaimForm()
+    if form.validate_on_submit():
+        try:
+            released = claims.release_claim(db.session, submission=submission, actor=current_user, now=utcnow())
+        except claims.ClaimHeld as e:
+            db.session.rollback()
+            flash(_("Only %(name)s or an organizer can release this claim.", name=e.claim.mentor.display_name),
+                  "error")
+        else:
+            flash(_("The claim is released; any mentor of the cohort can review this submission now.")
+                  if released else _("Nobody holds this submission any more."), "success")
+    if current_user.role == Role.ORGANIZER or (current_user.role == Role.ADMIN and form.return_to.data == "claims"):
+        return redirect(url_for("reviews.cohort_claims", cohort_id=submission.enrolment.cohort_id))
+    return redirect(url_for("reviews.review", submission_id=submission_id, **_queue_filter()))
+
+
+@bp.route("/cohorts/<int:cohort_id>/claims")
+@authz.roles(*STAFF)
+def cohort_claims(cohort_id: int):
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    mentors = claims.cohort_mentors(db.session, cohort_id)
+    return render_template("reviews/claims.html", cohort=cohort, claims=claims.cohort_claims(db.session, cohort_id,
+                                                                                              utcnow()),
+                           mentors=mentors, release_form=ReleaseClaimForm(return_to="claims"),
+                           assign_form=_assign_form(mentors), claim_minutes=_claim_minutes())
+
+
+def _assign_form(mentors: list[User]) -> AssignClaimForm:
+    form = AssignClaimForm()
+    form.mentor_id.choices = [(m.id, m.display_name) for m in mentors]
+    return form
+
+
+@bp.route("/submissions/<int:submission_id>/assign", methods=["POST"])
+@authz.roles(*STAFF)
+def assign(submission_id: int):
+    """An organizer gives the claim on a submission to another mentor of its cohort."""
+    submission = queries.submission_for_review(db.session, submission_id)
+    authz.ensure(submission is not None)
+    cohort_id = submission.enrolment.cohort_id
+    form = _assign_form(claims.cohort_mentors(db.session, cohort_id))
+    if form.validate_on_submit():
+        mentor = db.session.get(User, form.mentor_id.data)
+        try:
+            claim = claims.assign_claim(db.session, submission=submission, mentor=mentor, actor=current_user,
+                                        now=utcnow(), minutes=_claim_minutes())
+        except (NotAMentor, claims.NotAwaitingReview):
+            db.session.rollback()
+            flash(_("This submission could not be given to that mentor: it is no longer waiting for review, "
+                    "or they no longer mentor this cohort."), "error")
+        else:
+            flash(_("%(name)s now holds this submission until %(time)s.", name=mentor.display_name,
+                    time=tokyo_datetime(claim.expires_at, "HH:mm")), "success")
+    else:
+        flash(_("Choose the mentor who should review it."), "error")
+    return redirect(url_for("reviews.cohort_claims", cohort_id=cohort_id))
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+@bp.route("/history")
+@authz.roles(*MENTORS)
+def history():
+    decision = request.args.get("decision")
+    decision = decision if decision in {d.value for d in Decision} else None
+    filters = {"cohort_id": request.args.get("cohort", type=positive_int),
+               "exercise_slug": request.args.get("exercise") or None, "decision": decision}
+    page = reviews_history.mentor_reviews(db.session, current_user, current_locale(), **filters,
+                                          page=request.args.get("page", 1, type=positive_int),
+                                          per_page=HISTORY_PAGE_SIZE)
+    return render_template("reviews/history.html", page=page, **filters)
+
+
+@bp.route("/learners/<int:user_id>")
+@authz.roles(*MENTORS)
+def learner(user_id: int):
+    record = reviews_history.learner_history(db.session, current_user, user_id)
+    authz.ensure(record is not None)
+    return render_template("reviews/learner.html", record=record)

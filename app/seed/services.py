@@ -21,7 +21,7 @@ from app.badges.achievements import ensure_module_achievement
 from app.badges.issuers import IssuerDefaults, ensure_issuer
 from app.badges.keys import KeyStore
 from app.badges.urls import BadgeUrls
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import ModuleVersion, Question
 from app.content.services import current_module_versions
 from app.seed.journeys import DAY, CohortFrame, CriterionSpec, ExerciseSpec, QuestionSpec
@@ -166,7 +166,9 @@ def _cohort(bulk: Bulk, rng: random.Random, setting: _Setting, index: int, frame
     cohort_id = bulk.ids(Cohort, [{
         "name": name, "module_version_id": version.id, "starts_at": starts_at, "ends_at": ends_at,
         "created_by_id": rng.choice(people["organizer"]), "created_at": starts_at - 30 * DAY,
-        "badges_need_approval": need_approval}])[0]
+        "badges_need_approval": need_approval,
+        "status": CohortStatus.CLOSED if ends_at <= now else CohortStatus.RUNNING if starts_at <= now else CohortStatus.OPEN,
+    }])[0]
     bulk.rows(ScheduledExercise.__table__, [
         {"cohort_id": cohort_id, "exercise_id": e.id, "due_at": min(ends_at, starts_at + (14 * i + 21) * DAY)}
         for i, e in enumerate(version.exercises)])

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
 from app.core.db import column_length
@@ -152,7 +153,7 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
         raise ExerciseNotInCohort()
     if enrolment.is_withdrawn:
         raise LearnerWithdrawn()
-    if not cohort.is_open(now):
+    if not submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
         raise CohortClosed()
     if lock_for(session, enrolment, exercise, now) is not None:
         raise ExerciseLocked()

@@ -14,8 +14,9 @@ from app.badges.keys import KeyStore
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, IssuerKey
 from app.badges.revocation import revoke
-from app.badges.verification import Memory, verify_document
+from app.badges.verification import verify_document
 from app.core.db import utcnow
+from app.core.memory import Memory
 from app.extensions import db
 from tests.test_query_budgets import QueryCounter
 
@@ -191,3 +192,46 @@ def test_a_revoked_badge_gets_its_own_baked_ob2_png(client, completed, make, bak
     revoke(db.session, credential, reason="記録の誤り", actor=make.user(Role.ORGANIZER), now=utcnow())
     db.session.commit()
     assert client.get(path).data != before and len(bakes) == 2
+
+
+@pytest.fixture
+def signatures(monkeypatch):
+    """A fresh memory of signed status lists; the list records each list actually signed."""
+    from app.badges import revocation
+    signed = []
+    real_sign = revocation.proofs.sign
+
+    def counting_sign(document, private_key, method, created):
+        signed.append(method)
+        return real_sign(document, private_key, method, created)
+
+    monkeypatch.setattr(revocation, "SIGNED_STATUS_LISTS", Memory(size=16))
+    monkeypatch.setattr(revocation.proofs, "sign", counting_sign)
+    return signed
+
+
+def _status_list(client, credential) -> dict:
+    response = client.get(f"/badges/issuers/{credential.issuer_id}/status/revocation")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_the_status_list_is_signed_once_until_a_revocation_or_a_new_key(app, client, completed, make, signatures):
+    from app.badges import statuslist
+    credential = completed[4]
+    first = _status_list(client, credential)
+    assert [_status_list(client, credential) for _ in range(2)] == [first, first]
+    assert len(signatures) == 1
+
+    revoke(db.session, credential, reason="記録の誤り", actor=make.user(Role.ORGANIZER), now=utcnow())
+    db.session.commit()
+    revoked = _status_list(client, credential)
+    assert revoked["credentialSubject"]["encodedList"] == statuslist.encode({credential.status_list_index})
+    assert revoked["credentialSubject"]["encodedList"] != first["credentialSubject"]["encodedList"]
+    assert len(signatures) == 2
+
+    add_key(db.session, credential.issuer, badge_settings(app.config)[0], now=utcnow())
+    db.session.commit()
+    rotated = _status_list(client, credential)
+    assert rotated["proof"]["verificationMethod"] != revoked["proof"]["verificationMethod"]
+    assert rotated["proof"]["verificationMethod"] == signatures[-1] and len(signatures) == 3

@@ -320,10 +320,14 @@ def mentor_journey(j: Journey, scene: Scene) -> None:
     j.arrive("review-errors", title=j.t("Error"))
 
     score(j, 1)
+    if j.javascript:  # the running total as the levels are chosen; without the script it shows after a submit
+        expect(page.locator(".running-total")).to_contain_text(j.t("%(points)s of %(max)s points", points=3, max=9))
+        expect(page.locator(".running-total")).to_contain_text(j.t("below the pass mark: return for revision"))
     j.fill(page.get_by_label(j.t("Feedback for the learner (Markdown)")),
            "数字の出典を書いてください。" if j.locale == "ja" else "Please say where the numbers come from.")
     j.click(page.get_by_role("button", name=j.t("Return for revision")))
-    expect_flash(j, j.t("Returned to the learner for revision."))
+    expect_flash(j, j.t("Returned to the learner for revision (%(scored)s).",
+                        scored=j.t("%(points)d of %(max)d points", points=3, max=9)))
     expect(page.locator("main")).to_contain_text(j.t("Nothing is waiting for review. Well done!"))
     j.arrive("queue-after-return", title=j.t("Review queue"))
 
@@ -338,7 +342,7 @@ def mentor_journey(j: Journey, scene: Scene) -> None:
     j.fill(page.get_by_label(j.t("Feedback for the learner (Markdown)")),
            "よくできました。" if j.locale == "ja" else "Well done.")
     j.click(page.get_by_role("button", name=j.t("Accept"), exact=True))
-    expect_flash(j, j.t("Accepted."))
+    expect_flash(j, j.t("Accepted (%(scored)s).", scored=j.t("%(points)d of %(max)d points", points=9, max=9)))
     j.arrive("queue-after-accept", title=j.t("Review queue"))
     assert world.submission_state(scene, "01-look")["status"] == "accepted"
 
@@ -408,7 +412,8 @@ def organizer_journey(j: Journey, files: Path) -> None:
         j.enter_date(page.get_by_label(j.t("Due date: %(title)s", title=EXERCISE_TITLE[slug][j.locale])),
                      today + timedelta(days=offset))
     j.click(create)
-    expect_flash(j, j.t("The cohort was created. Now enrol learners and assign mentors."))
+    expect_flash(j, j.t("The cohort was created as a draft. Now enrol learners and assign mentors; "
+                        "open it for enrolment or start it when it is ready."))
     j.arrive("cohort", title=cohort_name)
 
     # A participants list from a spreadsheet. The first file forgets the name of a new person: the preview
@@ -445,6 +450,17 @@ def organizer_journey(j: Journey, files: Path) -> None:
     j.click(page.get_by_role("button", name=j.t("Assign mentor")))
     expect_flash(j, j.t("%(name)s is now a mentor of this cohort.", name=mentor.name))
     j.arrive("cohort-with-mentor", title=cohort_name)
+
+    # The schedule page, then the cohort starts: a confirmation page says what will change first.
+    j.click(page.get_by_role("link", name=j.t("Change the schedule")))
+    j.arrive("schedule", title=f"{j.t('Schedule')} – {cohort_name}")
+    j.click(page.locator("main form").get_by_role("button", name=j.t("Save schedule")))
+    expect_flash(j, j.t("The schedule was saved."))
+    j.click(page.get_by_role("link", name=j.t("Start running")))
+    j.arrive("start-running", title=f"{j.t('Start running')} – {cohort_name}")
+    j.click(page.locator("main form").get_by_role("button", name=j.t("Start running")))
+    expect_flash(j, j.t("The cohort is now: %(state)s.", state=j.t("Running")))
+    j.arrive("cohort-running", title=cohort_name)
 
     j.click(page.locator("main").get_by_role("link", name=j.t("Progress table")))
     table = page.get_by_role("table", name=j.t("Status of each learner's work per exercise"))

@@ -20,7 +20,7 @@ from app.auth import services as auth
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.cohorts import services as cohorts
-from app.cohorts.models import Cohort, Enrolment
+from app.cohorts.models import Cohort, CohortStatus, Enrolment
 from app.content.models import Exercise, Module, ModuleVersion
 from app.core.storage import FileStorage
 from app.core.timeutil import utcnow
@@ -114,6 +114,7 @@ class World:
                                                             f"{next(_numbers)}-{secrets.token_hex(2)}",
                                            module_version=version, starts_at=starts_at, ends_at=ends_at,
                                            due_dates=due, actor=actor)
+            cohorts.change_status(db.session, cohort, expected=CohortStatus.DRAFT, to=CohortStatus.RUNNING, actor=actor)
             cohorts.enrol_learners(db.session, cohort, [learner.email], actor)
             cohorts.assign_mentor(db.session, cohort, db.session.get(User, mentor.id), actor)
             db.session.commit()

@@ -40,21 +40,20 @@ def _achievement(achievement_id: int) -> Achievement:
 
 
 def _achievement_svg(achievement: Achievement) -> str:
-    subtitle = achievement.module.slug if achievement.module else "Hokkaido DX"
-    return images.badge_svg(title=achievement.name_ja, subtitle=subtitle, level=achievement.talent_level,
+    return images.badge_svg(title=achievement.name_ja, subtitle="Hokkaido DX", level=achievement.talent_level,
                             seed=f"{achievement.issuer_id}:{achievement.id}")
 
 
 def _baked_png(credential: Credential, text: str, keyword: str) -> bytes:
     achievement = credential.achievement
-    label = (achievement.module.slug.split("-")[0] if achievement.module else "LEVEL").upper()
+    # The English name: the PNG is drawn with Pillow's own font, which has no Japanese.
     return BakedImages(current_app.config["STORAGE_DIR"]).png(
         text=text, keyword=keyword, level=achievement.talent_level, seed=f"{achievement.issuer_id}:{achievement.id}",
-        label=label)
+        label=achievement.name_en)
 
 
 # What a credential's badge picture is drawn from, loaded with the credential.
-_PICTURE = joinedload(Credential.achievement).joinedload(Achievement.module)
+_PICTURE = joinedload(Credential.achievement)
 
 
 # Open Badges 3.0 -------------------------------------------------------------------------------

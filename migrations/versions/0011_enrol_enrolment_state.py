@@ -1,7 +1,7 @@
 """Enrolment state: a learner can be withdrawn from a cohort (and re-admitted) without losing their work
 
-Revision ID: 0009_enrol
-Revises: 0008
+Revision ID: 0011_enrol
+Revises: 0010_claims
 Create Date: 2026-11-30 18:10:00
 
 Every existing enrolment is active. The server default only fills the existing rows and goes again
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_enrol'
-down_revision = '0008'
+revision = '0011_enrol'
+down_revision = '0010_claims'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,9 @@
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with `session`, `cohort_id` and `due_dates` ({exercise_id: the new, earlier due date}) before a
+# schedule change is written. Each listener returns {exercise_id: [names of the learners whose work
+# for it was submitted after the new date]}: the cohort asks, the features above it that hold the
+# work answer (app/submissions/listeners.py).
+due_dates_moving_earlier = _signals.signal("due-dates-moving-earlier")

@@ -1,0 +1,121 @@
+"""The progress matrix and the gradebook as tables of plain values, written as CSV for Japanese Excel
+(UTF-8 with a byte order mark, CRLF line ends, streamed row by row) or as .xlsx (openpyxl).
+
+A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return, which some programs
+skip before looking) as a formula: names and titles come from users and content, so such a text is
+written with a leading apostrophe in CSV, and as a quoted text cell (never a formula) in .xlsx."""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from app.cohorts.models import ScheduledExercise
+from app.core.timeutil import TOKYO
+from app.progress.queries import NOT_STARTED, ProgressRow
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TIME_FORMAT = "%Y-%m-%d %H:%M"  # Tokyo time; Excel reads it as a date and time
+
+Value = str | int | float | datetime | None
+
+
+def neutralised(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words of the export in the organizer's language (the view translates them)."""
+    headers: dict[str, str]
+    status: Callable[[str], str]
+    exercise: Callable[[ScheduledExercise], str]
+    yes: str
+    completed: str
+    revoked: str
+
+
+def matrix(rows: Iterable[ProgressRow], schedule: list[ScheduledExercise], labels: Labels) -> Iterator[list[Value]]:
+    """One line per learner: each exercise's status (as on the page), accepted required work, completion."""
+    h = labels.headers
+    required = sum(1 for s in schedule if s.exercise.is_required)
+    yield ([h["learner"], h["email"], h["municipality"]] + [labels.exercise(s) for s in schedule]
+           + [h["accepted"] % {"n": required}, h["completion"], h["completed_at"]])
+    for row in rows:
+        cells = []
+        for cell in row.cells:
+            text = labels.status(cell.status)
+            if cell.is_overdue and cell.state != NOT_STARTED:
+                text = f"{text} ({labels.status(cell.state)})"
+            cells.append(text)
+        completion = labels.revoked if row.revoked_at else (labels.completed if row.completed_at else "")
+        yield [row.display_name, row.email, row.municipality or ""] + cells + [
+            row.accepted_required, completion, row.revoked_at or row.completed_at]
+
+
+def gradebook(rows: Iterable[ProgressRow], schedule: list[ScheduledExercise], labels: Labels) -> Iterator[list[Value]]:
+    """One line per learner and exercise: status, versions, when submitted, score, when and by whom reviewed."""
+    h = labels.headers
+    yield [h[key] for key in ("learner", "email", "municipality", "number", "exercise", "required", "due_at",
+                              "status", "overdue", "versions", "first_submitted_at", "last_submitted_at",
+                              "points", "max_points", "reviewed_at", "reviewer")]
+    for row in rows:
+        for s, cell in zip(schedule, row.cells):
+            yield [row.display_name, row.email, row.municipality or "", s.exercise.position, labels.exercise(s),
+                   labels.yes if s.exercise.is_required else "", s.due_at, labels.status(cell.state),
+                   labels.yes if cell.is_overdue else "", cell.versions or None, cell.first_submitted_at,
+                   cell.last_submitted_at, cell.points, cell.max_points, cell.reviewed_at, cell.reviewer]
+
+
+def _csv_value(value: Value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(TOKYO).strftime(TIME_FORMAT)
+    if isinstance(value, str):
+        return neutralised(value)
+    return value
+
+
+def csv_chunks(lines: Iterable[list[Value]], lines_per_chunk: int = 200) -> Iterator[bytes]:
+    """UTF-8 with a byte order mark and CRLF (what Excel in Japanese opens without garbling), a chunk of
+    lines at a time."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for n, line in enumerate(lines, start=1):
+        writer.writerow([_csv_value(v) for v in line])
+        if n % lines_per_chunk == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(lines: Iterable[list[Value]], sheet_title: str, out) -> None:
+    """A workbook of one sheet, written row by row (openpyxl's write-only mode) to the file `out`."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    for line in lines:
+        sheet.append([_xlsx_cell(sheet, value) for value in line])
+    workbook.save(out)
+
+
+def _xlsx_cell(sheet, value: Value):
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value.astimezone(TOKYO).replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        # openpyxl would store it as a formula: a text cell with Excel's quote prefix instead.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
