@@ -77,11 +77,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.detail": only(*STAFF),
     "cohorts.edit": only(*STAFF),
     "cohorts.enrol": only(*STAFF),
-    "cohorts.import_participants": only(*STAFF),
     "cohorts.index": only(*STAFF),
     "cohorts.participants_sample": only(*STAFF),
     "cohorts.schedule": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
+    "enrolments.confirm_import": only(*STAFF),
+    "enrolments.import_participants": only(*STAFF),
+    "enrolments.move": only(*STAFF),
+    "enrolments.readmit": only(*STAFF),
+    "enrolments.withdraw": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
     "home.index": signed_in(),
     # A home is offered to the people with its role (administrators review and organize too).

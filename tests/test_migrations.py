@@ -218,9 +218,8 @@ def test_downgrade_refuses_to_forget_revoked_completions(app_with, empty_databas
     with pytest.raises(RuntimeError, match=rf"revoked completion records \[{record_id}\]"):
         _alembic("downgrade", "0007")
     engine.dispose()
-    # PostgreSQL runs the whole downgrade in one transaction, so nothing went down; on SQLite the later
-    # migrations went down and 0008, which refused, is still applied.
-    assert _revision(engine) == (_head() if engine.dialect.name == "postgresql" else "0008")
+    # 0008 refused and is still applied (PostgreSQL undoes the refused step in its transaction).
+    assert _revision(engine) == "0008"
     engine.dispose()
 
 

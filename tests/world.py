@@ -56,6 +56,10 @@ class World:
         if endpoint == "admin.sign_out_everywhere":
             # Someone no client is signed in as: ending their sessions changes nothing another cell needs.
             values["user_id"] = self.invitee.id
+        if endpoint in ("enrolments.withdraw", "enrolments.readmit", "enrolments.move"):
+            # The learner with nothing submitted: withdrawing or re-admitting them changes nothing another
+            # cell depends on.
+            values["user_id"] = self.fresh_learner.id
         if endpoint == "cohorts.change_status":
             # Cohort A runs; closing is a move it may make (the empty form names no state, so nothing moves).
             values["to"] = "closed"

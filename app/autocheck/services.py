@@ -16,7 +16,7 @@ from app.submissions.unlocking import lock_for
 
 
 class QuestionsClosed(Exception):
-    """The exercise is locked or the cohort is closed; nothing is graded."""
+    """The exercise is locked, the cohort is closed or the learner withdrawn; nothing is graded."""
 
 
 @dataclass
@@ -48,7 +48,7 @@ def check_answers(session: Session, *, enrolment: Enrolment, exercise: Exercise,
     """Grade the answered questions of `exercise` and record one attempt each.
     Returns ({question id: correct}, {question ids whose input could not be graded}).
     Questions left blank are neither graded nor counted. Raises QuestionsClosed."""
-    if not submissions_open_for(enrolment.cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now) or lock_for(session, enrolment, exercise, now) is not None:
+    if enrolment.is_withdrawn or not submissions_open_for(enrolment.cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now) or lock_for(session, enrolment, exercise, now) is not None:
         raise QuestionsClosed()
     results, invalid = {}, set()
     for question in exercise.questions:

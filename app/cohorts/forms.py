@@ -11,6 +11,10 @@ from app.core.forms import fits, plausible_date
 
 DESCRIPTION_LIMIT = 2000
 
+# Why a change to a cohort's learners was refused (lifecycle.CohortArchived, lifecycle.EnrolmentClosed).
+ARCHIVED_MESSAGE = _l("This cohort is archived: it can no longer be changed.")
+ENROLMENT_CLOSED_MESSAGE = _l("This cohort is closed: learners can no longer be enrolled.")
+
 
 def _name_field():
     return StringField(_l("Cohort name"), validators=[
@@ -112,3 +116,15 @@ class ImportForm(FlaskForm):
     participants = FileField(_l("Participants list (CSV)"),
                              validators=[FileRequired(_l("Choose the CSV file of participants."))])
     submit = SubmitField(_l("Import participants"))
+
+
+class ConfirmImportForm(FlaskForm):
+    """The previewed file travels back with the confirmation, with a signed hash binding it to the preview."""
+    content = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired()])
+
+
+class MoveForm(FlaskForm):
+    # Any cohort id is accepted here: the move service says why a cohort is not possible.
+    target_id = SelectField(_l("Move to cohort"), coerce=int, validate_choice=False,
+                            validators=[InputRequired(_l("Choose the cohort to move the learner to."))])

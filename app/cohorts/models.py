@@ -67,18 +67,34 @@ class ScheduledExercise(db.Model):
     exercise: Mapped[Exercise] = relationship()
 
 
+class EnrolmentStatus(StrEnum):
+    ACTIVE = "active"
+    # Left the cohort: their work stays, but they cannot submit and staff lists leave them out by default.
+    WITHDRAWN = "withdrawn"
+
+
 class Enrolment(db.Model):
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "user_id"),
+        CheckConstraint("(status = 'withdrawn') = (withdrawn_at IS NOT NULL)", name="withdrawn_has_time"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Submissions, attempts and completion records hang on the enrolment: it stays with its cohort and user.
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[EnrolmentStatus] = mapped_column(enum_type(EnrolmentStatus, 16, "status"),
+                                                    default=EnrolmentStatus.ACTIVE)
+    withdrawn_at: Mapped[Optional[datetime]]
 
     cohort: Mapped[Cohort] = relationship(back_populates="enrolments")
     user: Mapped[User] = relationship()
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == EnrolmentStatus.WITHDRAWN
 
 
 class MentorAssignment(db.Model):

@@ -5,11 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth.invitations import send_invitation
 from app.auth.models import Role, User
-from app.cohorts import lifecycle, participants, queries, services
-from app.cohorts.forms import (CopyForm, DetailsForm, EnrolForm, ImportForm, MentorForm, StatusForm,
-                               cohort_form_for, schedule_form_for)
+from app.cohorts import lifecycle, queries, services
+from app.cohorts.forms import (ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, CopyForm, DetailsForm, EnrolForm,
+                               ImportForm, MentorForm, StatusForm, cohort_form_for, schedule_form_for)
 from app.cohorts.models import CohortStatus
 from app.cohorts.schedule import Problem, date_problems, day_warning, suggested_due_days
 from app.content.models import ModuleVersion
@@ -240,23 +239,17 @@ def _mentor_choices():
     return select_choices((m.id, f"{m.display_name} ({m.email})") for m in queries.available_mentors(db.session))
 
 
-def _render_detail(cohort, enrol_form=None, mentor_form=None, report=None, status=200, import_form=None,
-                   import_report=None):
+def _render_detail(cohort, enrol_form=None, mentor_form=None, report=None, status=200):
     mentor_form = mentor_form or MentorForm()
     mentor_form.mentor_id.choices = _mentor_choices()
     return render_template("cohorts/detail.html", cohort=cohort, enrol_form=enrol_form or EnrolForm(),
-                           mentor_form=mentor_form, report=report, import_form=import_form or ImportForm(),
-                           import_report=import_report, name_limit=participants.NAME_LIMIT,
+                           mentor_form=mentor_form, report=report, import_form=ImportForm(),
                            transitions=lifecycle.TRANSITIONS[cohort.status], is_enrolling=cohort.status in
                            lifecycle.ENROLLING, **_state_context()), status
 
 
 def _state_context() -> dict:
     return {"state_labels": STATE_LABELS, "state_meanings": STATE_MEANINGS, "transition_actions": TRANSITION_ACTIONS}
-
-
-ARCHIVED_MESSAGE = _l("This cohort is archived: it can no longer be changed.")
-ENROLMENT_CLOSED_MESSAGE = _l("This cohort is closed: learners can no longer be enrolled.")
 
 
 def _refused(cohort_id: int, message) -> Response:
@@ -293,51 +286,6 @@ def enrol(cohort_id: int):
         flash(_("%(n)d learner(s) enrolled.", n=len(report.enrolled)), "success")
     if report.already_enrolled:
         flash(_("Already enrolled: %(list)s", list=", ".join(report.already_enrolled)), "info")
-    return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-
-
-_FILE_PROBLEMS = {
-    "not_text": lambda: _("The file is not a text CSV file. Save it from Excel as “CSV UTF-8” and try again."),
-    "no_email_column": lambda: _("The first line must name the columns, with at least “email” "
-                                 "(or メールアドレス)."),
-    "no_rows": lambda: _("The file has a header but no participants."),
-    "too_many_rows": lambda: _("The file has more than %(n)d participants; split it into smaller files.",
-                               n=participants.MAX_ROWS),
-    "too_large": lambda: _("The file is larger than 1 MB."),
-}
-
-
-@bp.route("/<int:cohort_id>/import", methods=["POST"])
-@authz.roles(*ORGANIZERS)
-def import_participants(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    try:
-        lifecycle.ensure_enrolling(cohort)
-    except lifecycle.CohortArchived:
-        return _refused(cohort_id, ARCHIVED_MESSAGE)
-    except lifecycle.EnrolmentClosed:
-        return _refused(cohort_id, ENROLMENT_CLOSED_MESSAGE)
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return _render_detail(cohort, import_form=form, status=422)
-    data = form.participants.data.stream.read(1024 * 1024 + 1)
-    try:
-        if len(data) > 1024 * 1024:
-            raise participants.UnreadableFile("too_large")
-        rows = participants.parse_participants(data)
-    except participants.UnreadableFile as e:
-        form.participants.errors = [_FILE_PROBLEMS[e.code]()]
-        return _render_detail(cohort, import_form=form, status=422)
-    report = participants.import_participants(db.session, cohort, rows, current_user)
-    if report.has_errors:
-        db.session.rollback()
-        form.participants.errors = [_("Nothing was imported: correct the rows listed below and upload the file again.")]
-        return _render_detail(cohort, import_form=form, import_report=report, status=422)
-    for user in report.invited:
-        send_invitation(db.session, user)
-    flash(_("%(enrolled)d participant(s) enrolled, %(invited)d of them invited to create an account; "
-            "%(already)d were already enrolled.", enrolled=report.count("enrol") + report.count("invite"),
-            invited=report.count("invite"), already=report.count("already_enrolled")), "success")
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 

@@ -94,6 +94,9 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
                     for s in items]
         progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
         dashboard.cohorts.append(progress)
+        if enrolment.is_withdrawn:
+            # Nothing to do there any more: the cohort stays listed with its work, but asks for nothing.
+            continue
         for status in statuses:
             if status.status == SubmissionStatus.RETURNED:
                 dashboard.returned.append((progress, status))

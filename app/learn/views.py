@@ -56,6 +56,9 @@ def module_overview(cohort_id: int):
 
 _REFUSAL_MESSAGES = {
     submissions.CohortClosed: lambda e: _("This cohort is closed, so new answers can no longer be submitted."),
+    submissions.LearnerWithdrawn: lambda e: _(
+        "You were withdrawn from this cohort, so you cannot submit. Your earlier work is kept; ask the "
+        "programme office if you should take part again."),
     submissions.AlreadyAccepted: lambda e: _("This exercise has already been accepted; no new version is needed."),
     submissions.EmptyAnswer: lambda e: _("Write your answer before submitting."),
     submissions.AnswerTooLong: lambda e: _("The answer is too long; the limit is %(limit)d characters.", limit=e.limit),
@@ -150,7 +153,8 @@ def exercise(cohort_id: int, exercise_id: int):
     return render_template(
         "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
         preview_html=preview_html, history=history, due_at=state.due_at, is_open=is_open,
-        can_submit=is_open and lock is None and not (
+        is_withdrawn=enrolment.is_withdrawn,
+        can_submit=not enrolment.is_withdrawn and is_open and lock is None and not (
             submission and submission.status == SubmissionStatus.ACCEPTED),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,

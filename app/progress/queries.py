@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, u
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from app.auth.models import Organization, User
-from app.cohorts.models import Cohort, Enrolment, ScheduledExercise
+from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
 from app.core.timeutil import TOKYO
@@ -47,6 +47,7 @@ class Filters:
     search: str = ""
     place_id: int | None = None  # a municipality, or a subprefecture for all of its municipalities
     status: LearnerFilter | None = None
+    include_withdrawn: bool = False  # withdrawn learners are left out unless asked for
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class ProgressRow:
     completed_at: datetime | None
     revoked_at: datetime | None
     accepted_required: int
+    is_withdrawn: bool = False
 
     @property
     def statuses(self) -> list[str]:
@@ -135,14 +137,16 @@ def cohort_schedule(session: Session, cohort: Cohort) -> list[ScheduledExercise]
 def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datetime, filters: Filters = Filters(),
                     page: int = 1, page_size: int = PAGE_SIZE) -> ProgressTable:
     """One page of the cohort's learners that match `filters` (by name), each with the status of their
-    work on every scheduled exercise, and the cohort's totals."""
+    work on every scheduled exercise, and the cohort's totals (withdrawn learners only when the filters
+    include them)."""
     schedule = cohort_schedule(session, cohort)
     learners = _learners(cohort, locale, filters, now)
     matching = session.scalar(select(func.count()).select_from(learners.subquery()))
     rows = _rows(session, learners.offset((page - 1) * page_size).limit(page_size), schedule, now)
-    total, completed, revoked = _cohort_totals(session, cohort)
+    total, completed, revoked = _cohort_totals(session, cohort, filters.include_withdrawn)
     return ProgressTable(cohort, schedule, rows, learners=total, completed=completed, revoked=revoked,
-                         columns=_column_counts(session, cohort, schedule, total, now), matching=matching,
+                         columns=_column_counts(session, cohort, schedule, total, now, filters.include_withdrawn),
+                         matching=matching,
                          page=page, page_size=page_size)
 
 
@@ -166,12 +170,13 @@ def _first_version():
 def _learners(cohort: Cohort, locale: str, filters: Filters, now: datetime) -> Select:
     municipality = Organization.name_en if locale == "en" else Organization.name_ja
     query = (select(Enrolment.id, User.display_name, User.email, municipality, CompletionRecord.completed_at,
-                    CompletionRecord.revoked_at)
+                    CompletionRecord.revoked_at, Enrolment.status)
              .join(User, Enrolment.user_id == User.id)
              .outerjoin(Organization, User.organization_id == Organization.id)
              .outerjoin(CompletionRecord, (CompletionRecord.enrolment_id == Enrolment.id)
                         & (CompletionRecord.module_version_id == cohort.module_version_id))
              .where(Enrolment.cohort_id == cohort.id))
+    query = _only_active(query, filters.include_withdrawn)
     if filters.search:
         query = query.where(or_(User.display_name.icontains(filters.search, autoescape=True),
                                 Organization.name_ja.icontains(filters.search, autoescape=True),
@@ -214,7 +219,7 @@ def _rows(session: Session, learners: Select, schedule: list[ScheduledExercise],
     found = session.execute(learners).all()
     cells = _cells(session, [row.id for row in found])
     rows = []
-    for enrolment_id, name, email, place, completed_at, revoked_at in found:
+    for enrolment_id, name, email, place, completed_at, revoked_at, status in found:
         row_cells = []
         for s in schedule:
             cell = cells.get((enrolment_id, s.exercise_id), Cell(NOT_STARTED))
@@ -223,7 +228,8 @@ def _rows(session: Session, learners: Select, schedule: list[ScheduledExercise],
             row_cells.append(replace(cell, is_overdue=True) if late else cell)
         accepted = sum(1 for s, cell in zip(schedule, row_cells)
                        if s.exercise.is_required and cell.state == SubmissionStatus.ACCEPTED)
-        rows.append(ProgressRow(enrolment_id, name, email, place, row_cells, completed_at, revoked_at, accepted))
+        rows.append(ProgressRow(enrolment_id, name, email, place, row_cells, completed_at, revoked_at, accepted,
+                                status == EnrolmentStatus.WITHDRAWN))
     return rows
 
 
@@ -253,24 +259,29 @@ def _cells(session: Session, enrolment_ids: list[int]) -> dict[tuple[int, int], 
                  reviewed_at, reviewer) in rows}
 
 
-def _cohort_totals(session: Session, cohort: Cohort) -> tuple[int, int, int]:
+def _only_active(query: Select, include_withdrawn: bool) -> Select:
+    """Leave out withdrawn learners (of a query that joins Enrolment) unless they are asked for."""
+    return query if include_withdrawn else query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+
+
+def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) -> tuple[int, int, int]:
     """How many learners the cohort has, how many hold a valid completion and how many a revoked one."""
-    return tuple(session.execute(
+    return tuple(session.execute(_only_active(
         select(func.count(Enrolment.id),
                func.count(CompletionRecord.id) - func.count(CompletionRecord.revoked_at),
                func.count(CompletionRecord.revoked_at))
         .outerjoin(CompletionRecord, (CompletionRecord.enrolment_id == Enrolment.id)
                    & (CompletionRecord.module_version_id == cohort.module_version_id))
-        .where(Enrolment.cohort_id == cohort.id)).one())
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one())
 
 
 def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], learners: int,
-                   now: datetime) -> list[ColumnCounts]:
+                   now: datetime, include_withdrawn: bool) -> list[ColumnCounts]:
     # Counted over the cohort's submissions rather than filtered by status: a status filter lets the
     # planner walk every accepted submission of every cohort through the status index.
     first = _first_version()
     accepted = Submission.status == SubmissionStatus.ACCEPTED
-    rows = session.execute(
+    rows = session.execute(_only_active(
         select(Submission.exercise_id,
                func.sum(case((accepted, 1), else_=0)),
                func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
@@ -279,7 +290,7 @@ def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExe
         .join(first, (first.submission_id == Submission.id) & (first.number == 1))
         .join(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
               & (ScheduledExercise.exercise_id == Submission.exercise_id))
-        .where(Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
         .group_by(Submission.exercise_id))
     counts = {exercise_id: (accepted_, waiting, in_time) for exercise_id, accepted_, waiting, in_time in rows}
     columns = []
@@ -304,18 +315,18 @@ class PlaceGroup:
     municipalities: list[Place]
 
 
-def place_choices(session: Session, cohort: Cohort, locale: str) -> list[PlaceGroup]:
+def place_choices(session: Session, cohort: Cohort, locale: str, include_withdrawn: bool = False) -> list[PlaceGroup]:
     """The organizations of the cohort's learners, grouped by subprefecture, each with its number of
     learners: one grouped query."""
     parent = aliased(Organization)
     name = Organization.name_en if locale == "en" else Organization.name_ja
     parent_name = parent.name_en if locale == "en" else parent.name_ja
-    rows = session.execute(
+    rows = session.execute(_only_active(
         select(Organization.id, name, parent.id, parent_name, func.count(Enrolment.id))
         .select_from(Enrolment).join(User, Enrolment.user_id == User.id)
         .join(Organization, User.organization_id == Organization.id)
         .outerjoin(parent, Organization.parent_id == parent.id)
-        .where(Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
         .group_by(Organization.id, name, Organization.code, parent.id, parent_name, parent.code)
         .order_by(parent.code, parent.id, Organization.code, Organization.id)).all()
     groups: dict[int | None, list] = {}

@@ -39,13 +39,15 @@ def _filters() -> Filters:
     status = request.args.get("status") or None
     return Filters(search=(request.args.get("q") or "").strip()[:SEARCH_LIMIT],
                    place_id=request.args.get("place", type=positive_int),
-                   status=LearnerFilter(status) if status in LearnerFilter.__members__.values() else None)
+                   status=LearnerFilter(status) if status in LearnerFilter.__members__.values() else None,
+                   include_withdrawn=request.args.get("withdrawn") == "1")
 
 
 def _filter_args(filters: Filters) -> dict:
     """The filters as query arguments (for the pager and the downloads), leaving out the empty ones."""
     return {key: value for key, value in (("q", filters.search), ("place", filters.place_id),
-                                          ("status", filters.status and filters.status.value)) if value}
+                                          ("status", filters.status and filters.status.value),
+                                          ("withdrawn", 1 if filters.include_withdrawn else None)) if value}
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -57,7 +59,7 @@ def cohort(cohort_id: int):
                             page=request.args.get("page", 1, type=positive_int))
     weeks = weekly_activity(db.session, cohort, now)
     return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
-                           places=place_choices(db.session, cohort, locale), learner_filters=_learner_filter_labels(),
+                           places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
                            weeks=weeks, chart=weekly_chart(weeks) if weeks else None)
 
 

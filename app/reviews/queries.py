@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
-from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
 from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
@@ -64,17 +64,20 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
     return list(session.scalars(query))
 
 
-def _awaiting(query: Select, mentor: User) -> Select:
-    """Limit a query that joins Submission and Enrolment to the work awaiting this mentor."""
+def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
+    """Limit a query that joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
+    learners too only when asked)."""
     query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
+    if not include_withdrawn:
+        query = query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
     if mentor.role != Role.ADMIN:
         query = query.where(Enrolment.cohort_id.in_(
             select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)))
     return query
 
 
-def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None,
-                   exercise_slug: str | None) -> tuple[list[QueueOption], list[QueueOption], int]:
+def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
+                   include_withdrawn: bool) -> tuple[list[QueueOption], list[QueueOption], int]:
     """The cohort and exercise choices, each counted within the other filter, and the count of both
     filters together: one grouped query (at most cohorts × exercises rows) instead of a count per choice."""
     rows = session.execute(_awaiting(
@@ -82,7 +85,7 @@ def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int |
         .select_from(Submission).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .join(Exercise, Submission.exercise_id == Exercise.id)
         .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en)
-        .order_by(Exercise.slug, Exercise.id), mentor)).all()
+        .order_by(Exercise.slug, Exercise.id), mentor, include_withdrawn)).all()
     by_cohort: dict[int, int] = {}
     by_exercise: dict[str, list] = {}
     total = 0
@@ -111,13 +114,14 @@ def _queue_order(due_at, columns) -> tuple:
 
 def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
                  exercise_slug: str | None = None, page: int = 1, per_page: int = 50,
-                 now: datetime | None = None) -> QueuePage:
+                 now: datetime | None = None, include_withdrawn: bool = False) -> QueuePage:
     """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
     date last), then the longest waiting; with the filter choices and their counts and who holds each
-    (claims that have not expired at `now`). A page past the end shows the last page. A constant number
-    of queries, whatever the size of the queue."""
+    (claims that have not expired at `now`). A page past the end shows the last page. Work of withdrawn
+    learners only with `include_withdrawn`. A constant number of queries, whatever the size of the queue."""
     now = now or utcnow()
-    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug)
+    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
+                                               include_withdrawn)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
     due_at = ScheduledExercise.due_at.label("due_at")
@@ -126,7 +130,7 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
         select(Submission.id, due_at, Submission.last_submitted_at)
         .join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
-                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
     if cohort_id:
         ranked = ranked.where(Enrolment.cohort_id == cohort_id)
     if exercise_slug:
@@ -158,7 +162,7 @@ class Neighbours:
 
 
 def queue_neighbours(session: Session, mentor: User, submission: Submission, cohort_id: int | None = None,
-                     exercise_slug: str | None = None) -> Neighbours:
+                     exercise_slug: str | None = None, include_withdrawn: bool = False) -> Neighbours:
     """The submissions just before and after `submission` in the mentor's queue, with the same filter
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
     `next_id` is where the mentor goes on. Three queries, whatever the size of the queue."""
@@ -170,7 +174,7 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
     keyed = _awaiting(
         select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
-                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
     if cohort_id:
         keyed = keyed.where(Enrolment.cohort_id == cohort_id)
     if exercise_slug:

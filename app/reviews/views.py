@@ -31,15 +31,18 @@ QUEUE_PAGE_SIZE = 50
 def queue():
     cohort_id = request.args.get("cohort", type=positive_int)
     exercise_slug = request.args.get("exercise") or None
+    withdrawn = 1 if request.args.get("withdrawn") == "1" else None
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
-                                page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE)
+                                page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
+                                include_withdrawn=bool(withdrawn))
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           now=utcnow(), claim_form=ClaimForm())
+                           withdrawn=withdrawn, now=utcnow(), claim_form=ClaimForm())
 
 
 def _queue_filter() -> dict:
     """The queue's filter, carried from the queue through the review pages and back."""
-    values = {"cohort": request.args.get("cohort", type=positive_int), "exercise": request.args.get("exercise")}
+    values = {"cohort": request.args.get("cohort", type=positive_int), "exercise": request.args.get("exercise"),
+              "withdrawn": 1 if request.args.get("withdrawn") == "1" else None}
     return {name: value for name, value in values.items() if value}
 
 
@@ -148,7 +151,7 @@ def review(submission_id: int):
                    else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
             # On to the next submission of the same filtered queue, without going back to it.
             following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                                 queue_filter.get("exercise")).next_id
+                                                 queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))).next_id
             if following:
                 return redirect(url_for("reviews.review", submission_id=following, **queue_filter))
             return redirect(url_for("reviews.queue", **queue_filter))
@@ -166,7 +169,7 @@ def review(submission_id: int):
         claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
         release_form=ReleaseClaimForm(), queue_filter=queue_filter,
         neighbours=queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                            queue_filter.get("exercise")),
+                                            queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
     ), status

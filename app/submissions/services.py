@@ -28,6 +28,10 @@ class CohortClosed(SubmissionRefused):
     pass
 
 
+class LearnerWithdrawn(SubmissionRefused):
+    """The learner was withdrawn from the cohort (an organizer can re-admit them)."""
+
+
 class ExerciseLocked(SubmissionRefused):
     pass
 
@@ -134,6 +138,8 @@ def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercis
     cohort = enrolment.cohort
     if exercise.module_version_id != cohort.module_version_id:
         raise ExerciseNotInCohort()
+    if enrolment.is_withdrawn:
+        raise LearnerWithdrawn()
     if not submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
         raise CohortClosed()
     if lock_for(session, enrolment, exercise, now) is not None:

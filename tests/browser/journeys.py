@@ -416,17 +416,19 @@ def organizer_journey(j: Journey, files: Path) -> None:
                         "open it for enrolment or start it when it is ready."))
     j.arrive("cohort", title=cohort_name)
 
-    # A participants list from a spreadsheet. The first file forgets the name of a new person: nothing is
-    # imported and the row is reported; the corrected file enrols both learners and invites the newcomer.
+    # A participants list from a spreadsheet. The first file forgets the name of a new person: the preview
+    # names the row and the value, and offers no import; the corrected file's preview shows what will
+    # happen to every row, and confirming enrols both learners and invites the newcomer.
     newcomer = f"newcomer-{organizer.id}-{j.locale}@example.jp"
-    upload = page.get_by_label(j.t("Participants list (CSV)"))
     wrong = files / "participants-wrong.csv"
     wrong.write_text(f"email,name\n{learners[0].email},\n{newcomer},\n", encoding="utf-8")
-    j.attach(upload, wrong)
-    j.click(page.get_by_role("button", name=j.t("Import participants")))
-    expect_announced_errors(j, [upload])
-    rows = page.get_by_role("region", name=j.t("Rows to correct"))
-    expect(rows.get_by_role("row").filter(has_text=newcomer)).to_contain_text(j.t("a new participant needs a name"))
+    j.attach(page.get_by_label(j.t("Participants list (CSV)")), wrong)
+    j.click(page.get_by_role("button", name=j.t("Preview the import")))
+    expect_announced_errors(j, [])
+    expect(page.locator(".error-summary li")).to_have_text(
+        j.t("Line %(n)d", n=3) + ": " + j.t("No account has the address “%(value)s”: enter a name in the file to "
+                                            "create one.", value=newcomer))
+    expect(page.get_by_role("button", name=j.t("Import %(n)d participant(s)", n=1))).to_have_count(0)
     j.arrive("import-report", title=j.t("Error"))
     assert world.cohort_named(cohort_name)["learners"] == []
 
@@ -434,9 +436,14 @@ def organizer_journey(j: Journey, files: Path) -> None:
     right.write_text(f"email,name\n{learners[0].email},\n{learners[1].email},\n{newcomer},新人 さん\n",
                      encoding="utf-8")
     j.attach(page.get_by_label(j.t("Participants list (CSV)")), right)
-    j.click(page.get_by_role("button", name=j.t("Import participants")))
-    expect_flash(j, j.t("%(enrolled)d participant(s) enrolled, %(invited)d of them invited to create an account; "
-                        "%(already)d were already enrolled.", enrolled=3, invited=1, already=0))
+    j.click(page.get_by_role("button", name=j.t("Preview the import")))
+    rows = page.get_by_role("table", name=j.t("Every row of the file") + " (3)")
+    expect(rows.get_by_role("row").filter(has_text=newcomer)).to_contain_text(j.t("New account and invitation"))
+    j.arrive("import-preview", title=j.t("Import participants"))
+    assert world.cohort_named(cohort_name)["learners"] == []
+    j.click(page.get_by_role("button", name=j.t("Import %(n)d participant(s)", n=3)))
+    expect_flash(j, j.t("%(enrolled)d participant(s) enrolled; %(created)d of them got a new account and an "
+                        "invitation by email.", enrolled=3, created=1))
     j.arrive("imported", title=cohort_name)
 
     j.select(page.get_by_role("combobox", name=j.t("Mentor")), f"{mentor.name} ({mentor.email})")
@@ -464,3 +471,16 @@ def organizer_journey(j: Journey, files: Path) -> None:
     stored = world.cohort_named(cohort_name)
     assert stored["learners"] == sorted([p.email for p in learners] + [newcomer])
     assert stored["mentors"] == [mentor.email]
+
+    # A learner leaves: a confirmation that says what happens, a button marked as dangerous; then back.
+    j.click(page.get_by_role("link", name=cohort_name))
+    learner_row = page.get_by_role("row").filter(has_text=learners[0].email)
+    j.click(learner_row.get_by_role("link", name=j.t("Withdraw")))
+    j.arrive("withdraw", title=j.t("Withdraw %(name)s?", name=learners[0].name))
+    j.click(page.get_by_role("button", name=j.t("Withdraw %(name)s", name=learners[0].name)))
+    expect_flash(j, j.t("%(name)s was withdrawn from this cohort. Their work is kept; you can re-admit them at any "
+                        "time.", name=learners[0].name))
+    j.arrive("withdrawn", title=cohort_name)
+    j.click(learner_row.get_by_role("button", name=j.t("Re-admit")))
+    expect_flash(j, j.t("%(name)s is taking part in this cohort again, with all their earlier work.",
+                        name=learners[0].name))
