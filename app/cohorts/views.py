@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from app.core import authz
 from app.core.forms import FIRST_YEAR, LAST_YEAR, select_choices
 from app.core.inputs import positive_int
 from app.core.templating import ActionForm, current_locale
-from app.core.timeutil import TOKYO, end_of_day, start_of_day, tokyo_date, tokyo_to_utc, utcnow
+from app.core.timeutil import TOKYO, end_of_day, start_of_day, tokyo_date, tokyo_to_utc
 from app.extensions import db
 
 bp = Blueprint("cohorts", __name__, url_prefix="/manage/cohorts", template_folder="templates")

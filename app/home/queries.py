@@ -14,8 +14,9 @@ from app.badges.models import Credential, CredentialStatus, Issuer
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
+from app.reviews.history import reviews_by
 from app.reviews.models import Review, ReviewClaim
-from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.models import Submission, SubmissionStatus
 
 
 class HomeKind(StrEnum):
@@ -115,17 +116,7 @@ def mentor_home(session: Session, mentor: User, now: datetime, limit: int = 10) 
         .where(mine, or_(Cohort.status.in_((CohortStatus.DRAFT, CohortStatus.OPEN, CohortStatus.RUNNING)),
                          (Cohort.status == CohortStatus.CLOSED) & (counts.c.waiting > 0)))
         .order_by(Cohort.starts_at.desc(), Cohort.id))]
-    reviews = list(session.scalars(
-        select(Review).join(Review.submission_version).join(SubmissionVersion.submission).join(Submission.enrolment)
-        .join(Enrolment.cohort).join(Enrolment.user).join(Submission.exercise)
-        .where(Review.mentor_id == mentor.id)
-        .options(contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                 .contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
-                 contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                 .contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
-                 contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                 .contains_eager(Submission.exercise))
-        .order_by(Review.created_at.desc(), Review.id.desc()).limit(5)))
+    reviews = list(session.scalars(reviews_by(mentor).limit(5)))
     return MentorHome(waiting, total, cohorts, reviews)
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.auth.models import Role, User
@@ -24,6 +24,20 @@ class ReviewHistoryPage(Paged):
 
 def _assigned_cohort_ids(session: Session, mentor: User):
     return select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)
+
+
+def reviews_by(mentor: User) -> Select:
+    """The mentor's reviews, newest first, each with its submission, learner, cohort and exercise."""
+    return (select(Review).join(Review.submission_version).join(SubmissionVersion.submission)
+            .join(Submission.enrolment).join(Enrolment.cohort).join(Enrolment.user).join(Submission.exercise)
+            .where(Review.mentor_id == mentor.id)
+            .options(contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
+                     .contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
+                     contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
+                     .contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
+                     contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
+                     .contains_eager(Submission.exercise))
+            .order_by(Review.created_at.desc(), Review.id.desc()))
 
 
 def mentor_reviews(session: Session, mentor: User, locale: str, *, cohort_id: int | None = None,
@@ -68,17 +82,7 @@ def mentor_reviews(session: Session, mentor: User, locale: str, *, cohort_id: in
 
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
-    query = (select(Review).join(Review.submission_version).join(SubmissionVersion.submission)
-             .join(Submission.enrolment).join(Enrolment.cohort).join(Enrolment.user).join(Submission.exercise)
-             .where(Review.mentor_id == mentor.id)
-             .options(contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                      .contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
-                      contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                      .contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
-                      contains_eager(Review.submission_version).contains_eager(SubmissionVersion.submission)
-                      .contains_eager(Submission.exercise))
-             .order_by(Review.created_at.desc(), Review.id.desc())
-             .offset((number - 1) * per_page).limit(per_page))
+    query = reviews_by(mentor).offset((number - 1) * per_page).limit(per_page)
     if cohort_id:
         query = query.where(Enrolment.cohort_id == cohort_id)
     if exercise_slug:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Select, func, literal, select
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
