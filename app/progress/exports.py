@@ -11,8 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from app.cohorts.models import ScheduledExercise
 from app.core.timeutil import TOKYO
@@ -100,6 +98,8 @@ def csv_chunks(lines: Iterable[list[Value]], lines_per_chunk: int = 200) -> Iter
 
 def write_xlsx(lines: Iterable[list[Value]], sheet_title: str, out) -> None:
     """A workbook of one sheet, written row by row (openpyxl's write-only mode) to the file `out`."""
+    # Imported when a workbook is asked for: openpyxl adds 12 MB to every worker that imports it.
+    from openpyxl import Workbook
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title[:31])
     for line in lines:
@@ -108,6 +108,7 @@ def write_xlsx(lines: Iterable[list[Value]], sheet_title: str, out) -> None:
 
 
 def _xlsx_cell(sheet, value: Value):
+    from openpyxl.cell import WriteOnlyCell
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value.astimezone(TOKYO).replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm"
