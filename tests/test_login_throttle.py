@@ -208,7 +208,16 @@ def _record_verified_hashes(monkeypatch) -> list[str]:
 UNREACHABLE_REDIS = "redis://127.0.0.1:1"
 
 
-def test_sign_in_works_and_stays_throttled_while_the_shared_storage_is_down(app_with, make, caplog):
+@pytest.fixture
+def storage_was_up(monkeypatch):
+    """The outage flag is per process: each test starts with the shared storage last seen up."""
+    from app.auth import throttle
+
+    monkeypatch.setitem(throttle._SHARED_STORAGE_DOWN, "now", False)
+
+
+def test_sign_in_works_and_stays_throttled_while_the_shared_storage_is_down(app_with, make, caplog,
+                                                                              storage_was_up):
     app = _throttled_app(app_with, RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS)
     user = make.user(email="kushiro@example.jp")
     other = make.user(email="nemuro@example.jp")
@@ -216,7 +225,24 @@ def test_sign_in_works_and_stays_throttled_while_the_shared_storage_is_down(app_
     client = app.test_client()
     codes = [_sign_in(client, user.email, address=f"203.0.113.{n}").status_code for n in range(1, 5)]
     assert codes == [200, 200, 200, 429]  # counted in this process meanwhile
-    assert "rate limit storage unreachable" in caplog.text
+    # Logged when the outage starts, not at each of the five attempts.
+    assert caplog.text.count("rate limit storage unreachable") == 1
+
+
+def test_the_end_of_an_outage_is_logged_once(caplog, storage_was_up):
+    from limits import parse
+    from limits.storage import MemoryStorage, storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from app.auth.throttle import FailSafeLimiter
+
+    limiter = FailSafeLimiter(FixedWindowRateLimiter(storage_from_string(UNREACHABLE_REDIS)))
+    item = parse("5/minute")
+    assert limiter.hit(item, "a") and limiter.hit(item, "a")
+    limiter.shared = FixedWindowRateLimiter(MemoryStorage())  # Redis is back
+    assert limiter.hit(item, "a") and limiter.hit(item, "a")
+    assert caplog.text.count("unreachable") == 1
+    assert caplog.text.count("reachable again") == 1
 
 
 def test_a_rate_limited_page_answers_while_the_shared_storage_is_down(app_with):

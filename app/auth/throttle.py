@@ -51,6 +51,9 @@ STORAGE_DOWN = (RedisError, StorageError, ConnectionError, TimeoutError)
 
 # Per process: counts kept while the shared storage is down, so that they add up across requests.
 _LOCAL_LIMITERS: dict[type, RateLimiter] = {}
+# Per process: whether the shared storage was down at the last call, so that an outage is logged once
+# when it starts and once when it ends, not at every sign-in attempt.
+_SHARED_STORAGE_DOWN = {"now": False}
 
 
 class FailSafeLimiter:
@@ -63,10 +66,16 @@ class FailSafeLimiter:
 
     def _call(self, name: str, *args):
         try:
-            return getattr(self.shared, name)(*args)
+            result = getattr(self.shared, name)(*args)
         except STORAGE_DOWN as e:
-            log.warning("rate limit storage unreachable, counting in this process: %s", e)
+            if not _SHARED_STORAGE_DOWN["now"]:
+                _SHARED_STORAGE_DOWN["now"] = True
+                log.warning("rate limit storage unreachable, counting in this process: %s", e)
             return getattr(self.local, name)(*args)
+        if _SHARED_STORAGE_DOWN["now"]:
+            _SHARED_STORAGE_DOWN["now"] = False
+            log.warning("rate limit storage reachable again: counting there")
+        return result
 
     def hit(self, item: RateLimitItem, *keys: str) -> bool:
         return self._call("hit", item, *keys)
