@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete
 
 from app.auth.models import Role
-from app.cohorts.models import ScheduledExercise
+from app.cohorts.models import CohortStatus, ScheduledExercise
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
@@ -106,6 +106,17 @@ def test_other_mentors_work_is_neither_listed_nor_counted(app, make):
     mine, _ = _cohort_with_work(app, make, mentor, learners=1, name="自分の期")
     page = queries.review_queue(db.session, mentor, "ja")
     assert page.total == 1 and [c.label for c in page.cohorts] == ["自分の期"]
+
+
+def test_archived_cohorts_work_is_neither_listed_nor_offered(app, make):
+    mentor = make.user(Role.MENTOR)
+    archived, _ = _cohort_with_work(app, make, mentor, learners=2, name="昨年度の期")
+    _cohort_with_work(app, make, mentor, learners=1, name="今年度の期")
+    archived.status = CohortStatus.ARCHIVED
+    db.session.commit()
+    page = queries.review_queue(db.session, mentor, "ja")
+    assert page.total == 1 and [c.label for c in page.cohorts] == ["今年度の期"]
+    assert [i.submission.enrolment.cohort.name for i in page.items] == ["今年度の期"]
 
 
 def test_query_count_is_the_same_for_one_page_and_many(app, make, login_as, small_pages):

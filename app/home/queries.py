@@ -28,15 +28,13 @@ class HomeKind(StrEnum):
 
 def available_homes(session: Session, user: User) -> list[HomeKind]:
     """The homes this person may open, in a fixed order: their role's own, the learner's when they are
-    enrolled somewhere, the mentor's when they are assigned to a cohort (administrators review every
-    cohort), the organizer's for staff. One query."""
-    is_enrolled, is_mentoring = session.execute(select(
-        exists().where(Enrolment.user_id == user.id),
-        exists().where(MentorAssignment.user_id == user.id))).one()
+    enrolled somewhere, the mentor's for mentors and administrators (the review pages are theirs: an
+    assignment left over from before a change of role opens nothing), the organizer's for staff. One query."""
+    is_enrolled = session.scalar(select(exists().where(Enrolment.user_id == user.id)))
     homes = []
     if user.role == Role.LEARNER or is_enrolled:
         homes.append(HomeKind.LEARNER)
-    if user.role in (Role.MENTOR, Role.ADMIN) or is_mentoring:
+    if user.role in (Role.MENTOR, Role.ADMIN):
         homes.append(HomeKind.MENTOR)
     if user.role in (Role.ORGANIZER, Role.ADMIN):
         homes.append(HomeKind.ORGANIZER)

@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from app.auth.models import Role, User
-from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
 from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
@@ -58,7 +58,8 @@ class QueuePage(Paged):
 
 
 def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
-    query = select(Cohort).order_by(Cohort.starts_at.desc())
+    """The mentor's cohorts that still take reviews (an archived cohort is read-only)."""
+    query = select(Cohort).where(Cohort.status != CohortStatus.ARCHIVED).order_by(Cohort.starts_at.desc())
     if mentor.role != Role.ADMIN:
         query = query.join(MentorAssignment).where(MentorAssignment.user_id == mentor.id)
     return list(session.scalars(query))
@@ -66,8 +67,9 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
 
 def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
     """Limit a query that joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
-    learners too only when asked)."""
-    query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
+    learners too only when asked), in cohorts that still take reviews (not archived)."""
+    query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW,
+                        Enrolment.cohort_id.not_in(select(Cohort.id).where(Cohort.status == CohortStatus.ARCHIVED)))
     if not include_withdrawn:
         query = query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
     if mentor.role != Role.ADMIN:
