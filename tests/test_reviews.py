@@ -125,6 +125,18 @@ def test_missing_score_and_feedback_are_refused_with_messages(waiting, make, log
     assert _reviews() == 0
 
 
+def test_a_decision_with_feedback_that_is_too_long_is_refused_and_the_text_stays(app, waiting, make, login_as):
+    learner, mentor, group, exercise, version = waiting
+    limit = app.config["MAX_FEEDBACK_CHARS"]
+    response = login_as(mentor).post(f"/review/submissions/{version.submission_id}",
+                                     data=_form(make, version, feedback="長" * (limit + 1)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"フィードバックが長すぎます。上限は{limit}文字です。" in page
+    assert "長" * (limit + 1) in page
+    assert _reviews() == 0
+
+
 def test_mentor_cannot_review_other_cohort(waiting, make, login_as):
     learner, mentor, group, exercise, version = waiting
     outsider = login_as(make.user(Role.MENTOR))

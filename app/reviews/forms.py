@@ -1,7 +1,8 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from app.content.models import Exercise
 from app.core.forms import select_choices
@@ -18,8 +19,9 @@ class ReviewFormBase(FlaskForm):
     criterion_fields: list[tuple[int, str]]
 
 
-def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase:
-    """A review form with one required radio group per rubric criterion."""
+def review_form_for(exercise: Exercise, locale: str, max_feedback_chars: int, **kwargs) -> ReviewFormBase:
+    """A review form with one required radio group per rubric criterion, and feedback of at most
+    `max_feedback_chars` (a draft is held to the same limit by the service)."""
 
     class ReviewForm(ReviewFormBase):
         pass
@@ -36,7 +38,9 @@ def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase
     # Made after the criteria so that errors are listed in the order of the page.
     ReviewForm.feedback = TextAreaField(
         _l("Feedback for the learner (Markdown)"),
-        validators=[DataRequired(_l("Write feedback so the learner knows what to do next."))])
+        validators=[DataRequired(_l("Write feedback so the learner knows what to do next.")),
+                    Length(max=max_feedback_chars, message=_(
+                        "The feedback is too long; the limit is %(limit)d characters.", limit=max_feedback_chars))])
     form = ReviewForm(**kwargs)
     form.criterion_fields = fields
     return form

@@ -111,7 +111,7 @@ def review(submission_id: int):
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
     draft = queries.review_draft(db.session, submission, current_user.id)
-    form = review_form_for(submission.exercise, current_locale())
+    form = review_form_for(submission.exercise, current_locale(), current_app.config["MAX_FEEDBACK_CHARS"])
     if request.method == "GET":
         form.version_id.data = str(latest.id)
         if draft is not None:
@@ -291,7 +291,7 @@ def learner(user_id: int):
 def save_draft(submission_id: int):
     """Autosave of the review form (the page's script): the draft's note, or why it was not saved, as JSON."""
     submission = _reviewable(submission_id)
-    form = review_form_for(submission.exercise, current_locale())
+    form = review_form_for(submission.exercise, current_locale(), current_app.config["MAX_FEEDBACK_CHARS"])
     now = utcnow()
     try:
         draft = _save_draft(submission, form, now)
