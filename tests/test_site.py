@@ -75,3 +75,20 @@ def test_security_headers_on_pages(client):
     response = client.get("/login")
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_japanese_web_font_is_served_by_the_app_itself(client):
+    """LGWAN has no internet: every page links the font's stylesheet from our own static files, and every
+    subset it names is served here as WOFF2 (a missing file would fall back silently to another font)."""
+    import re
+
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'href="/static/fonts/noto-sans-jp/noto-sans-jp.css"' in page
+    with client.get("/static/fonts/noto-sans-jp/noto-sans-jp.css") as stylesheet:
+        assert stylesheet.status_code == 200
+        css = stylesheet.get_data(as_text=True)
+    files = re.findall(r"url\(\./([^)]+)\)", css)
+    assert len(files) == 124 and "http" not in css
+    for name in files:
+        with client.get(f"/static/fonts/noto-sans-jp/{name}") as response:
+            assert response.status_code == 200 and response.data[:4] == b"wOF2", name
