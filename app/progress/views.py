@@ -125,7 +125,7 @@ def _download_names(cohort: Cohort, table: str, now: datetime, extension: str) -
 @authz.roles(*STAFF)
 def export_csv(cohort_id: int):
     cohort, table, now, lines = _export(cohort_id)
-    response = Response(exports.csv_chunks(lines), mimetype="text/csv; charset=utf-8")
+    response = Response(exports.csv_chunks(lines), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _download_names(cohort, table, now, "csv")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
