@@ -56,3 +56,15 @@ def test_error_pages_have_a_language_and_a_title(new_page, world):
     assert response.status == 404
     checks.assert_lang_and_title(page, "ja", world.t("ja", "Page not found"))
     checks.assert_no_serious_axe_violations(page, "404")
+
+
+def test_a_printed_page_is_its_content_without_the_site_around_it(new_page, world):
+    page = new_page("ja")
+    page.goto("/verify")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.locator("main h1")).to_be_visible()
+    checks.screenshot(page, "print", "verify")
+    page.emulate_media(media="screen")
+    expect(page.locator(".site-header")).to_be_visible()
