@@ -15,6 +15,7 @@ from app.core.inputs import positive_int
 from app.core.templating import current_locale
 from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
+from app.core import spreadsheets
 from app.progress import exports
 from app.progress.chart import weekly_chart
 from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohort_schedule, every_row,
@@ -125,7 +126,7 @@ def _download_names(cohort: Cohort, table: str, now: datetime, extension: str) -
 @authz.roles(*STAFF)
 def export_csv(cohort_id: int):
     cohort, table, now, lines = _export(cohort_id)
-    response = Response(exports.csv_chunks(lines), content_type="text/csv; charset=utf-8")
+    response = Response(spreadsheets.csv_chunks(lines), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _download_names(cohort, table, now, "csv")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -138,7 +139,7 @@ def export_xlsx(cohort_id: int):
     # A workbook is a zip file, complete only at its end: built in memory (a few hundred KB for 500
     # learners), then sent.
     out = io.BytesIO()
-    exports.write_xlsx(lines, _("Progress") if table == "matrix" else _("Gradebook"), out)
+    spreadsheets.write_xlsx(lines, _("Progress") if table == "matrix" else _("Gradebook"), out)
     response = Response(out.getvalue(),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = _download_names(cohort, table, now, "xlsx")
