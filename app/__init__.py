@@ -115,9 +115,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.progress.views import bp as progress_bp
     from app.reviews.views import bp as reviews_bp
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
+    from app.visibility.views import bp as visibility_bp
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp):
+               badges_bp, admin_bp, visibility_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

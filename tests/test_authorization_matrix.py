@@ -125,6 +125,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Those who may review it; each saves (and sees) only their own draft.
     "reviews.save_draft": {**only(*MENTORS), "other_mentor": HIDDEN},
     "static": everyone(),
+    "visibility.areas_csv": only(*STAFF),
+    "visibility.coverage": only(*STAFF),
+    "visibility.index": only(*STAFF),
+    "visibility.training_records_csv": only(*STAFF),
 }
 
 # Run last: it ends the session the other requests use.
