@@ -128,8 +128,9 @@ def test_the_map_the_table_and_the_export_show_the_same_numbers(hokkaido, make, 
     page = client.get("/manage/visibility/?level=1").get_data(as_text=True)
     on_map = dict(re.findall(r'data-code="(hokkaido-[a-z]+)" data-count="(\d+)"', page))
     assert len(on_map) == 14 and on_map["hokkaido-sorachi"] == "2" and on_map["hokkaido-kushiro"] == "1"
-    rows = re.findall(r'<tr data-code="(hokkaido-[a-z]+)"><th scope="row">[^<]+</th>((?:<td class="num">\d+</td>\s*)+)', page)
-    in_table = {code: re.findall(r"\d+", cells) for code, cells in rows}
+    rows = re.findall(r'<tr data-code="(hokkaido-[a-z]+)"><th scope="row">([^<]+)</th>((?:<td class="num">\d+</td>\s*)+)', page)
+    assert ("hokkaido-sorachi", "空知総合振興局") in [(code, name) for code, name, _ in rows]
+    in_table = {code: re.findall(r"\d+", cells) for code, _, cells in rows}
     exported = {line[1]: line for line in _download(client, "/manage/visibility/areas.csv")[1:] if line[1].startswith("hokkaido-")}
     assert len(in_table) == len(exported) == 14
     for code, count in on_map.items():
@@ -144,6 +145,7 @@ def test_the_page_in_english_and_the_level_shown_on_the_map(hokkaido, make, logi
     page = client.get("/manage/visibility/?level=2").get_data(as_text=True)
     assert "<h1>Digital talent across Hokkaido</h1>" in page and "Level 2 holders by subprefecture" in page
     assert 'data-code="hokkaido-sorachi" data-count="0"' in page
+    assert "<summary>Sorachi General Subprefectural Bureau (24 municipalities)</summary>" in page
     # Unknown values fall back to what is shown by default instead of failing.
     assert client.get("/manage/visibility/?level=9&fy=1850&cohort=abc").status_code == 200
 
@@ -184,3 +186,18 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_data(hokkaido, ma
     with QueryCounter(db.engine) as more:
         assert client.get("/manage/visibility/").status_code == 200
     assert few.count == more.count <= 12
+
+
+def test_tiles_are_shaded_in_steps_and_named_by_place():
+    from app.visibility.tilemap import SHADES, tile_map
+
+    counts = [("hokkaido-sorachi", "空知総合振興局", 0), ("hokkaido-kushiro", "釧路総合振興局", 8),
+              ("hokkaido-nemuro", "根室振興局", 2), ("hokkaido-atlantis", "架空振興局", 5)]
+    drawn = {tile.code: tile for tile in tile_map(counts).tiles}
+    assert set(drawn) == {"hokkaido-sorachi", "hokkaido-kushiro", "hokkaido-nemuro"}  # unknown codes left out
+    assert [drawn[c].name for c in ("hokkaido-sorachi", "hokkaido-nemuro")] == ["空知", "根室"]
+    assert drawn["hokkaido-sorachi"].fill == SHADES[0][0] and drawn["hokkaido-kushiro"].fill == SHADES[-1][0]
+    assert drawn["hokkaido-nemuro"].fill not in (SHADES[0][0], SHADES[-1][0])
+    legend = tile_map(counts).steps
+    assert legend[0][2:] == (0, 0) and legend[-1][3] == 8
+    assert tile_map([]).steps == [(SHADES[0][0], SHADES[0][1], 0, 0)]

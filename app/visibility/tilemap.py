@@ -18,10 +18,22 @@ SHADES = (("#e8f1fe", "#1a1a1a"), ("#c5d7fb", "#1a1a1a"), ("#7096f8", "#1a1a1a")
           ("#00118f", "#ffffff"))
 
 
+# A tile has room for the place name only: 「空知総合振興局」 is shown as 「空知」, "Sorachi General
+# Subprefectural Bureau" as "Sorachi" (the table gives the full names).
+BUREAU_SUFFIXES = ("総合振興局", "振興局", " General Subprefectural Bureau", " Subprefectural Bureau")
+
+
+def short_name(name: str) -> str:
+    for suffix in BUREAU_SUFFIXES:
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
 @dataclass(frozen=True)
 class Tile:
     code: str
-    name: str
+    name: str  # short: the place name only
     count: int
     x: int
     y: int
@@ -67,7 +79,7 @@ def tile_map(counts: list[tuple[str, str, int]]) -> TileMap:
         if place is None:
             continue
         fill, text = shade(count)
-        tiles.append(Tile(code, name, count, GAP + place[0] * (TILE + GAP), GAP + place[1] * (TILE + GAP), fill, text))
+        tiles.append(Tile(code, short_name(name), count, GAP + place[0] * (TILE + GAP), GAP + place[1] * (TILE + GAP), fill, text))
     columns = max(c for c, _ in TILES.values()) + 1
     rows = max(r for _, r in TILES.values()) + 1
     steps = [(SHADES[n][0], SHADES[n][1], (bounds[n - 1] + 1) if n else 0, bound) for n, bound in enumerate(bounds)]
