@@ -12,7 +12,7 @@ TILES = {
     "shiribeshi": (0, 3), "iburi": (1, 3), "hidaka": (2, 3),
     "hiyama": (0, 4), "oshima": (1, 4),
 }
-TILE, GAP = 96, 6
+TILE, GAP = 80, 6
 # Five steps of the design tokens' blue, light to dark; the text colour keeps 4.5:1 on each.
 SHADES = (("#e8f1fe", "#1a1a1a"), ("#c5d7fb", "#1a1a1a"), ("#7096f8", "#1a1a1a"), ("#3460fb", "#ffffff"),
           ("#00118f", "#ffffff"))
