@@ -22,7 +22,7 @@ def mail_text(notification: Notification) -> tuple[str, str]:
     body = "\n\n".join([
         subject,
         _("Open it in Enshu:") + "\n" + public_url(endpoint, **values),
-        _("You can choose which notifications are also sent by e-mail here:") + "\n"
+        _("You can choose which notifications are also sent by email here:") + "\n"
         + public_url("notifications.settings"),
     ])
     return subject, body
