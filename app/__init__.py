@@ -77,11 +77,17 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
 
+    from sqlalchemy.orm import with_expression
+
+    from app.auth.models import User
     from app.auth.services import user_for_session
+    from app.notifications.queries import unread_count_of_user
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return user_for_session(db.session, session_id)
+        # The header's unread count comes with the user: no query of its own on every page.
+        return user_for_session(db.session, session_id,
+                                options=[with_expression(User.unread_notifications, unread_count_of_user())])
 
 
 @event.listens_for(Engine, "connect")
@@ -112,13 +118,15 @@ def _register_blueprints(app: Flask) -> None:
     from app.home.views import bp as home_bp
     from app.learn.views import bp as learn_bp
     from app.modules.views import bp as modules_bp
+    from app.notifications import listeners as notification_listeners  # noqa: F401  (tells people what happened)
+    from app.notifications.views import bp as notifications_bp
     from app.progress.views import bp as progress_bp
     from app.reviews.views import bp as reviews_bp
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
     from app.visibility.views import bp as visibility_bp
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp, visibility_bp):
+               badges_bp, admin_bp, visibility_bp, notifications_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp
@@ -180,9 +188,10 @@ def _register_cli(app: Flask) -> None:
     from app.content.cli import content_cli
     from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
+    from app.notifications.cli import notifications_cli
     from app.seed.cli import seed_cli
     from app.submissions.cli import storage_cli
 
     for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli):
+                  jobs_cli, notifications_cli):
         app.cli.add_command(group)

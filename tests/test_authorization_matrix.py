@@ -106,6 +106,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "modules.changes": only(*STAFF),
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),
+    # Everyone has notifications of their own; marking one read is for its recipient alone.
+    "notifications.index": signed_in(),
+    "notifications.mark_all_read": signed_in(),
+    "notifications.mark_read": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
+                                         admin=HIDDEN),
+    "notifications.settings": signed_in(),
     "progress.cohort": only(*STAFF),
     "progress.export_csv": only(*STAFF),
     "progress.export_xlsx": only(*STAFF),

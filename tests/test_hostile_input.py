@@ -171,8 +171,9 @@ def test_an_address_with_a_slash_gets_its_account_and_invitation(app, world, tmp
                                                     "role": "learner", "organization_id": ""})
     assert response.status_code == 200
     assert db.session.scalar(select(User).where(User.email == "sato/hanako@example.jp")) is not None
-    mails = list((tmp_path / "outbox").glob("*.eml"))
-    assert len(mails) == 1 and "sato/hanako@example.jp" in mails[0].read_text()
+    # The world's own mail (its notifications) aside.
+    mails = [mail for mail in (tmp_path / "outbox").glob("*.eml") if "To: sato/hanako@example.jp" in mail.read_text()]
+    assert len(mails) == 1
 
 
 # Lengths ----------------------------------------------------------------------------------------------

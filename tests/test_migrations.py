@@ -115,11 +115,13 @@ def test_a_database_full_of_data_migrates_down_and_up(app_with, empty_database, 
     assert counts["badge_credential"] == 1 and counts["badge_issuer"] == 1
     db.session.remove()
     downgrade(revision="0003")
+    kept = set(inspect(engine).get_table_names())
     upgrade()
     after = _row_counts(engine)
-    # Every row is back; tables that later migrations add start empty.
-    assert {t: after[t] for t in counts} == counts
-    assert {t: n for t, n in after.items() if t not in counts and n} == {}
+    # Every row of the tables 0003 had is back; tables that later migrations add start empty (the
+    # notifications of the completed module went with their table).
+    assert {t: after[t] for t in counts if t in kept} == {t: n for t, n in counts.items() if t in kept}
+    assert {t: n for t, n in after.items() if t not in kept and n} == {}
     assert _drift(engine) == []
     downgrade(revision="base")
     engine.dispose()

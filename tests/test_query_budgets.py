@@ -56,7 +56,7 @@ def _queries(app, client, path) -> int:
 
 
 @pytest.mark.parametrize("page", ["dashboard", "queue", "progress", "cohorts", "mentor home", "organizer home",
-                                  "admin home", "admin's mentor home"])
+                                  "admin home", "admin's mentor home", "notifications"])
 def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login_as, page):
     counts = []
     for size in (1, 6):
@@ -71,6 +71,8 @@ def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login
             "organizer home": (login_as(organizer), "/"),
             "admin home": (login_as(admin), "/"),
             "admin's mentor home": (login_as(admin), "/home/mentor"),
+            # Each submitted version told the mentor: more of them the more learners there are.
+            "notifications": (login_as(mentor), "/notifications/"),
         }[page]
         counts.append(_queries(app, client, path))
     assert counts[0] == counts[1] <= QUERY_BUDGET, counts

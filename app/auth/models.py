@@ -5,7 +5,7 @@ from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.core.bilingual import Bilingual
 from app.core.db import enum_type, utcnow
@@ -79,6 +79,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     organization: Mapped[Optional[Organization]] = relationship(back_populates="users")
+    # The header's unread count, loaded in the same query as the signed-in user (the app factory's user
+    # loader fills it from app.notifications); None wherever the user was loaded otherwise.
+    unread_notifications: Mapped[Optional[int]] = query_expression()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

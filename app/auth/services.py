@@ -2,11 +2,13 @@
 
 import csv
 import hmac
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.auth import audit
 from app.auth.models import Organization, OrganizationKind, Role, User, new_session_token
@@ -50,11 +52,12 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     return user
 
 
-def user_for_session(session: Session, session_id: str) -> User | None:
+def user_for_session(session: Session, session_id: str, options: Sequence[ORMOption] = ()) -> User | None:
     """The active user a session cookie's id ("<user id>:<session token>") names, or None when the
-    token has since been replaced (signed out, password changed, deactivated)."""
+    token has since been replaced (signed out, password changed, deactivated). `options` load more
+    with the user in the same query."""
     user_id, _, token = session_id.partition(":")
-    user = session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = session.get(User, int(user_id), options=options) if user_id.isdigit() else None
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user

@@ -17,6 +17,7 @@ from app.badges.errors import BadgeError, NotAwaitingApproval
 from app.badges.issuers import IssuerDefaults, ensure_issuer
 from app.badges.keys import KeyStore
 from app.badges.models import Credential, CredentialStatus, Issuer
+from app.badges.signals import credential_issued
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
@@ -68,6 +69,8 @@ def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeU
     credential.ob3_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
     credential.issued_at = now
     credential.status = CredentialStatus.ISSUED
+    session.flush()
+    credential_issued.send(session, credential=credential, now=now)
 
 
 def create_credential(session: Session, record: CompletionRecord, *, keys: KeyStore, urls: BadgeUrls,

@@ -13,7 +13,7 @@ from app.core.db import dialect_insert
 from app.core.markdown import render_markdown
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.reviews.models import CriterionScore, Decision, Review, ReviewDraft
-from app.reviews.signals import submission_accepted
+from app.reviews.signals import review_decided, submission_accepted
 
 
 class ReviewRefused(Exception):
@@ -70,7 +70,7 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
 
     Refuses (writing nothing) when the version is not the latest, when it was already decided,
     when a score is missing or outside the criterion's range, or when the cohort is archived.
-    Accepting sends `submission_accepted` inside the same transaction."""
+    Sends `review_decided` (and, accepting, `submission_accepted`) inside the same transaction."""
     submission: Submission = version.submission
     if not reviews_allowed(submission.enrolment.cohort):
         raise CohortArchived()
@@ -121,6 +121,7 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     session.execute(delete(ReviewDraft).where(ReviewDraft.submission_id == submission.id))
     if decision == Decision.ACCEPTED:
         submission_accepted.send(session, submission=submission, now=now)
+    review_decided.send(session, review=review, now=now)
     return review
 
 

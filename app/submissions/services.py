@@ -15,6 +15,7 @@ from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage, StagedFile
 from app.submissions.models import AnswerDraft, Attachment, Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.signals import version_submitted
 from app.submissions.unlocking import lock_for
 
 MAX_ATTACHMENTS_PER_VERSION = 10
@@ -167,6 +168,7 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     staged = _stage_uploads(uploads, storage, max_attachment_bytes)
     try:
         version = _write_version(session, enrolment, exercise, body_md, staged, keep_attachment_ids, now)
+        version_submitted.send(session, version=version, now=now)
     except BaseException:
         storage.discard([file for _, _, file in staged])
         raise
