@@ -1,10 +1,13 @@
 """Reads about groups that the features above need."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
-from app.cohorts.models import Enrolment
-from app.groups.models import CohortGroup, GroupMembership
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.auth.models import User
+from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment
+from app.groups.models import CohortGroup, GroupMembership, GroupMentor
 
 
 def group_of(session: Session, enrolment_id: int) -> CohortGroup | None:
@@ -21,3 +24,82 @@ def member_enrolment_ids(session: Session, group_id: int) -> list[int]:
 def is_member(session: Session, user_id: int, group_id: int) -> bool:
     return session.scalar(select(GroupMembership.id).join(Enrolment, Enrolment.id == GroupMembership.enrolment_id)
                           .where(GroupMembership.group_id == group_id, Enrolment.user_id == user_id)) is not None
+
+
+@dataclass(frozen=True)
+class Learner:
+    enrolment_id: int
+    name: str
+    email: str
+    group_id: int | None
+    is_withdrawn: bool
+
+
+@dataclass(frozen=True)
+class GroupsPage:
+    groups: list[CohortGroup]
+    learners: list[Learner]
+    mentors: list[User]
+
+    def members(self, group_id: int) -> list[Learner]:
+        return [learner for learner in self.learners if learner.group_id == group_id]
+
+    @property
+    def without_group(self) -> list[Learner]:
+        return [learner for learner in self.learners if learner.group_id is None and not learner.is_withdrawn]
+
+
+def groups_page(session: Session, cohort: Cohort) -> GroupsPage:
+    """The cohort's groups with their mentors, every learner with their group, and the cohort's mentors:
+    four queries, however many groups or learners."""
+    groups = list(session.scalars(
+        select(CohortGroup).where(CohortGroup.cohort_id == cohort.id).order_by(CohortGroup.name)
+        .options(selectinload(CohortGroup.mentors).joinedload(GroupMentor.mentor_assignment)
+                 .joinedload(MentorAssignment.user))))
+    learners = [Learner(*row) for row in session.execute(
+        select(Enrolment.id, User.display_name, User.email, GroupMembership.group_id,
+               Enrolment.status == EnrolmentStatus.WITHDRAWN)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort.id).order_by(User.display_name, Enrolment.id))]
+    mentors = list(session.scalars(select(User).join(MentorAssignment, MentorAssignment.user_id == User.id)
+                                   .where(MentorAssignment.cohort_id == cohort.id).order_by(User.display_name)))
+    return GroupsPage(groups, learners, mentors)
+
+
+@dataclass(frozen=True)
+class LearnerGroup:
+    group: CohortGroup
+    members: list[str]
+    mentors: list[str]
+
+
+def learner_group(session: Session, enrolment_id: int) -> LearnerGroup | None:
+    """The learner's group with its members' and mentors' names (two queries), or None."""
+    group = group_of(session, enrolment_id)
+    if group is None:
+        return None
+    members = list(session.scalars(
+        select(User.display_name).join(Enrolment, Enrolment.user_id == User.id)
+        .join(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
+        .where(GroupMembership.group_id == group.id).order_by(User.display_name)))
+    mentors = list(session.scalars(
+        select(User.display_name).join(MentorAssignment, MentorAssignment.user_id == User.id)
+        .join(GroupMentor, GroupMentor.mentor_assignment_id == MentorAssignment.id)
+        .where(GroupMentor.group_id == group.id).order_by(User.display_name)))
+    return LearnerGroup(group, members, mentors)
+
+
+def cohort_groups(session: Session, cohort_ids) -> list[CohortGroup]:
+    """The groups of these cohorts (a list or a subquery of ids), by cohort and name: for filters."""
+    return list(session.scalars(select(CohortGroup).where(CohortGroup.cohort_id.in_(cohort_ids))
+                                .order_by(CohortGroup.cohort_id, CohortGroup.name)))
+
+
+def mentored_group_ids(session: Session, user_id: int, cohort_ids=None) -> list[int]:
+    """The groups the user looks after as a group mentor (in these cohorts, if given)."""
+    query = (select(GroupMentor.group_id).join(MentorAssignment, MentorAssignment.id == GroupMentor.mentor_assignment_id)
+             .where(MentorAssignment.user_id == user_id))
+    if cohort_ids is not None:
+        query = query.where(MentorAssignment.cohort_id.in_(cohort_ids))
+    return list(session.scalars(query.order_by(GroupMentor.group_id)))
