@@ -222,7 +222,7 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     # attachments, a review one score per criterion).
     versions = session.scalars(
         select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
-        .options(joinedload(SubmissionVersion.attachments))
+        .options(joinedload(SubmissionVersion.attachments), joinedload(SubmissionVersion.submitted_by))
         .order_by(SubmissionVersion.number.desc())).unique().all()
     reviews = {r.submission_version_id: r for r in session.scalars(
         select(Review).where(Review.submission_version_id.in_([v.id for v in versions]))
