@@ -15,6 +15,7 @@ from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
 from app.core.storage import FileStorage
 from app.extensions import db
+from app.groups.models import CohortGroup, GroupMembership
 from app.submissions.models import Attachment, Submission
 from tests import factories
 
@@ -35,6 +36,7 @@ class World:
     material: Material
     question: Question  # numeric, in cohort A's exercise
     credential: Credential
+    group: CohortGroup  # in cohort A, with the fresh learner in it
     invitation_token: str
     reset_token: str
 
@@ -46,6 +48,7 @@ class World:
             "material_id": self.material.id, "module_version_id": self.cohort.module_version_id,
             "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
             "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css", "kind": "mentor",
+            "group_id": self.group.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -98,11 +101,14 @@ def build(app) -> World:
     db.session.add_all([attachment, material, question])
     credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     credential.evidence_public = True
+    group = CohortGroup(cohort=cohort, name="1班")
+    group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
+    db.session.add(group)
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
-                 material=material, question=question, credential=credential,
+                 material=material, question=question, credential=credential, group=group,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

@@ -120,6 +120,8 @@ def delete(cohort_id: int, group_id: int):
     group = _group_or_404(cohort_id, group_id)
     if not ActionForm().validate_on_submit():
         return _refused(cohort_id, _("The form expired. Please try again."))
+    if request.form.get("confirm") != "1":
+        return _refused(cohort_id, _("Tick the box to confirm that the group should be deleted."))
     name = group.name
     refused = _run(cohort_id, lambda: services.delete_group(db.session, group, current_user))
     if refused:
@@ -138,7 +140,7 @@ def mentors(cohort_id: int, group_id: int):
                                                                               type=positive_int)]
     if not form.validate_on_submit():
         return _refused(cohort_id, _first_error(form))
-    refused = _run(cohort_id, lambda: services.set_group_mentors(db.session, group, set(form.mentor_ids.data),
+    refused = _run(cohort_id, lambda: services.set_group_mentors(db.session, group, set(form.mentor_ids.data or ()),
                                                                  current_user))
     if refused:
         return refused
