@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import User
@@ -79,15 +79,18 @@ def learner_group(session: Session, enrolment_id: int) -> LearnerGroup | None:
     group = group_of(session, enrolment_id)
     if group is None:
         return None
-    members = list(session.scalars(
-        select(User.display_name).join(Enrolment, Enrolment.user_id == User.id)
-        .join(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
-        .where(GroupMembership.group_id == group.id).order_by(User.display_name)))
-    mentors = list(session.scalars(
-        select(User.display_name).join(MentorAssignment, MentorAssignment.user_id == User.id)
-        .join(GroupMentor, GroupMentor.mentor_assignment_id == MentorAssignment.id)
-        .where(GroupMentor.group_id == group.id).order_by(User.display_name)))
-    return LearnerGroup(group, members, mentors)
+    members = (select(literal("member").label("kind"), User.display_name)
+               .join(Enrolment, Enrolment.user_id == User.id)
+               .join(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
+               .where(GroupMembership.group_id == group.id))
+    mentors = (select(literal("mentor").label("kind"), User.display_name)
+               .join(MentorAssignment, MentorAssignment.user_id == User.id)
+               .join(GroupMentor, GroupMentor.mentor_assignment_id == MentorAssignment.id)
+               .where(GroupMentor.group_id == group.id))
+    names: dict[str, list[str]] = {"member": [], "mentor": []}
+    for kind, name in session.execute(union_all(members, mentors).order_by("kind", "display_name")):
+        names[kind].append(name)
+    return LearnerGroup(group, names["member"], names["mentor"])
 
 
 def cohort_groups(session: Session, cohort_ids) -> list[CohortGroup]:
