@@ -69,28 +69,31 @@ def groups_page(session: Session, cohort: Cohort) -> GroupsPage:
 
 @dataclass(frozen=True)
 class LearnerGroup:
-    group: CohortGroup
+    group_id: int
+    name: str
     members: list[str]
     mentors: list[str]
 
 
 def learner_group(session: Session, enrolment_id: int) -> LearnerGroup | None:
-    """The learner's group with its members' and mentors' names (two queries), or None."""
-    group = group_of(session, enrolment_id)
-    if group is None:
+    """The learner's group with its members' and mentors' names (one query), or None."""
+    mine = select(GroupMembership.group_id).where(GroupMembership.enrolment_id == enrolment_id).scalar_subquery()
+    members = (select(CohortGroup.id, CohortGroup.name, literal("member").label("kind"), User.display_name)
+               .join(GroupMembership, GroupMembership.group_id == CohortGroup.id)
+               .join(Enrolment, Enrolment.id == GroupMembership.enrolment_id).join(User, User.id == Enrolment.user_id)
+               .where(CohortGroup.id == mine))
+    mentors = (select(CohortGroup.id, CohortGroup.name, literal("mentor").label("kind"), User.display_name)
+               .join(GroupMentor, GroupMentor.group_id == CohortGroup.id)
+               .join(MentorAssignment, MentorAssignment.id == GroupMentor.mentor_assignment_id)
+               .join(User, User.id == MentorAssignment.user_id)
+               .where(CohortGroup.id == mine))
+    rows = session.execute(union_all(members, mentors).order_by("kind", "display_name")).all()
+    if not rows:  # in no group (a group always holds the learner asking)
         return None
-    members = (select(literal("member").label("kind"), User.display_name)
-               .join(Enrolment, Enrolment.user_id == User.id)
-               .join(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
-               .where(GroupMembership.group_id == group.id))
-    mentors = (select(literal("mentor").label("kind"), User.display_name)
-               .join(MentorAssignment, MentorAssignment.user_id == User.id)
-               .join(GroupMentor, GroupMentor.mentor_assignment_id == MentorAssignment.id)
-               .where(GroupMentor.group_id == group.id))
     names: dict[str, list[str]] = {"member": [], "mentor": []}
-    for kind, name in session.execute(union_all(members, mentors).order_by("kind", "display_name")):
+    for _, _, kind, name in rows:
         names[kind].append(name)
-    return LearnerGroup(group, names["member"], names["mentor"])
+    return LearnerGroup(rows[0][0], rows[0][1], names["member"], names["mentor"])
 
 
 def cohort_groups(session: Session, cohort_ids) -> list[CohortGroup]:
