@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Role
-from app.cohorts.membership import move
+from app.cohorts.membership import move, withdraw
 from app.completions.models import CompletionRecord
 from app.content.loader import load_all
 from app.core.db import utcnow
@@ -128,6 +128,16 @@ def test_accepted_group_work_completes_every_member_at_once(app, team):
     db.session.commit()
     completed = set(db.session.scalars(select(CompletionRecord.enrolment_id)))
     assert completed == {team["enrolments"]["A"].id, team["enrolments"]["B"].id}
+
+
+def test_a_withdrawn_member_does_not_complete_through_the_group_work(app, team):
+    d = team["enrolments"]["D"]
+    groups.place_learners(db.session, team["cohort"], {d.id: team["first"].id}, team["organizer"])
+    _accept(_submit_service(app, d, team["own_work"]), team["mentor"])
+    withdraw(db.session, d, team["organizer"], utcnow())
+    _accept(_submit_service(app, team["enrolments"]["A"], team["group_work"]), team["mentor"])
+    db.session.commit()
+    assert db.session.scalar(select(CompletionRecord).where(CompletionRecord.enrolment_id == d.id)) is None
 
 
 def test_a_group_deliverable_accepted_is_closed_for_every_member(app, team):
