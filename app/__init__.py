@@ -115,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.cohorts.enrolment_views import bp as enrolments_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
+    from app.groups import listeners as group_listeners  # noqa: F401  (a learner moving cohort leaves their group)
+    from app.groups.views import bp as groups_bp
     from app.home.views import bp as home_bp
     from app.learn.views import bp as learn_bp
     from app.modules.views import bp as modules_bp
@@ -125,8 +127,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
     from app.visibility.views import bp as visibility_bp
 
-    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp, visibility_bp, notifications_bp):
+    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, groups_bp, progress_bp,
+               modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

@@ -87,6 +87,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "enrolments.readmit": only(*STAFF),
     "enrolments.withdraw": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
+    # A cohort's groups (班) are the organizers' to arrange.
+    "groups.create": only(*STAFF),
+    "groups.delete": only(*STAFF),
+    "groups.index": only(*STAFF),
+    "groups.mentors": only(*STAFF),
+    "groups.place": only(*STAFF),
+    "groups.rename": only(*STAFF),
     "home.index": signed_in(),
     # A home is offered to the people with its role (administrators review and organize too).
     "home.show": signed_in(learner=HIDDEN, other_learner=HIDDEN, organizer=HIDDEN),
@@ -115,6 +122,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "progress.cohort": only(*STAFF),
     "progress.export_csv": only(*STAFF),
     "progress.export_xlsx": only(*STAFF),
+    "progress.mentor_load": only(*STAFF),
     "progress.submission": only(*STAFF),
     "reviews.queue": only(*MENTORS),
     # Mentors of the submission's cohort, and administrators.

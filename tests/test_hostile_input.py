@@ -234,6 +234,7 @@ def _text_fields():
 def _stored_in():
     from app.auth.models import Organization
     from app.badges.models import Credential, Issuer
+    from app.groups.models import CohortGroup
     return {
         ("UserFormBase", "display_name"): User.display_name, ("NewUserForm", "display_name"): User.display_name,
         ("EditUserForm", "display_name"): User.display_name, ("NewUserForm", "email"): User.email,
@@ -242,6 +243,7 @@ def _stored_in():
         ("WalletSettingsForm", "display_name"): Credential.display_name,
         ("IssuerForm", "name_ja"): Issuer.name_ja, ("IssuerForm", "name_en"): Issuer.name_en,
         ("IssuerForm", "url"): Issuer.url, ("IssuerForm", "email"): Issuer.email,
+        ("GroupNameForm", "name"): CohortGroup.name,
     }
 
 

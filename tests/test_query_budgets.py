@@ -155,3 +155,37 @@ def test_exercise_and_review_pages_query_count_does_not_grow_with_versions_or_re
         }[page]
         counts.append(_queries(app, client, path))
     assert counts[0] == counts[1] and counts[0] <= 12, counts
+
+
+@pytest.mark.parametrize("page", ["groups", "mentor load", "queue by group", "progress by group",
+                                  "group exercise", "module overview in a group"])
+def test_group_pages_query_count_does_not_grow_with_groups_members_or_work(app, make, login_as, page):
+    from app.groups import services as groups
+    counts = []
+    for size in (1, 5):
+        mentor, organizer = make.user(Role.MENTOR), make.user(Role.ORGANIZER)
+        watched, cohort = _populate(app, make, mentor, learners=size * 2, cohorts=size // 2 + 1)
+        exercise = cohort.module_version.exercises[2]
+        exercise.is_group_deliverable = True
+        enrolments = [e for e in cohort.enrolments]
+        made = [groups.create_group(db.session, cohort, f"{n}班", organizer) for n in range(size + 1)]
+        groups.place_learners(db.session, cohort, {e.id: made[i % len(made)].id for i, e in enumerate(enrolments)},
+                              organizer)
+        for group in made:
+            groups.set_group_mentors(db.session, group, {mentor.id}, organizer)
+            member = next(e for e in enrolments if any(m.enrolment_id == e.id for m in group.memberships))
+            for _ in range(size):
+                submit_version(db.session, enrolment=member, exercise=exercise, body_md="班の回答", uploads=[],
+                               keep_attachment_ids=set(), storage=FileStorage(app.config["STORAGE_DIR"]),
+                               now=utcnow(), max_answer_chars=100, max_attachment_bytes=100)
+        db.session.commit()
+        client, path = {
+            "groups": (login_as(organizer), f"/manage/cohorts/{cohort.id}/groups"),
+            "mentor load": (login_as(organizer), "/manage/progress/mentors"),
+            "queue by group": (login_as(mentor), f"/review/?group={made[0].id}"),
+            "progress by group": (login_as(organizer), f"/manage/progress/cohorts/{cohort.id}?group={made[0].id}"),
+            "group exercise": (login_as(watched), f"/cohorts/{cohort.id}/exercises/{exercise.id}"),
+            "module overview in a group": (login_as(watched), f"/cohorts/{cohort.id}/"),
+        }[page]
+        counts.append(_queries(app, client, path))
+    assert counts[0] == counts[1] <= QUERY_BUDGET, counts

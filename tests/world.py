@@ -16,6 +16,7 @@ from app.content.models import Exercise, Material, Question
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
+from app.groups.models import CohortGroup, GroupMembership
 from app.submissions.models import Attachment, Submission
 from tests import factories
 
@@ -37,6 +38,7 @@ class World:
     question: Question  # numeric, in cohort A's exercise
     credential: Credential
     notification: Notification  # the learner's, about the accepted work
+    group: CohortGroup  # in cohort A, with the fresh learner in it
     invitation_token: str
     reset_token: str
 
@@ -49,6 +51,7 @@ class World:
             "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
             "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css", "kind": "mentor",
             "notification_id": self.notification.id,
+            "group_id": self.group.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -103,11 +106,15 @@ def build(app) -> World:
     credential.evidence_public = True
     notification = db.session.scalar(select(Notification).where(Notification.recipient_id == people["learner"].id)
                                      .order_by(Notification.id))
+    group = CohortGroup(cohort=cohort, name="1班")
+    group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
+    db.session.add(group)
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
+                 group=group,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

@@ -21,6 +21,7 @@ from app.badges.signals import credential_issued
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
+from app.groups.models import GroupMembership
 from app.reviews.models import Review
 
 
@@ -36,7 +37,8 @@ def _evidence(record: CompletionRecord, credential: Credential, session: Session
         item = {"type": ["Evidence"], "name": exercise.title_ja,
                 "description": exercise.title_en,
                 "narrative": (f"第{version.number}版を{version.submitted_at:%Y-%m-%d}に提出し、合格"
-                              + (f"（{review.total_points}/{review.max_points}点）" if review else "") + "。")}
+                              + (f"（{review.total_points}/{review.max_points}点）" if review else "") + "。"
+                              + _group_work(session, version.submission))}
         if credential.evidence_public:
             item["id"] = urls.evidence(credential.uuid, exercise.slug)
         evidence.append(item)
@@ -44,6 +46,16 @@ def _evidence(record: CompletionRecord, credential: Credential, session: Session
     evidence.append({"type": ["Evidence"], "name": f"受講期: {cohort.name}",
                      "narrative": f"修了日 {record.completed_at:%Y-%m-%d}。得点率 {record.score_percent:.1f}%。"})
     return evidence
+
+
+def _group_work(session: Session, submission) -> str:
+    """For a group's work: the group and its members, as the evidence names them (else nothing)."""
+    if submission.group_id is None:
+        return ""
+    members = session.scalars(select(User.display_name).join(Enrolment, Enrolment.user_id == User.id)
+                              .join(GroupMembership, GroupMembership.enrolment_id == Enrolment.id)
+                              .where(GroupMembership.group_id == submission.group_id).order_by(User.display_name))
+    return f"班で提出: {submission.group.name}（{'、'.join(members)}）。"
 
 
 def _next_status_index(session: Session, issuer: Issuer) -> int:

@@ -10,6 +10,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.cohorts.lifecycle import ENROLLING
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from app.cohorts.signals import enrolment_moving
 from app.core.reasons import ReasonError
 
 
@@ -66,6 +67,7 @@ def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) ->
     if session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == target.id,
                                                  Enrolment.user_id == enrolment.user_id)) is not None:
         raise MoveRefused("already_in_target")
+    enrolment_moving.send(session, enrolment=enrolment, target=target)
     enrolment.cohort = target
     session.flush()
     audit.record(session, actor, "enrolment.move", "enrolment", enrolment.id,

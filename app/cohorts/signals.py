@@ -7,3 +7,7 @@ _signals = Namespace()
 # for it was submitted after the new date]}: the cohort asks, the features above it that hold the
 # work answer (app/submissions/listeners.py).
 due_dates_moving_earlier = _signals.signal("due-dates-moving-earlier")
+
+# Sent with `session`, `enrolment` and `target` (the cohort it moves to) before a learner moves to another
+# cohort: what ties the enrolment to its old cohort (its group, app/groups/listeners.py) lets go.
+enrolment_moving = _signals.signal("enrolment-moving")

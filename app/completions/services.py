@@ -10,6 +10,7 @@ from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded
 from app.submissions.models import Submission, SubmissionStatus
+from app.submissions.work import work_of
 from app.reviews.models import Review
 
 
@@ -33,7 +34,7 @@ def _weighted_score(session: Session, enrolment: Enrolment, exercises, accepted:
 
 def record_completion_if_complete(session: Session, enrolment: Enrolment, now: datetime) -> CompletionRecord | None:
     """Write the completion record when every required exercise of the cohort's module version is
-    accepted for this enrolment. Does nothing if it is incomplete or already recorded
+    accepted for this enrolment (as their own work, or their group's for a group deliverable). Does nothing if it is incomplete or already recorded
     (the unique constraint on enrolment and module version backs this up)."""
     module_version = enrolment.cohort.module_version
     # Two mentors accepting a learner's last two exercises at once would each miss the other's
@@ -44,8 +45,9 @@ def record_completion_if_complete(session: Session, enrolment: Enrolment, now: d
         CompletionRecord.enrolment_id == enrolment.id, CompletionRecord.module_version_id == module_version.id))
     if existing is not None:
         return None
-    accepted = {s.exercise_id: s for s in session.scalars(select(Submission).where(
-        Submission.enrolment_id == enrolment.id, Submission.status == SubmissionStatus.ACCEPTED)
+    # Their own work and their group's.
+    accepted = {s.exercise_id: s for _, s in session.execute(
+        work_of([enrolment.id], Submission).where(Submission.status == SubmissionStatus.ACCEPTED)
         .execution_options(populate_existing=True))}
     required = [e for e in module_version.exercises if e.is_required]
     if not required or any(e.id not in accepted for e in required):

@@ -39,7 +39,8 @@ def _questions_text(exercise: Exercise) -> str:
 def _settings_text(exercise: Exercise) -> str:
     unlock = f"{exercise.unlock_after_slug} {exercise.unlock_when}" if exercise.unlock_after_slug else "-"
     return "\n".join([
-        f"required: {exercise.is_required}", f"weight: {exercise.weight}",
+        f"required: {exercise.is_required}", f"group deliverable: {exercise.is_group_deliverable}",
+        f"weight: {exercise.weight}",
         f"pass_threshold: {exercise.pass_threshold}", f"unlock: {unlock}",
         f"days_after_start: {exercise.unlock_days_after_start}",
         f"suggested_offset_days: {exercise.suggested_offset_days}",

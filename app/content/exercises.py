@@ -26,7 +26,8 @@ def load_exercise(folder: Path, errors: ErrorList) -> ExerciseSpec | None:
     title = bilingual_text(data, "title", path, source, errors) if data is not None else None
     required = data.get("required", True) if data else True
     simulated = data.get("simulated_data", True) if data else True
-    for key, value in (("required", required), ("simulated_data", simulated)):
+    group_deliverable = data.get("group_deliverable", False) if data else False
+    for key, value in (("required", required), ("simulated_data", simulated), ("group_deliverable", group_deliverable)):
         if not isinstance(value, bool):
             errors.add(path, f"'{key}' must be true or false", line_of(source, key))
     brief_ja = read_markdown(folder, "brief", "ja", errors)
@@ -50,7 +51,7 @@ def load_exercise(folder: Path, errors: ErrorList) -> ExerciseSpec | None:
         return None
     return ExerciseSpec(folder.name, title, Text(brief_ja, brief_en), required, criteria,
                         _load_materials(folder, simulated), float(weight), float(threshold), unlock, event, questions,
-                        mentor_pack, skills, offset)
+                        mentor_pack, skills, offset, group_deliverable)
 
 
 def is_talent_level(value) -> bool:

@@ -104,6 +104,8 @@ class Exercise(db.Model):
     brief_en_md: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
     brief_en_html: Mapped[str] = mapped_column(Text, deferred=True, deferred_group=TEXTS)
     is_required: Mapped[bool] = mapped_column(default=True)
+    # One submission per group (班) of the cohort instead of one per learner (exercise.toml).
+    is_group_deliverable: Mapped[bool] = mapped_column(default=False)
     weight: Mapped[float] = mapped_column(default=1.0)
     pass_threshold: Mapped[float] = mapped_column(default=0.6)
     unlock_after_slug: Mapped[Optional[str]] = mapped_column(String(100))

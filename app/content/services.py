@@ -47,7 +47,7 @@ def _build_version(module: Module, number: int, spec: ModuleSpec, storage: FileS
             brief_ja_md=ex.brief.ja, brief_ja_html=str(render_markdown(ex.brief.ja)),
             brief_en_md=ex.brief.en, brief_en_html=str(render_markdown(ex.brief.en)),
             is_required=ex.is_required, weight=ex.weight, pass_threshold=ex.pass_threshold,
-            suggested_offset_days=ex.suggested_offset_days,
+            suggested_offset_days=ex.suggested_offset_days, is_group_deliverable=ex.is_group_deliverable,
         )
         if ex.unlock:
             exercise.unlock_after_slug = ex.unlock.after

@@ -121,6 +121,8 @@ class ExerciseSpec:
     skills: SkillsSpec | None = None
     # The due date the schedule editor suggests: this many days after the cohort's start.
     suggested_offset_days: int | None = None
+    # One submission per group (班) of the cohort, reviewed once for every member.
+    is_group_deliverable: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
 from app.submissions.unlocking import Lock, exercise_lock, lock_for
+from app.submissions.work import work_of
 
 
 @dataclass
@@ -76,8 +77,8 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
     schedule = session.scalars(
         select(ScheduledExercise).where(ScheduledExercise.cohort_id.in_(cohort_ids))
         .options(joinedload(ScheduledExercise.exercise))).all()
-    submissions = {(s.enrolment_id, s.exercise_id): s for s in session.scalars(
-        select(Submission).where(Submission.enrolment_id.in_(enrolment_ids)))}
+    # Their own work and their groups' (group deliverables).
+    submissions = {(owner, s.exercise_id): s for owner, s in session.execute(work_of(enrolment_ids, Submission))}
     completions = records_by_enrolment(session, enrolment_ids)
 
     by_cohort: dict[int, list[ScheduledExercise]] = {}
@@ -125,21 +126,23 @@ class ExerciseState:
 
 def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now: datetime) -> ExerciseState | None:
     """The exercise page's exercise (rubric, materials, questions, its module's other exercises) with its due
-    date in the enrolment's cohort, the learner's submission and what keeps it locked: seven queries."""
+    date in the enrolment's cohort, the learner's (or their group's) submission and what keeps it locked: six
+    queries."""
     row = session.execute(
         select(Exercise, ScheduledExercise.due_at).where(Exercise.id == exercise_id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.exercise_id == Exercise.id)
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
-                 selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+                 # A criterion has a handful of levels: joined to the criteria, one query for both.
+                 selectinload(Exercise.criteria).joinedload(RubricCriterion.levels),
                  selectinload(Exercise.materials), selectinload(Exercise.questions),
                  undefer_group(Exercise.TEXTS))).one_or_none()
     if row is None:
         return None
     exercise, due_at = row
-    # Every submission of the enrolment at once: the lock needs their statuses, the page needs one of them.
-    submissions = {s.exercise_id: s for s in session.scalars(
-        select(Submission).where(Submission.enrolment_id == enrolment.id))}
+    # Every submission of the enrolment (and its group) at once: the lock needs their statuses, the page
+    # needs one of them.
+    submissions = {s.exercise_id: s for _, s in session.execute(work_of([enrolment.id], Submission))}
     siblings = {e.slug: e for e in exercise.module_version.exercises}
     lock = exercise_lock(enrolment.cohort, exercise, siblings, {i: s.status for i, s in submissions.items()}, now)
     return ExerciseState(exercise, due_at, submissions.get(exercise.id), lock)

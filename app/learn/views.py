@@ -18,6 +18,7 @@ from app.core.storage import FileStorage
 from app.core.templating import ActionForm, draft_label
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.groups import queries as group_queries
 from app.learn import queries
 from app.learn.forms import AnswerForm
 from app.reviews import queries as review_queries
@@ -51,7 +52,8 @@ def module_overview(cohort_id: int):
     dashboard = queries.learner_dashboard(db.session, current_user, utcnow(), cohort_id=cohort_id)
     authz.ensure(len(dashboard.cohorts) == 1)
     progress = dashboard.cohorts[0]
-    return render_template("learn/module.html", progress=progress, cohort=progress.cohort, now=utcnow())
+    return render_template("learn/module.html", progress=progress, cohort=progress.cohort, now=utcnow(),
+                           group=group_queries.learner_group(db.session, progress.enrolment.id))
 
 
 _REFUSAL_MESSAGES = {
@@ -74,6 +76,9 @@ _REFUSAL_MESSAGES = {
                                                 n=submissions.MAX_ATTACHMENTS_PER_VERSION),
     submissions.ExerciseNotInCohort: lambda e: _("This exercise is not part of your cohort."),
     submissions.ExerciseLocked: lambda e: _("This exercise is not open yet."),
+    submissions.NotInGroup: lambda e: _(
+        "This exercise is submitted by a group, and you are not in a group yet. Ask the programme office to "
+        "put you in one."),
 }
 
 
@@ -148,6 +153,7 @@ def exercise(cohort_id: int, exercise_id: int):
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
     is_open = submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
+    group = group_queries.learner_group(db.session, enrolment.id) if exercise.is_group_deliverable else None
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
@@ -155,7 +161,9 @@ def exercise(cohort_id: int, exercise_id: int):
         preview_html=preview_html, history=history, due_at=state.due_at, is_open=is_open,
         is_withdrawn=enrolment.is_withdrawn,
         can_submit=not enrolment.is_withdrawn and is_open and lock is None and not (
-            submission and submission.status == SubmissionStatus.ACCEPTED),
+            submission and submission.status == SubmissionStatus.ACCEPTED) and not (
+            exercise.is_group_deliverable and group is None),
+        group=group,
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
         check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,
@@ -218,6 +226,8 @@ def attachment(attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     authz.ensure(attachment is not None)
     submission = attachment.submission_version.submission
+    is_member = submission.group_id is not None and group_queries.is_member(db.session, current_user.id,
+                                                                            submission.group_id)
     authz.ensure(submissions.can_view_submission(
-        current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id)))
+        current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id), is_member))
     return send_stored_file(_storage(), attachment.content_hash, attachment.filename, attachment.media_type)

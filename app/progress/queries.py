@@ -21,8 +21,10 @@ from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExer
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
 from app.core.timeutil import TOKYO
+from app.groups.models import GroupMembership
 from app.reviews.models import Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.work import work_of
 
 PAGE_SIZE = 100
 NOT_STARTED = "not_started"
@@ -48,6 +50,7 @@ class Filters:
     place_id: int | None = None  # a municipality, or a subprefecture for all of its municipalities
     status: LearnerFilter | None = None
     include_withdrawn: bool = False  # withdrawn learners are left out unless asked for
+    group_id: int | None = None  # only the members of one group (班)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ def _learners(cohort: Cohort, locale: str, filters: Filters, now: datetime) -> S
         query = query.where(or_(Organization.id == filters.place_id, Organization.parent_id == filters.place_id))
     if filters.status:
         query = query.where(_status_condition(cohort, filters.status, now))
+    if filters.group_id:
+        query = query.where(Enrolment.id.in_(select(GroupMembership.enrolment_id)
+                                             .where(GroupMembership.group_id == filters.group_id)))
     return query.order_by(User.display_name, Enrolment.id)
 
 
@@ -239,20 +245,20 @@ def _cells(session: Session, enrolment_ids: list[int]) -> dict[tuple[int, int], 
         return {}
     first = _first_version()
     reviewed = aliased(SubmissionVersion)
+    # Each learner's own work and their group's (a group deliverable shows in every member's row).
     latest_review = (select(reviewed.submission_id, func.max(Review.id).label("review_id"))
                      .join(Review, Review.submission_version_id == reviewed.id)
-                     .where(reviewed.submission_id.in_(
-                         select(Submission.id).where(Submission.enrolment_id.in_(enrolment_ids))))
+                     .where(reviewed.submission_id.in_(work_of(enrolment_ids, Submission.id)
+                                                       .with_only_columns(Submission.id)))
                      .group_by(reviewed.submission_id).subquery())
     rows = session.execute(
-        select(Submission.enrolment_id, Submission.exercise_id, Submission.id, Submission.status,
-               Submission.latest_version_number, first.submitted_at, Submission.last_submitted_at,
-               Review.total_points, Review.max_points, Review.created_at, User.display_name)
+        work_of(enrolment_ids, Submission.exercise_id, Submission.id, Submission.status,
+                Submission.latest_version_number, first.submitted_at, Submission.last_submitted_at,
+                Review.total_points, Review.max_points, Review.created_at, User.display_name)
         .join(first, (first.submission_id == Submission.id) & (first.number == 1))
         .outerjoin(latest_review, latest_review.c.submission_id == Submission.id)
         .outerjoin(Review, Review.id == latest_review.c.review_id)
-        .outerjoin(User, Review.mentor_id == User.id)
-        .where(Submission.enrolment_id.in_(enrolment_ids)))
+        .outerjoin(User, Review.mentor_id == User.id))
     return {(enrolment_id, exercise_id): Cell(str(status), False, submission_id, versions, first_at, last_at,
                                               points, max_points, reviewed_at, reviewer)
             for (enrolment_id, exercise_id, submission_id, status, versions, first_at, last_at, points, max_points,

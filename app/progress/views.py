@@ -16,8 +16,10 @@ from app.core.templating import current_locale
 from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
 from app.core import spreadsheets
+from app.groups.queries import cohort_groups
 from app.progress import exports
 from app.progress.chart import weekly_chart
+from app.progress.mentor_load import RECENT_DAYS, mentor_loads
 from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohort_schedule, every_row,
                                   place_choices, weekly_activity)
 from app.reviews.queries import submission_for_review, submission_history
@@ -41,14 +43,16 @@ def _filters() -> Filters:
     return Filters(search=(request.args.get("q") or "").strip()[:SEARCH_LIMIT],
                    place_id=request.args.get("place", type=positive_int),
                    status=LearnerFilter(status) if status in LearnerFilter.__members__.values() else None,
-                   include_withdrawn=request.args.get("withdrawn") == "1")
+                   include_withdrawn=request.args.get("withdrawn") == "1",
+                   group_id=request.args.get("group", type=positive_int))
 
 
 def _filter_args(filters: Filters) -> dict:
     """The filters as query arguments (for the pager and the downloads), leaving out the empty ones."""
     return {key: value for key, value in (("q", filters.search), ("place", filters.place_id),
                                           ("status", filters.status and filters.status.value),
-                                          ("withdrawn", 1 if filters.include_withdrawn else None)) if value}
+                                          ("withdrawn", 1 if filters.include_withdrawn else None),
+                                          ("group", filters.group_id)) if value}
 
 
 @bp.route("/cohorts/<int:cohort_id>")
@@ -61,6 +65,7 @@ def cohort(cohort_id: int):
     weeks = weekly_activity(db.session, cohort, now)
     return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
                            places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
+                           groups=cohort_groups(db.session, [cohort.id]),
                            weeks=weeks, chart=weekly_chart(weeks) if weeks else None)
 
 
@@ -156,3 +161,9 @@ def submission(submission_id: int):
     return render_template("progress/submission.html", submission=found,
                            history=submission_history(db.session, found),
                            can_review=current_user.role == Role.ADMIN)
+
+
+@bp.route("/mentors")
+@authz.roles(*STAFF)
+def mentor_load():
+    return render_template("progress/mentors.html", loads=mentor_loads(db.session, utcnow()), days=RECENT_DAYS)

@@ -10,6 +10,8 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
+from app.groups.models import GroupMembership
+from app.groups.queries import cohort_groups
 from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
@@ -55,6 +57,17 @@ class Paged:
 class QueuePage(Paged):
     cohorts: list[QueueOption]
     exercises: list[QueueOption]
+    groups: list[QueueOption] = ()
+
+
+# The group (班) a submission is counted under: a group's work its group's, a learner's own work the
+# group they are in (None: in no group). Queries that use it outer-join `_membership` on the submitter.
+_membership = aliased(GroupMembership, name="submitter_membership")
+_group_key = func.coalesce(Submission.group_id, _membership.group_id)
+
+
+def _with_group_key(query: Select) -> Select:
+    return query.outerjoin(_membership, _membership.enrolment_id == Submission.enrolment_id)
 
 
 def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
@@ -79,34 +92,44 @@ def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
 
 
 def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
-                   include_withdrawn: bool) -> tuple[list[QueueOption], list[QueueOption], int]:
-    """The cohort and exercise choices, each counted within the other filter, and the count of both
-    filters together: one grouped query (at most cohorts × exercises rows) instead of a count per choice."""
-    rows = session.execute(_awaiting(
-        select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, func.count())
+                   include_withdrawn: bool, group_id: int | None = None
+                   ) -> tuple[list[QueueOption], list[QueueOption], list[QueueOption], int]:
+    """The cohort, exercise and group choices, each counted within the other filters, and the count of
+    all filters together: one grouped query (at most cohorts × exercises × groups rows) instead of a count
+    per choice, and one for the groups' names."""
+    rows = session.execute(_awaiting(_with_group_key(
+        select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key, func.count())
         .select_from(Submission).join(Enrolment, Submission.enrolment_id == Enrolment.id)
-        .join(Exercise, Submission.exercise_id == Exercise.id)
-        .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en)
+        .join(Exercise, Submission.exercise_id == Exercise.id))
+        .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key)
         .order_by(Exercise.slug, Exercise.id), mentor, include_withdrawn)).all()
     by_cohort: dict[int, int] = {}
     by_exercise: dict[str, list] = {}
+    by_group: dict[int, int] = {}
     total = 0
-    for cohort, slug, title_ja, title_en, count in rows:
-        if exercise_slug in (None, slug):
+    for cohort, slug, title_ja, title_en, group, count in rows:
+        if exercise_slug in (None, slug) and group_id in (None, group):
             by_cohort[cohort] = by_cohort.get(cohort, 0) + count
-        if cohort_id in (None, cohort):
+        if cohort_id in (None, cohort) and exercise_slug in (None, slug) and group is not None:
+            by_group[group] = by_group.get(group, 0) + count
+        if cohort_id in (None, cohort) and group_id in (None, group):
             # Module versions may retitle an exercise; the newest version's title names the choice.
             entry = by_exercise.setdefault(slug, [0, ""])
             entry[0] += count
             entry[1] = title_en if locale == "en" else title_ja
             if exercise_slug in (None, slug):
                 total += count
-    cohorts = [QueueOption(c.id, c.name, by_cohort.get(c.id, 0)) for c in reviewable_cohorts(session, mentor)]
+    reviewable = reviewable_cohorts(session, mentor)
+    cohorts = [QueueOption(c.id, c.name, by_cohort.get(c.id, 0)) for c in reviewable]
+    names = {c.id: c.name for c in reviewable}
+    groups = [QueueOption(g.id, f"{names[g.cohort_id]}: {g.name}", by_group.get(g.id, 0))
+              for g in cohort_groups(session, [c.id for c in reviewable])
+              if cohort_id in (None, g.cohort_id)]
     exercises = [QueueOption(slug, title, count) for slug, (count, title) in sorted(
         by_exercise.items(), key=lambda item: item[1][1])]
     if exercise_slug and exercise_slug not in by_exercise:
         exercises.append(QueueOption(exercise_slug, exercise_slug, 0))
-    return cohorts, exercises, total
+    return cohorts, exercises, groups, total
 
 
 def _queue_order(due_at, columns) -> tuple:
@@ -116,14 +139,15 @@ def _queue_order(due_at, columns) -> tuple:
 
 def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
                  exercise_slug: str | None = None, page: int = 1, per_page: int = 50,
-                 now: datetime | None = None, include_withdrawn: bool = False) -> QueuePage:
+                 now: datetime | None = None, include_withdrawn: bool = False, group_id: int | None = None) -> QueuePage:
     """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
     date last), then the longest waiting; with the filter choices and their counts and who holds each
     (claims that have not expired at `now`). A page past the end shows the last page. Work of withdrawn
-    learners only with `include_withdrawn`. A constant number of queries, whatever the size of the queue."""
+    learners only with `include_withdrawn`; only the work of one group (班) with `group_id` (its group
+    deliverables and its members' own work). A constant number of queries, whatever the size of the queue."""
     now = now or utcnow()
-    cohorts, exercises, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
-                                               include_withdrawn)
+    cohorts, exercises, groups, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
+                                                       include_withdrawn, group_id)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
     due_at = ScheduledExercise.due_at.label("due_at")
@@ -137,6 +161,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
         ranked = ranked.where(Enrolment.cohort_id == cohort_id)
     if exercise_slug:
         ranked = ranked.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
+    if group_id:
+        ranked = _with_group_key(ranked).where(_group_key == group_id)
     ranked = ranked.order_by(*_queue_order(due_at, Submission)).offset((number - 1) * per_page).limit(per_page)
     ranked = ranked.subquery()
     holder = aliased(User)
@@ -147,10 +173,10 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
         .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
         .options(contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
                  contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
-                 contains_eager(Submission.exercise))
+                 contains_eager(Submission.exercise), joinedload(Submission.group))
         .order_by(*_queue_order(ranked.c.due_at, ranked.c)))
     items = [QueueItem(s, due, claim, name) for s, due, claim, name in session.execute(query).all()]
-    return QueuePage(items, number, per_page, total, cohorts, exercises)
+    return QueuePage(items, number, per_page, total, cohorts, exercises, groups)
 
 
 # Stands for "no due date" so that such work sorts last, as in the queue, with plain comparisons.
@@ -164,7 +190,8 @@ class Neighbours:
 
 
 def queue_neighbours(session: Session, mentor: User, submission: Submission, cohort_id: int | None = None,
-                     exercise_slug: str | None = None, include_withdrawn: bool = False) -> Neighbours:
+                     exercise_slug: str | None = None, include_withdrawn: bool = False,
+                     group_id: int | None = None) -> Neighbours:
     """The submissions just before and after `submission` in the mentor's queue, with the same filter
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
     `next_id` is where the mentor goes on. Three queries, whatever the size of the queue."""
@@ -181,6 +208,8 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
         keyed = keyed.where(Enrolment.cohort_id == cohort_id)
     if exercise_slug:
         keyed = keyed.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
+    if group_id:
+        keyed = _with_group_key(keyed).where(_group_key == group_id)
     key = (due_key, Submission.last_submitted_at, Submission.id)
     own = (own_due, submission.last_submitted_at, submission.id)
 
@@ -202,7 +231,7 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
 def submission_for_review(session: Session, submission_id: int) -> Submission | None:
     return session.scalars(select(Submission).where(Submission.id == submission_id).options(
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
-        joinedload(Submission.enrolment).joinedload(Enrolment.user),
+        joinedload(Submission.enrolment).joinedload(Enrolment.user), joinedload(Submission.group),
         # The review form lists every criterion with its levels: two queries, not one per criterion.
         joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
         # The brief and the mentor pack are on the page, and the auto-checked questions (a few rows: joined).
@@ -224,7 +253,7 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     # attachments, a review one score per criterion).
     versions = session.scalars(
         select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id)
-        .options(joinedload(SubmissionVersion.attachments))
+        .options(joinedload(SubmissionVersion.attachments), joinedload(SubmissionVersion.submitted_by))
         .order_by(SubmissionVersion.number.desc())).unique().all()
     reviews = {r.submission_version_id: r for r in session.scalars(
         select(Review).where(Review.submission_version_id.in_([v.id for v in versions]))

@@ -13,6 +13,7 @@ from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.groups.queries import mentored_group_ids
 from app.reviews import claims, history as reviews_history, queries, services
 from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
 from app.reviews.models import Decision
@@ -32,17 +33,24 @@ def queue():
     cohort_id = request.args.get("cohort", type=positive_int)
     exercise_slug = request.args.get("exercise") or None
     withdrawn = 1 if request.args.get("withdrawn") == "1" else None
+    group_id = request.args.get("group", type=positive_int)
+    # Read on every visit, so that the queue costs the same queries with or without a filter.
+    mentored = mentored_group_ids(db.session, current_user.id)
+    if not request.args:
+        # A group mentor opens the queue on their (first) group's work; "All groups" shows the rest.
+        group_id = next(iter(mentored), None)
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
                                 page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
-                                include_withdrawn=bool(withdrawn))
+                                include_withdrawn=bool(withdrawn), group_id=group_id)
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           withdrawn=withdrawn, now=utcnow(), claim_form=ClaimForm())
+                           withdrawn=withdrawn, group_id=group_id, now=utcnow(), claim_form=ClaimForm())
 
 
 def _queue_filter() -> dict:
     """The queue's filter, carried from the queue through the review pages and back."""
     values = {"cohort": request.args.get("cohort", type=positive_int), "exercise": request.args.get("exercise"),
-              "withdrawn": 1 if request.args.get("withdrawn") == "1" else None}
+              "withdrawn": 1 if request.args.get("withdrawn") == "1" else None,
+              "group": request.args.get("group", type=positive_int)}
     return {name: value for name, value in values.items() if value}
 
 
@@ -151,7 +159,8 @@ def review(submission_id: int):
                    else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
             # On to the next submission of the same filtered queue, without going back to it.
             following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                                 queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))).next_id
+                                                 queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
+                                                 queue_filter.get("group")).next_id
             if following:
                 return redirect(url_for("reviews.review", submission_id=following, **queue_filter))
             return redirect(url_for("reviews.queue", **queue_filter))
@@ -169,7 +178,8 @@ def review(submission_id: int):
         claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
         release_form=ReleaseClaimForm(), queue_filter=queue_filter,
         neighbours=queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                            queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))),
+                                            queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
+                                            queue_filter.get("group")),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
     ), status

@@ -1,11 +1,12 @@
-"""Answers the cohorts' question before a schedule change: whose submitted work would fall after a
-due date that moves earlier."""
+"""Answers the cohorts' question before a schedule change (whose submitted work would fall after a
+due date that moves earlier), and the groups' before a group is deleted (does it hold work)."""
 
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.cohorts.models import Enrolment
 from app.cohorts.signals import due_dates_moving_earlier
+from app.groups.signals import group_work_count
 from app.submissions.models import Submission, SubmissionVersion
 
 
@@ -25,3 +26,9 @@ def _learners_submitted_after(session, cohort_id, due_dates, **extra) -> dict[in
         if submitted_at > due_dates[exercise_id]:
             affected.setdefault(exercise_id, []).append(name)
     return affected
+
+
+@group_work_count.connect
+def _group_submissions(session, group_id, **extra) -> int:
+    """How many submissions belong to the group (a group holding work is not deleted)."""
+    return session.scalar(select(func.count(Submission.id)).where(Submission.group_id == group_id))

@@ -1,13 +1,16 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
 from app.core.db import enum_type, utcnow
 from app.extensions import db
+from app.groups.models import CohortGroup
 
 
 class SubmissionStatus(StrEnum):
@@ -17,11 +20,19 @@ class SubmissionStatus(StrEnum):
 
 
 class Submission(db.Model):
-    """A learner's work on one exercise in one enrolment; its versions are the history."""
+    """A learner's work on one exercise in one enrolment; its versions are the history. The work on a
+    group deliverable belongs to the group (`group_id`): one per group, which every member sees and
+    revises; its `enrolment_id` is the member who first submitted it."""
 
     __tablename__ = "submission"
     __table_args__ = (
-        UniqueConstraint("enrolment_id", "exercise_id"),
+        # One submission per learner for their own work, one per group for a group deliverable.
+        Index("ix_submission_own_work", "enrolment_id", "exercise_id", unique=True,
+              sqlite_where=text("group_id IS NULL"), postgresql_where=text("group_id IS NULL")),
+        Index("ix_submission_group_work", "group_id", "exercise_id", unique=True,
+              sqlite_where=text("group_id IS NOT NULL"), postgresql_where=text("group_id IS NOT NULL")),
+        # Every reading of a learner's work, own and group work alike.
+        Index("ix_submission_enrolment_id", "enrolment_id"),
         CheckConstraint("latest_version_number >= 1", name="has_a_version"),
         # The mentor queue: awaiting review, oldest first.
         Index("ix_submission_status_submitted_at", "status", "last_submitted_at"),
@@ -30,6 +41,8 @@ class Submission(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="RESTRICT"))
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="RESTRICT"), index=True)
+    # A group's work keeps its group: a group is deleted only while it has none.
+    group_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cohort_group.id", ondelete="RESTRICT"))
     status: Mapped[SubmissionStatus] = mapped_column(enum_type(SubmissionStatus, 20, "status"),
                                                      default=SubmissionStatus.AWAITING_REVIEW)
     latest_version_number: Mapped[int] = mapped_column(default=1)
@@ -37,6 +50,7 @@ class Submission(db.Model):
 
     enrolment: Mapped[Enrolment] = relationship()
     exercise: Mapped[Exercise] = relationship()
+    group: Mapped[Optional[CohortGroup]] = relationship()
     versions: Mapped[list["SubmissionVersion"]] = relationship(
         back_populates="submission", order_by="SubmissionVersion.number")
 
@@ -56,8 +70,11 @@ class SubmissionVersion(db.Model):
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who sent this version: in a group's work, any member may (None before groups existed).
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     submission: Mapped[Submission] = relationship(back_populates="versions")
+    submitted_by: Mapped[Optional[User]] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="submission_version", order_by="Attachment.id")
 

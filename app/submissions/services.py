@@ -14,9 +14,12 @@ from app.core.db import column_length, dialect_insert
 from app.core.filetypes import detect_kind
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage, StagedFile
+from app.groups.models import CohortGroup
+from app.groups.queries import group_of
 from app.submissions.models import AnswerDraft, Attachment, Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.signals import version_submitted
 from app.submissions.unlocking import lock_for
+from app.submissions.work import work_of
 
 MAX_ATTACHMENTS_PER_VERSION = 10
 
@@ -43,6 +46,10 @@ class AlreadyAccepted(SubmissionRefused):
 
 class ExerciseNotInCohort(SubmissionRefused):
     pass
+
+
+class NotInGroup(SubmissionRefused):
+    """A group deliverable, and the learner is in no group of the cohort yet."""
 
 
 class EmptyAnswer(SubmissionRefused):
@@ -109,24 +116,32 @@ def _stage_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) 
     return staged
 
 
-def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> tuple[int, int]:
+def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercise, group: CohortGroup | None,
+                       now: datetime) -> tuple[int, int]:
     """(submission id, version number) for a new version, allocated by the database itself so that
     simultaneous submits get consecutive numbers: the first creates the submission row (a concurrent
     first submit waits for it and then finds it), later ones increment it in one UPDATE, which holds the
-    row lock on PostgreSQL and the write lock on SQLite until commit. Raises AlreadyAccepted."""
+    row lock on PostgreSQL and the write lock on SQLite until commit. The submission is the group's when
+    `group` is given, else the learner's own. Raises AlreadyAccepted."""
     table = Submission.__table__
+    # The owner's rows, and the partial unique index that holds one per owner and exercise (see Submission).
+    if group is None:
+        kind = table.c.group_id.is_(None)
+        owner, conflict = [table.c.enrolment_id == enrolment.id, kind], "enrolment_id"
+    else:
+        kind = table.c.group_id.is_not(None)
+        owner, conflict = [table.c.group_id == group.id], "group_id"
     created = session.execute(
         dialect_insert(session)(table)
-        .values(enrolment_id=enrolment.id, exercise_id=exercise.id, status=SubmissionStatus.AWAITING_REVIEW,
-                latest_version_number=1, last_submitted_at=now)
-        .on_conflict_do_nothing(index_elements=["enrolment_id", "exercise_id"])
+        .values(enrolment_id=enrolment.id, exercise_id=exercise.id, group_id=group.id if group else None,
+                status=SubmissionStatus.AWAITING_REVIEW, latest_version_number=1, last_submitted_at=now)
+        .on_conflict_do_nothing(index_elements=[conflict, "exercise_id"], index_where=kind)
         .returning(table.c.id)).scalar()
     if created is not None:
         return created, 1
     claimed = session.execute(
         update(table)
-        .where(table.c.enrolment_id == enrolment.id, table.c.exercise_id == exercise.id,
-               table.c.status != SubmissionStatus.ACCEPTED)
+        .where(*owner, table.c.exercise_id == exercise.id, table.c.status != SubmissionStatus.ACCEPTED)
         .values(latest_version_number=table.c.latest_version_number + 1,
                 status=SubmissionStatus.AWAITING_REVIEW, last_submitted_at=now)
         .returning(table.c.id, table.c.latest_version_number)).one_or_none()
@@ -135,7 +150,9 @@ def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercis
     return claimed.id, claimed.latest_version_number
 
 
-def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> None:
+def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercise,
+                       now: datetime) -> CohortGroup | None:
+    """The group whose work this is (None for the learner's own work); raises a SubmissionRefused."""
     cohort = enrolment.cohort
     if exercise.module_version_id != cohort.module_version_id:
         raise ExerciseNotInCohort()
@@ -145,6 +162,12 @@ def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercis
         raise CohortClosed()
     if lock_for(session, enrolment, exercise, now) is not None:
         raise ExerciseLocked()
+    if not exercise.is_group_deliverable:
+        return None
+    group = group_of(session, enrolment.id)
+    if group is None:
+        raise NotInGroup()
+    return group
 
 
 def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str,
@@ -153,9 +176,10 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     """Write the learner's answer as the next version of their submission and put it in the
     review queue. Attachments of the previous version listed in `keep_attachment_ids` carry over.
     Uploaded files enter the store only once the whole submit is accepted and flushed, just before
-    the caller commits. Raises a SubmissionRefused subclass and stores nothing when the submit is not
+    the caller commits. A group deliverable's version goes to the learner's group's submission (NotInGroup
+    when they are in none). Raises a SubmissionRefused subclass and stores nothing when the submit is not
     allowed; two simultaneous submits both succeed, as consecutive versions."""
-    _ensure_answerable(session, enrolment, exercise, now)
+    group = _ensure_answerable(session, enrolment, exercise, now)
     body_md = (body_md or "").replace("\r\n", "\n").strip()
     if not body_md:
         raise EmptyAnswer()
@@ -167,7 +191,7 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     # Staged before the submission is locked, so the lock is not held while files are read and written.
     staged = _stage_uploads(uploads, storage, max_attachment_bytes)
     try:
-        version = _write_version(session, enrolment, exercise, body_md, staged, keep_attachment_ids, now)
+        version = _write_version(session, enrolment, exercise, group, body_md, staged, keep_attachment_ids, now)
         version_submitted.send(session, version=version, now=now)
     except BaseException:
         storage.discard([file for _, _, file in staged])
@@ -177,10 +201,10 @@ def submit_version(session: Session, *, enrolment: Enrolment, exercise: Exercise
     return version
 
 
-def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, body_md: str,
-                   staged: list[tuple[Upload, str, StagedFile]], keep_attachment_ids: set[int],
+def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, group: CohortGroup | None,
+                   body_md: str, staged: list[tuple[Upload, str, StagedFile]], keep_attachment_ids: set[int],
                    now: datetime) -> SubmissionVersion:
-    submission_id, number = _claim_next_number(session, enrolment, exercise, now)
+    submission_id, number = _claim_next_number(session, enrolment, exercise, group, now)
     kept = []
     if number > 1 and keep_attachment_ids:
         kept = [Attachment(filename=a.filename, content_hash=a.content_hash, size=a.size, media_type=a.media_type)
@@ -195,7 +219,8 @@ def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, b
     # The claim changed the row behind the ORM's back; read it afresh.
     submission = session.get(Submission, submission_id, populate_existing=True)
     version = SubmissionVersion(submission=submission, number=number, body_md=body_md,
-                                body_html=str(render_markdown(body_md)), submitted_at=now, attachments=kept + new)
+                                body_html=str(render_markdown(body_md)), submitted_at=now,
+                                submitted_by_id=enrolment.user_id, attachments=kept + new)
     session.add(version)
     session.flush()
     session.expire(submission, ["versions"])
@@ -211,9 +236,9 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
     replacing the previous one. Raises the SubmissionRefused a submit would for the exercise's state
     (not in the cohort, cohort closed, locked, already accepted) or AnswerTooLong, and writes nothing."""
     _ensure_answerable(session, enrolment, exercise, now)
-    status = session.scalar(select(Submission.status).where(Submission.enrolment_id == enrolment.id,
-                                                            Submission.exercise_id == exercise.id))
-    if status == SubmissionStatus.ACCEPTED:
+    statuses = session.execute(work_of([enrolment.id], Submission.status)
+                               .where(Submission.exercise_id == exercise.id)).all()
+    if any(status == SubmissionStatus.ACCEPTED for _, status in statuses):
         raise AlreadyAccepted()
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > max_answer_chars:
@@ -229,6 +254,9 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
                            .execution_options(populate_existing=True)).one()
 
 
-def can_view_submission(user, submission: Submission, is_mentor_of_cohort: bool) -> bool:
-    """The learner who wrote it, mentors of its cohort, and staff."""
-    return (submission.enrolment.user_id == user.id or is_mentor_of_cohort or user.is_staff)
+def can_view_submission(user, submission: Submission, is_mentor_of_cohort: bool, is_group_member: bool = False) -> bool:
+    """The learner who wrote it (every member of its group, for a group's work), mentors of its cohort,
+    and staff."""
+    if submission.group_id is not None:
+        return is_group_member or is_mentor_of_cohort or user.is_staff
+    return submission.enrolment.user_id == user.id or is_mentor_of_cohort or user.is_staff

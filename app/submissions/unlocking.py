@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.cohorts.models import Cohort, Enrolment
 from app.content.models import Exercise, UnlockWhen
 from app.submissions.models import Submission, SubmissionStatus
+from app.submissions.work import work_of
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def exercise_lock(cohort: Cohort, exercise: Exercise, siblings: dict[str, Exerci
 
 def lock_for(session: Session, enrolment: Enrolment, exercise: Exercise, now: datetime) -> Lock | None:
     """The lock on `exercise` for one enrolment, reading its submission statuses (one query)."""
-    statuses = dict(session.execute(select(Submission.exercise_id, Submission.status)
-                                    .where(Submission.enrolment_id == enrolment.id)).all())
+    statuses = {exercise_id: status for _, exercise_id, status in session.execute(
+        work_of([enrolment.id], Submission.exercise_id, Submission.status))}
     siblings = {e.slug: e for e in exercise.module_version.exercises}
     return exercise_lock(enrolment.cohort, exercise, siblings, statuses, now)

@@ -1,0 +1,20 @@
+"""Whose work a submission is: a learner's own, or their group's (a group deliverable), which counts
+for every member of the group."""
+
+from sqlalchemy import Select, and_, case, or_, select
+
+from app.groups.models import GroupMembership
+from app.submissions.models import Submission
+
+# The enrolment a row of `work_of` counts for: the learner of their own work, each member of a group's.
+owner_enrolment_id = case((Submission.group_id.is_(None), Submission.enrolment_id),
+                          else_=GroupMembership.enrolment_id).label("owner_enrolment_id")
+
+
+def work_of(enrolment_ids, *columns) -> Select:
+    """SELECT owner_enrolment_id, *columns over the submissions that count for these enrolments (a list
+    or a subquery of ids): each learner's own work, and their group's work once per member."""
+    return (select(owner_enrolment_id, *columns).select_from(Submission)
+            .outerjoin(GroupMembership, GroupMembership.group_id == Submission.group_id)
+            .where(or_(and_(Submission.group_id.is_(None), Submission.enrolment_id.in_(enrolment_ids)),
+                       GroupMembership.enrolment_id.in_(enrolment_ids))))
