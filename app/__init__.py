@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.badges.views import bp as badges_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.enrolment_views import bp as enrolments_bp
+    from app.cohorts.join_views import bp as selfenrol_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
     from app.home.views import bp as home_bp
@@ -116,8 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.reviews.views import bp as reviews_bp
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
 
-    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp):
+    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, selfenrol_bp, progress_bp,
+               modules_bp, badges_bp, admin_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

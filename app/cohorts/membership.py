@@ -10,6 +10,7 @@ from app.auth import audit
 from app.auth.models import User
 from app.cohorts.lifecycle import ENROLLING
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from app.cohorts.selfenrol import fill_free_seats
 from app.core.reasons import ReasonError
 
 
@@ -19,13 +20,15 @@ class MoveRefused(ReasonError):
 
 def withdraw(session: Session, enrolment: Enrolment, actor: User, now: datetime) -> bool:
     """Withdraw the learner from the cohort: their work stays; they can no longer submit and staff lists
-    leave them out by default. Returns False when they were already withdrawn."""
+    leave them out by default. The seat goes to the first person on the waiting list, if any.
+    Returns False when they were already withdrawn."""
     if enrolment.is_withdrawn:
         return False
     enrolment.status, enrolment.withdrawn_at = EnrolmentStatus.WITHDRAWN, now
     session.flush()
     audit.record(session, actor, "enrolment.withdraw", "enrolment", enrolment.id,
                  before={"status": "active"}, after={"status": "withdrawn", "user_id": enrolment.user_id})
+    fill_free_seats(session, enrolment.cohort, now, actor)
     return True
 
 

@@ -7,3 +7,7 @@ _signals = Namespace()
 # for it was submitted after the new date]}: the cohort asks, the features above it that hold the
 # work answer (app/submissions/listeners.py).
 due_dates_moving_earlier = _signals.signal("due-dates-moving-earlier")
+
+# Sent with `session` and `enrolment` when a learner on a cohort's waiting list is enrolled (a seat came
+# free, or an organizer admitted them), before the request commits: the hook for telling them.
+enrolled_from_waiting_list = _signals.signal("enrolled-from-waiting-list")
