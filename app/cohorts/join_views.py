@@ -91,6 +91,9 @@ def join(code: str):
     now = utcnow()
     form = JoinForm(cohort_id=cohort.id) if request.method == "GET" else JoinForm()
     refused = selfenrol.refusal_before_joining(db.session, cohort, current_user, now)
+    outlook = selfenrol.outlook(db.session, cohort) if refused is None else None
+    if outlook == "full":
+        refused = selfenrol.JoinRefused("full")
     status = 200
     if refused is None and form.validate_on_submit():
         if form.cohort_id.data != str(cohort.id):  # not the cohort the learner saw: ask again
@@ -119,7 +122,7 @@ def join(code: str):
                                                                                   current_user.id))
     return render_template("cohorts/join.html", cohort=cohort, form=form, position=position,
                            refusal=refusal_messages()[refused.code]() if refused else None,
-                           outlook=selfenrol.outlook(db.session, cohort) if refused is None else None), status
+                           outlook=outlook), status
 
 
 def _cohort_or_404(cohort_id: int) -> Cohort:
