@@ -192,6 +192,17 @@ def test_raising_the_capacity_enrols_those_waiting_in_order(app, make):
     assert _active(group) == sorted(p.id for p in people) and _waiting(group) == []
 
 
+def test_moving_a_learner_to_another_cohort_gives_their_seat_to_the_first_waiting(app, make):
+    group = _open_cohort(make, capacity=1, waiting_list=True)
+    moving, waiting = make.user(Role.LEARNER), make.user(Role.LEARNER)
+    _join(group, moving)
+    _join(group, waiting)
+    later = make.cohort(group.module_version, status=CohortStatus.OPEN)
+    membership.move(db.session, make.enrolment(group, moving), later, make.user(Role.ORGANIZER), utcnow())
+    db.session.commit()
+    assert _active(group) == [waiting.id] and _active(later) == [moving.id]
+
+
 def test_a_closed_cohort_enrols_nobody_from_its_waiting_list(app, make):
     group = _open_cohort(make, capacity=1, waiting_list=True)
     seated, waiting = make.user(Role.LEARNER), make.user(Role.LEARNER)

@@ -2,7 +2,7 @@
 the organizer turns self-enrolment on and off, sets the capacity and waiting list, changes the code,
 and admits or removes the people waiting (shown on the cohort's page)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -193,42 +193,38 @@ def new_code(cohort_id: int):
     return redirect(url_for("selfenrol.settings", cohort_id=cohort_id))
 
 
-def _not_waiting(cohort_id: int):
-    return _refused(cohort_id, _("That person is no longer on the waiting list (someone may have admitted or "
-                                 "removed them meanwhile)."))
-
-
-@bp.route("/manage/cohorts/<int:cohort_id>/waiting-list/<int:user_id>/admit", methods=["POST"])
-@authz.roles(*ORGANIZERS)
-def admit(cohort_id: int, user_id: int):
+def _waiting_list_change(cohort_id: int, user_id: int, change, done) -> Response:
+    """Admit or remove (`change(cohort)`) the learner waiting, then back to the cohort with `done(name)`
+    or the reason nothing changed."""
     cohort = _cohort_or_404(cohort_id)
     if ActionForm().validate_on_submit():
         entry = selfenrol.waiting_entry(db.session, cohort.id, user_id)
         name = entry.user.display_name if entry else None
         try:
-            selfenrol.admit(db.session, cohort, user_id, current_user, utcnow())
+            change(cohort)
         except lifecycle.CohortArchived:
             return _refused(cohort_id, ARCHIVED_MESSAGE)
         except lifecycle.EnrolmentClosed:
             return _refused(cohort_id, ENROLMENT_CLOSED_MESSAGE)
         except selfenrol.NotWaiting:
-            return _not_waiting(cohort_id)
-        flash(_("%(name)s is enrolled in this cohort.", name=name), "success")
+            return _refused(cohort_id, _("That person is no longer on the waiting list (someone may have admitted "
+                                         "or removed them meanwhile)."))
+        flash(done(name), "success")
     return _back_to_cohort(cohort_id)
+
+
+@bp.route("/manage/cohorts/<int:cohort_id>/waiting-list/<int:user_id>/admit", methods=["POST"])
+@authz.roles(*ORGANIZERS)
+def admit(cohort_id: int, user_id: int):
+    """Enrol someone waiting now, beyond the capacity if need be."""
+    return _waiting_list_change(
+        cohort_id, user_id, lambda cohort: selfenrol.admit(db.session, cohort, user_id, current_user, utcnow()),
+        lambda name: _("%(name)s is enrolled in this cohort.", name=name))
 
 
 @bp.route("/manage/cohorts/<int:cohort_id>/waiting-list/<int:user_id>/remove", methods=["POST"])
 @authz.roles(*ORGANIZERS)
 def remove_waiting(cohort_id: int, user_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    if ActionForm().validate_on_submit():
-        entry = selfenrol.waiting_entry(db.session, cohort.id, user_id)
-        name = entry.user.display_name if entry else None
-        try:
-            selfenrol.remove_waiting(db.session, cohort, user_id, current_user)
-        except lifecycle.CohortArchived:
-            return _refused(cohort_id, ARCHIVED_MESSAGE)
-        except selfenrol.NotWaiting:
-            return _not_waiting(cohort_id)
-        flash(_("%(name)s was taken off the waiting list.", name=name), "info")
-    return _back_to_cohort(cohort_id)
+    return _waiting_list_change(
+        cohort_id, user_id, lambda cohort: selfenrol.remove_waiting(db.session, cohort, user_id, current_user),
+        lambda name: _("%(name)s was taken off the waiting list.", name=name))

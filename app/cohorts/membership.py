@@ -55,9 +55,10 @@ def move_targets(session: Session, enrolment: Enrolment) -> list[Cohort]:
         .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))
 
 
-def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) -> None:
+def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User, now: datetime) -> None:
     """Move the learner, with every submission, attempt and completion record, to `target`, a cohort of
     the same module version (so every exercise they worked on is in it too) that still takes learners.
+    The seat they leave goes to the first person on the source cohort's waiting list, if any.
     Raises MoveRefused."""
     source = enrolment.cohort
     if target.id == source.id:
@@ -73,3 +74,5 @@ def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) ->
     session.flush()
     audit.record(session, actor, "enrolment.move", "enrolment", enrolment.id,
                  before={"cohort_id": source.id}, after={"cohort_id": target.id, "user_id": enrolment.user_id})
+    if not enrolment.is_withdrawn:
+        fill_free_seats(session, source, now, actor)
