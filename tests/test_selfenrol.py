@@ -17,7 +17,6 @@ from app.cohorts.signals import enrolled_from_waiting_list
 from app.core.db import utcnow
 from app.extensions import db
 from tests.test_concurrency import at_once
-from tests.test_query_budgets import QUERY_BUDGET, _queries
 from tests.world import row_counts
 
 
@@ -481,31 +480,6 @@ def test_withdrawing_on_the_cohort_page_tells_the_organizer_who_got_the_seat(app
     assert _active(group) == [waiting.id] and _waiting(group) == []
 
 
-def test_the_cohort_page_keeps_its_query_count_with_a_waiting_list(app, make, login_as):
-    counts = []
-    for size in (1, 6):
-        group = _open_cohort(make, capacity=1, waiting_list=True, learners=[make.user(Role.LEARNER)])
-        for _ in range(size):
-            _join(group, make.user(Role.LEARNER))
-        counts.append(_queries(app, login_as(make.user(Role.ORGANIZER)), f"/manage/cohorts/{group.id}"))
-    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
-
-
-@pytest.mark.parametrize("page", ["join", "settings"])
-def test_the_self_enrolment_pages_keep_their_query_count(app, make, login_as, page):
-    counts = []
-    for size in (1, 6):
-        group = _open_cohort(make, capacity=1, waiting_list=True, learners=[make.user(Role.LEARNER)])
-        for _ in range(size):
-            _join(group, make.user(Role.LEARNER))
-        client, path = {
-            "join": (login_as(make.user(Role.LEARNER)), _code_url(group)),
-            "settings": (login_as(make.user(Role.ORGANIZER)), f"/manage/cohorts/{group.id}/self-enrolment"),
-        }[page]
-        counts.append(_queries(app, client, path))
-    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
-
-
 # Mentors and the progress table
 
 
@@ -521,15 +495,6 @@ def test_a_mentor_reads_the_progress_table_of_an_assigned_cohort_only(app, make,
     assert f'href="/manage/progress/cohorts/{group.id}"' in client.get("/").get_data(as_text=True)
     assert login_as(other).get(f"/manage/progress/cohorts/{group.id}").status_code == 404
     assert login_as(mentor).get(f"/manage/progress/cohorts/{group.id}/export.csv").status_code == 403
-
-
-def test_the_mentors_progress_table_keeps_its_query_count(app, make, login_as):
-    counts = []
-    for size in (1, 6):
-        mentor = make.user(Role.MENTOR)
-        group = make.cohort(learners=[make.user(Role.LEARNER) for _ in range(size)], mentors=[mentor])
-        counts.append(_queries(app, login_as(mentor), f"/manage/progress/cohorts/{group.id}"))
-    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
 
 
 def test_no_code_is_ever_shared_by_two_cohorts(app, make):
