@@ -426,6 +426,7 @@ def test_wrong_codes_are_rate_limited_per_learner_but_right_ones_are_not(app_wit
     assert client.get(_code_url(group)).status_code == 429  # the learner waits, whatever the code
     other = login(limited.test_client(), make.user(Role.LEARNER))
     assert other.get(_code_url(group)).status_code == 200
+    assert "/login" in limited.test_client().get(_code_url(group)).location  # signed out: nobody to count
 
 
 # The organizer's side
