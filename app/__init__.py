@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.badges.views import bp as badges_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.enrolment_views import bp as enrolments_bp
+    from app.cohorts.join_views import bp as selfenrol_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
     from app.groups import listeners as group_listeners  # noqa: F401  (a learner moving cohort leaves their group)
@@ -127,8 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
     from app.visibility.views import bp as visibility_bp
 
-    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, groups_bp, progress_bp,
-               modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp):
+    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, selfenrol_bp, groups_bp,
+               progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

@@ -37,6 +37,9 @@ JOBS_QUEUE = "enshu"
 JOBS_RETRY_INTERVALS = (10, 60, 300, 1800)
 # Badge uploads to the public /verify page per client address (each is parsed and its signature checked).
 VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
+# Wrong join codes (typed in, or in a /join/ link) per signed-in learner: codes carry 40 random bits, so at
+# this pace guessing one would take longer than any cohort runs.
+JOIN_CODE_RATE_LIMIT = "10 per minute;30 per hour"
 # Sign-in attempts per account (counted whether or not the account exists; a success clears them)
 # and failed sign-ins per client address. When one is used up, sign-in pauses until its window ends.
 LOGIN_ATTEMPTS_PER_ACCOUNT = "10 per 15 minutes"

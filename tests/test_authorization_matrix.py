@@ -119,12 +119,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "notifications.mark_read": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
                                          admin=HIDDEN),
     "notifications.settings": signed_in(),
-    "progress.cohort": only(*STAFF),
+    # Mentors read the progress table of their own cohorts only.
+    "progress.cohort": {**only(*MENTORS, "organizer"), "other_mentor": HIDDEN},
     "progress.export_csv": only(*STAFF),
     "progress.export_xlsx": only(*STAFF),
     "progress.mentor_load": only(*STAFF),
     "progress.submission": only(*STAFF),
     "reviews.queue": only(*MENTORS),
+    # Learners join a cohort themselves with its code (cohort A's, which the learner is already in).
+    "selfenrol.enter_code": only("learner", "other_learner"),
+    "selfenrol.join": only("learner", "other_learner"),
+    "selfenrol.settings": only(*STAFF),
+    "selfenrol.new_code": only(*STAFF),
+    # Nobody is waiting: both go back to the cohort's page with a message.
+    "selfenrol.admit": only(*STAFF),
+    "selfenrol.remove_waiting": only(*STAFF),
     # Mentors of the submission's cohort, and administrators.
     "reviews.review": {**only(*MENTORS), "other_mentor": HIDDEN},
     "reviews.claim": {**only(*MENTORS), "other_mentor": HIDDEN},

@@ -435,7 +435,7 @@ def test_withdraw_and_move_are_for_learners_of_the_cohort_only(organizer, make, 
 def test_services_refuse_a_move_across_module_versions(app, make, taking_part):
     group, learner, mentor = taking_part
     with pytest.raises(membership.MoveRefused) as refused:
-        membership.move(db.session, make.enrolment(group, learner), make.cohort(), mentor)
+        membership.move(db.session, make.enrolment(group, learner), make.cohort(), mentor, utcnow())
     assert refused.value.code == "other_module_version"
     assert membership.move_targets(db.session, make.enrolment(group, learner)) == []
     later = make.cohort(group.module_version, started_days_ago=-30)

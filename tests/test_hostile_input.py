@@ -258,6 +258,8 @@ NOT_IN_A_STRING_COLUMN = {
     ("ReleaseClaimForm", "return_to"),
     # The previewed participants file and its signed hash travel back with the confirmation.
     ("ConfirmImportForm", "content"), ("ConfirmImportForm", "token"),
+    # A join code is looked up, never stored as typed; the join form only names the cohort it confirms.
+    ("JoinCodeForm", "code"), ("JoinForm", "cohort_id"),
 }
 
 

@@ -55,8 +55,8 @@ def _queries(app, client, path) -> int:
     return counter.count
 
 
-@pytest.mark.parametrize("page", ["dashboard", "queue", "progress", "cohorts", "mentor home", "organizer home",
-                                  "admin home", "admin's mentor home", "notifications"])
+@pytest.mark.parametrize("page", ["dashboard", "queue", "progress", "mentor progress", "cohorts", "mentor home",
+                                  "organizer home", "admin home", "admin's mentor home", "notifications"])
 def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login_as, page):
     counts = []
     for size in (1, 6):
@@ -66,6 +66,7 @@ def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login
             "dashboard": (login_as(watched), "/"),
             "queue": (login_as(mentor), "/review/"),
             "progress": (login_as(organizer), f"/manage/progress/cohorts/{group.id}"),
+            "mentor progress": (login_as(mentor), f"/manage/progress/cohorts/{group.id}"),
             "cohorts": (login_as(organizer), "/manage/cohorts/"),
             "mentor home": (login_as(mentor), "/"),
             "organizer home": (login_as(organizer), "/"),
@@ -79,6 +80,28 @@ def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login
 
 
 QUERY_BUDGET = 12
+
+
+@pytest.mark.parametrize("page", ["cohort page", "join", "self-enrolment settings"])
+def test_self_enrolment_pages_query_count_does_not_grow_with_the_waiting_list(app, make, login_as, page):
+    from app.cohorts import selfenrol
+    from app.cohorts.models import CohortStatus
+    counts = []
+    for size in (1, 6):
+        organizer = make.user(Role.ORGANIZER)
+        group = make.cohort(status=CohortStatus.OPEN, learners=[make.user(Role.LEARNER)])
+        selfenrol.update_settings(db.session, group, enabled=True, capacity=1, has_waiting_list=True,
+                                  actor=organizer, now=utcnow())
+        for _ in range(size):
+            selfenrol.join(db.session, group, group.join_code, make.user(Role.LEARNER), utcnow())
+        db.session.commit()
+        client, path = {
+            "cohort page": (login_as(organizer), f"/manage/cohorts/{group.id}"),
+            "join": (login_as(make.user(Role.LEARNER)), f"/join/{selfenrol.format_code(group.join_code)}"),
+            "self-enrolment settings": (login_as(organizer), f"/manage/cohorts/{group.id}/self-enrolment"),
+        }[page]
+        counts.append(_queries(app, client, path))
+    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
 
 
 def _bench_pages(targets: dict) -> dict[str, tuple[str, str]]:

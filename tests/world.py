@@ -66,6 +66,11 @@ class World:
             # The learner with nothing submitted: withdrawing or re-admitting them changes nothing another
             # cell depends on.
             values["user_id"] = self.fresh_learner.id
+        if endpoint == "selfenrol.join":
+            values["code"] = self.cohort.join_code
+        if endpoint in ("selfenrol.settings", "selfenrol.new_code"):
+            # The other cohort: an empty settings form turns self-enrolment off, and cohort A keeps its code.
+            values["cohort_id"] = self.other_cohort.id
         if endpoint == "cohorts.change_status":
             # Cohort A runs; closing is a move it may make (the empty form names no state, so nothing moves).
             values["to"] = "closed"
@@ -109,6 +114,7 @@ def build(app) -> World:
     group = CohortGroup(cohort=cohort, name="1班")
     group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
     db.session.add(group)
+    cohort.join_code = "ABCD2345"  # self-enrolment on, for the /join/<code> page
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,

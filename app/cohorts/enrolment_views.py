@@ -217,7 +217,7 @@ def move(cohort_id: int, user_id: int):
             form.target_id.errors = [_("Choose the cohort to move the learner to.")]
         else:
             try:
-                membership.move(db.session, enrolment, target, current_user)
+                membership.move(db.session, enrolment, target, current_user, utcnow())
             except membership.MoveRefused as e:
                 form.target_id.errors = [MOVE_PROBLEMS[e.code]()]
             else:

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.cohorts.models import Cohort
 from app.cohorts.participants import MAX_ROWS
@@ -128,3 +129,32 @@ class MoveForm(FlaskForm):
     # Any cohort id is accepted here: the move service says why a cohort is not possible.
     target_id = SelectField(_l("Move to cohort"), coerce=int, validate_choice=False,
                             validators=[InputRequired(_l("Choose the cohort to move the learner to."))])
+
+
+# More learners than this in one cohort is a typing mistake.
+MAX_CAPACITY = 10000
+
+
+_CAPACITY_MESSAGE = _l("Enter a whole number from %(min)d to %(max)d, or leave it empty for no limit.", min=1,
+                       max=MAX_CAPACITY)
+
+
+class SelfEnrolmentForm(FlaskForm):
+    is_enabled = BooleanField(_l("Learners can join with a code or link"))
+    capacity = IntegerField(_l("Capacity (optional)"), invalid_value_message=_CAPACITY_MESSAGE,
+                            validators=[Optional(), NumberRange(min=1, max=MAX_CAPACITY, message=_CAPACITY_MESSAGE)])
+    has_waiting_list = BooleanField(_l("When the cohort is full, put further learners on a waiting list"))
+    submit = SubmitField(_l("Save"))
+
+
+class JoinCodeForm(FlaskForm):
+    code = StringField(_l("Join code"), render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                                   "spellcheck": "false"},
+                       validators=[DataRequired(_l("Enter the join code you received."))])
+    submit = SubmitField(_l("Continue"))
+
+
+class JoinForm(FlaskForm):
+    # The cohort the learner saw and confirms: a bare POST to the link enrols nobody.
+    cohort_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Join this cohort"))

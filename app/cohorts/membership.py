@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.cohorts.lifecycle import ENROLLING
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from app.cohorts.signals import enrolment_moving
+from app.cohorts.selfenrol import fill_free_seats
 from app.core.reasons import ReasonError
 
 
@@ -20,13 +21,15 @@ class MoveRefused(ReasonError):
 
 def withdraw(session: Session, enrolment: Enrolment, actor: User, now: datetime) -> bool:
     """Withdraw the learner from the cohort: their work stays; they can no longer submit and staff lists
-    leave them out by default. Returns False when they were already withdrawn."""
+    leave them out by default. The seat goes to the first person on the waiting list, if any.
+    Returns False when they were already withdrawn."""
     if enrolment.is_withdrawn:
         return False
     enrolment.status, enrolment.withdrawn_at = EnrolmentStatus.WITHDRAWN, now
     session.flush()
     audit.record(session, actor, "enrolment.withdraw", "enrolment", enrolment.id,
                  before={"status": "active"}, after={"status": "withdrawn", "user_id": enrolment.user_id})
+    fill_free_seats(session, enrolment.cohort, now, actor)
     return True
 
 
@@ -53,9 +56,10 @@ def move_targets(session: Session, enrolment: Enrolment) -> list[Cohort]:
         .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))
 
 
-def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) -> None:
+def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User, now: datetime) -> None:
     """Move the learner, with every submission, attempt and completion record, to `target`, a cohort of
     the same module version (so every exercise they worked on is in it too) that still takes learners.
+    The seat they leave goes to the first person on the source cohort's waiting list, if any.
     Raises MoveRefused."""
     source = enrolment.cohort
     if target.id == source.id:
@@ -72,3 +76,5 @@ def move(session: Session, enrolment: Enrolment, target: Cohort, actor: User) ->
     session.flush()
     audit.record(session, actor, "enrolment.move", "enrolment", enrolment.id,
                  before={"cohort_id": source.id}, after={"cohort_id": target.id, "user_id": enrolment.user_id})
+    if not enrolment.is_withdrawn:
+        fill_free_seats(session, source, now, actor)

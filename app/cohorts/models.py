@@ -25,7 +25,8 @@ class Cohort(db.Model):
     """A scheduled run (受講期) of one pinned module version."""
 
     __tablename__ = "cohort"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+                      CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -40,12 +41,21 @@ class Cohort(db.Model):
     # When set, badges of this cohort wait for an organizer's approval instead of being issued at once.
     badges_need_approval: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Self-enrolment (app/cohorts/selfenrol.py): learners join with this code, or its link /join/<code>;
+    # None means self-enrolment is off. Stored without the hyphen it is shown with.
+    join_code: Mapped[Optional[str]] = mapped_column(String(8), unique=True)
+    # The most active learners self-enrolment admits (None: no limit); organizers may enrol beyond it.
+    capacity: Mapped[Optional[int]]
+    # When full, a learner joining goes on the waiting list instead of being turned away.
+    has_waiting_list: Mapped[bool] = mapped_column(default=False)
 
     module_version: Mapped[ModuleVersion] = relationship()
     schedule: Mapped[list["ScheduledExercise"]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan")
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
     mentor_assignments: Mapped[list["MentorAssignment"]] = relationship(back_populates="cohort")
+    waiting_list: Mapped[list["WaitingListEntry"]] = relationship(
+        back_populates="cohort", order_by="(WaitingListEntry.joined_at, WaitingListEntry.id)")
 
     def is_within_dates(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -108,4 +118,20 @@ class MentorAssignment(db.Model):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohort: Mapped[Cohort] = relationship(back_populates="mentor_assignments")
+    user: Mapped[User] = relationship()
+
+
+class WaitingListEntry(db.Model):
+    """A learner waiting for a seat in a full cohort, in the order they asked (joined_at, then id). The
+    entry goes when they are enrolled or removed; the audit log keeps both."""
+
+    __tablename__ = "waiting_list_entry"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="waiting_list")
     user: Mapped[User] = relationship()

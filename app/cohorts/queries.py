@@ -1,10 +1,10 @@
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import Role, User
-from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise, WaitingListEntry
 from app.content.models import Exercise, ModuleVersion
 
 
@@ -53,7 +53,9 @@ def cohort_detail(session: Session, cohort_id: int) -> Cohort | None:
     return session.scalar(select(Cohort).where(Cohort.id == cohort_id).options(
         joinedload(Cohort.module_version),
         joinedload(Cohort.enrolments).joinedload(Enrolment.user),
-        joinedload(Cohort.mentor_assignments).joinedload(MentorAssignment.user)))
+        joinedload(Cohort.mentor_assignments).joinedload(MentorAssignment.user),
+        # A query of its own: joined, the waiting list would multiply the learners × mentors rows again.
+        selectinload(Cohort.waiting_list).joinedload(WaitingListEntry.user)))
 
 
 def cohort_with_schedule(session: Session, cohort_id: int) -> Cohort | None:

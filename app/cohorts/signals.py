@@ -11,3 +11,7 @@ due_dates_moving_earlier = _signals.signal("due-dates-moving-earlier")
 # Sent with `session`, `enrolment` and `target` (the cohort it moves to) before a learner moves to another
 # cohort: what ties the enrolment to its old cohort (its group, app/groups/listeners.py) lets go.
 enrolment_moving = _signals.signal("enrolment-moving")
+
+# Sent with `session` and `enrolment` when a learner on a cohort's waiting list is enrolled (a seat came
+# free, or an organizer admitted them), before the request commits: the hook for telling them.
+enrolled_from_waiting_list = _signals.signal("enrolled-from-waiting-list")

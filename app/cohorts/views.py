@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.models import Role, User
-from app.cohorts import lifecycle, queries, services
+from app.cohorts import lifecycle, queries, selfenrol, services
 from app.cohorts.forms import (ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, CopyForm, DetailsForm, EnrolForm,
                                ImportForm, MentorForm, StatusForm, cohort_form_for, schedule_form_for)
 from app.cohorts.models import CohortStatus
@@ -245,7 +245,8 @@ def _render_detail(cohort, enrol_form=None, mentor_form=None, report=None, statu
     return render_template("cohorts/detail.html", cohort=cohort, enrol_form=enrol_form or EnrolForm(),
                            mentor_form=mentor_form, report=report, import_form=ImportForm(),
                            transitions=lifecycle.TRANSITIONS[cohort.status], is_enrolling=cohort.status in
-                           lifecycle.ENROLLING, **_state_context()), status
+                           lifecycle.ENROLLING, join_code=selfenrol.format_code(cohort.join_code) if cohort.join_code
+                           else None, **_state_context()), status
 
 
 def _state_context() -> dict:

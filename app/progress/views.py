@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role
 from app.cohorts.models import Cohort
+from app.cohorts.services import is_mentor_of
 from app.core import authz
 from app.core.downloads import attachment_disposition
 from app.core.inputs import positive_int
@@ -27,6 +28,8 @@ from app.reviews.queries import submission_for_review, submission_history
 bp = Blueprint("progress", __name__, url_prefix="/manage/progress", template_folder="templates")
 
 STAFF = (Role.ORGANIZER, Role.ADMIN)
+# Mentors read the progress table of the cohorts they are assigned to (and of no other).
+READERS = (*STAFF, Role.MENTOR)
 # Longer searches match no name or municipality; the cap keeps the LIKE pattern small.
 SEARCH_LIMIT = 100
 TABLES = ("matrix", "gradebook")
@@ -56,9 +59,11 @@ def _filter_args(filters: Filters) -> dict:
 
 
 @bp.route("/cohorts/<int:cohort_id>")
-@authz.roles(*STAFF)
+@authz.roles(*READERS)
 def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
+    is_staff = current_user.role in STAFF
+    authz.ensure(is_staff or is_mentor_of(db.session, current_user, cohort.id))
     filters, now, locale = _filters(), utcnow(), current_locale()
     table = cohort_progress(db.session, cohort, locale=locale, now=now, filters=filters,
                             page=request.args.get("page", 1, type=positive_int))
@@ -66,7 +71,7 @@ def cohort(cohort_id: int):
     return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
                            places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
                            groups=cohort_groups(db.session, [cohort.id]),
-                           weeks=weeks, chart=weekly_chart(weeks) if weeks else None)
+                           weeks=weeks, chart=weekly_chart(weeks) if weeks else None, is_staff=is_staff)
 
 
 def _learner_filter_labels() -> dict[LearnerFilter, str]:
