@@ -197,7 +197,7 @@ def test_module_page_shows_the_learners_group_and_its_mentor(app, team, login_as
 
 def test_moving_to_another_cohort_leaves_the_group(app, team, make):
     target = make.cohort(team["cohort"].module_version)
-    move(db.session, team["enrolments"]["A"], target, team["organizer"])
+    move(db.session, team["enrolments"]["A"], target, team["organizer"], utcnow())
     db.session.commit()
     assert db.session.scalar(select(GroupMembership).where(
         GroupMembership.enrolment_id == team["enrolments"]["A"].id)) is None
