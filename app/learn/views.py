@@ -199,6 +199,7 @@ def save_draft(cohort_id: int, exercise_id: int):
 
 
 @bp.route("/levels")
+@authz.public
 def talent_levels():
     """What the talent level (人材レベル) of a module or badge means: open to everyone, as badges are."""
     return render_template("learn/levels.html", levels=content_levels.talent_levels())

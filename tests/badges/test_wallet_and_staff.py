@@ -80,3 +80,15 @@ def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, lo
     assert again.status_code == 422 and "already has an issuer profile" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Issuer.id))) == 2
     assert login_as(make.user(Role.ORGANIZER)).get("/admin/issuers").status_code == 403
+
+
+def test_revoking_asks_first_and_a_post_without_the_confirmation_changes_nothing(completed, make, login_as):
+    credential = completed[4]
+    organizer = login_as(make.user(Role.ORGANIZER))
+    organizer.post("/language", data={"locale": "en"})
+    page = organizer.get(f"/manage/badges/{credential.uuid}/revoke").get_data(as_text=True)
+    assert 'class="button button--danger"' in page and ">Cancel</a>" in page  # red, with a way back
+    unconfirmed = organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": "誤発行"})
+    assert unconfirmed.status_code == 200 and "Revoking cannot be undone." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert credential.status == CredentialStatus.ISSUED
