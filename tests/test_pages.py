@@ -24,7 +24,7 @@ from app.reviews.services import review_version
 from app.submissions.models import Submission
 from app.submissions.services import submit_version
 from tests import factories
-from tests.test_scenarios import _decide, _submit, scenario  # noqa: F401 (a fixture)
+from tests.test_scenarios import _check, _decide, _submit, scenario  # noqa: F401 (a fixture)
 
 
 def _status_words(html: str) -> list[tuple[str, str]]:
@@ -143,6 +143,13 @@ def test_the_exercise_page_says_what_to_do_next_in_each_state(scenario):
     summary = _summary_of(accepted)
     assert "次の演習課題へ" in summary and f'href="/cohorts/{group.id}/exercises/{second.id}"' in summary
     assert "<textarea" not in accepted and "修正して新しい版を提出する" not in accepted
+
+
+def test_checking_answers_says_how_many_are_right_beside_the_questions(scenario):
+    group, first, second, learner, mentor = scenario
+    page = _check(learner, group, first, {"sardine-total": "800"}).get_data(as_text=True)
+    result = page.index("1 of 1 answers you checked are correct.")
+    assert page.index('id="questions-heading"') < result < page.index('id="answer-heading"')
 
 
 def test_the_last_exercise_accepted_leads_back_to_the_module(app, make, login_as):
