@@ -108,6 +108,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                                        organizer=HIDDEN, admin=HIDDEN),
     "learn.preview": signed_in(),
     # A draft is its author's alone: only the enrolled learner saves (and later sees) one.
+    "learn.talent_levels": everyone(),
     "learn.save_draft": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
                                   admin=HIDDEN),
     "modules.changes": only(*STAFF),

@@ -47,6 +47,12 @@ def _saved_label(draft, prefix="Draft (saved ") -> str:
     return f"{prefix}{draft.saved_at.astimezone(TOKYO):%H:%M}"
 
 
+def _ja_datetime(moment) -> str:
+    """The one Japanese format of a moment: 2026年10月2日（金）19:11."""
+    t = moment.astimezone(TOKYO)
+    return f"{t.year}年{t.month}月{t.day}日（{'月火水木金土日'[t.weekday()]}）{t.hour}:{t:%M}"
+
+
 def _exercise_url(group, exercise) -> str:
     return f"/cohorts/{group.id}/exercises/{exercise.id}"
 
@@ -71,6 +77,7 @@ def test_checking_answers_shows_the_answer_box_exactly_as_typed_and_the_result_w
 def test_checking_answers_keeps_the_submitted_version_in_the_box_when_the_box_is_not_sent(scenario):
     group, first, second, learner, mentor = scenario
     assert _submit(learner, group, first, body="第1版の答え").status_code == 302
+    assert _decide(mentor, db.session.scalar(select(Submission)), 1, accept=False).status_code == 302
     checked = _check(learner, group, first, {"sardine-total": "700"}).get_data(as_text=True)
     assert "Not correct yet." in checked and _textarea(checked, "body") == "第1版の答え"
 
@@ -112,7 +119,7 @@ def test_the_note_is_in_japanese_and_shows_the_date_of_an_older_draft(app, make,
     draft.saved_at = utcnow() - timedelta(days=3)
     db.session.commit()
     assert _note(client.get(_exercise_url(group, exercise)).get_data(as_text=True)) == \
-        f"下書き（保存 {draft.saved_at.astimezone(TOKYO):%Y/%m/%d %H:%M}）"
+        f"下書き（保存 {_ja_datetime(draft.saved_at)}）"
 
 
 def test_save_draft_button_keeps_the_answer_without_javascript(scenario):
@@ -150,6 +157,9 @@ def test_submitting_discards_the_draft(scenario):
     learner.post(f"{_exercise_url(group, first)}/draft", data={"body": "下書き"})
     assert _submit(learner, group, first, body="提出した答え").status_code == 302
     assert _answer_drafts() == []
+    # While the version waits for review there is no box; once returned, it opens with that version.
+    assert "<textarea" not in learner.get(_exercise_url(group, first)).get_data(as_text=True)
+    assert _decide(mentor, db.session.scalar(select(Submission)), 1, accept=False).status_code == 302
     page = learner.get(_exercise_url(group, first)).get_data(as_text=True)
     assert _textarea(page, "body") == "提出した答え" and _note(page) == ""
 

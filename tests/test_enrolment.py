@@ -308,7 +308,7 @@ def test_withdraw_asks_first_keeps_the_work_and_stops_submitting(app, organizer,
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "button button--danger" in page and "Nothing is deleted" in page
     assert make.enrolment(group, learner).status == EnrolmentStatus.ACTIVE
-    response = organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/withdraw")
+    response = organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/withdraw", data={"confirm": "yes"})
     assert response.status_code == 302
     enrolment = make.enrolment(group, learner)
     assert enrolment.status == EnrolmentStatus.WITHDRAWN and enrolment.withdrawn_at is not None
@@ -483,7 +483,7 @@ def test_a_closed_cohort_still_lets_the_organizer_withdraw_and_hides_what_it_ref
     page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
     assert "This cohort no longer takes learners." in page and "Preview the import" not in page
     assert f"{learner.id}/withdraw" in page
-    assert organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/withdraw").status_code == 302
+    assert organizer.post(f"/manage/cohorts/{group.id}/learners/{learner.id}/withdraw", data={"confirm": "yes"}).status_code == 302
     assert make.enrolment(group, learner).status == EnrolmentStatus.WITHDRAWN
     page = organizer.get(f"/manage/cohorts/{group.id}").get_data(as_text=True)
     assert f"{learner.id}/readmit" not in page and "Re-admit" not in page

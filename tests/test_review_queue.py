@@ -151,10 +151,12 @@ def test_the_datetime_filter_formats_each_moment_once_per_request_and_locale(app
         return babel_format_datetime(moment, style, **kwargs)
 
     with app.test_request_context(), force_locale(locale):
-        expected = [flask_babel.format_datetime(m, "short") for m in moments + moments]
+        # "short" is the one format of each language (templating.DATETIME_PATTERNS).
+        expected = [flask_babel.format_datetime(m, templating.DATETIME_PATTERNS[locale]) for m in moments + moments]
         monkeypatch.setattr(templating, "format_datetime", counted)
         assert [templating.tokyo_datetime(m, "short") for m in moments + moments] == expected
         assert calls == moments
         other = "en" if locale == "ja" else "ja"
         with force_locale(other):  # a mail in its recipient's language within the same request
-            assert templating.tokyo_datetime(moments[0], "short") == flask_babel.format_datetime(moments[0], "short")
+            assert templating.tokyo_datetime(moments[0], "short") == flask_babel.format_datetime(
+                moments[0], templating.DATETIME_PATTERNS[other])

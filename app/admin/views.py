@@ -2,13 +2,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
+from app.admin import queries
 from app.admin.forms import KIND_LABELS, ROLE_LABELS, EditUserForm, NewUserForm, OrganizationForm
 from app.auth import services as accounts
 from app.auth.invitations import send_invitation
-from app.auth.models import Organization, Role, User
+from app.auth.models import Role, User
 from app.core import authz
 from app.core.forms import select_choices
 from app.core.inputs import positive_int
@@ -28,14 +27,12 @@ def _organization_choices(blank_label: str):
 @authz.roles(Role.ADMIN)
 def users():
     q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") if request.args.get("role") in set(Role) else None
     page = request.args.get("page", 1, type=positive_int)
-    query = select(User).options(joinedload(User.organization)).order_by(User.display_name, User.id)
-    if q:
-        like = f"%{q.lower()}%"
-        query = query.where(or_(User.email.like(like), User.display_name.ilike(f"%{q}%")))
-    people = db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    people = queries.find_users(db.session, text=q, role=Role(role) if role else None,
+                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1)
     return render_template("admin/users.html", users=people[:PAGE_SIZE], has_next=len(people) > PAGE_SIZE,
-                           page=page, q=q, role_labels=ROLE_LABELS)
+                           page=page, q=q, role=role, role_labels=ROLE_LABELS)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -111,7 +108,7 @@ def organizations():
                                      kind=form.kind.data, parent_id=form.parent_id.data, actor=current_user)
         flash(_("The organization was added."), "success")
         return redirect(url_for("admin.organizations"))
-    orgs = db.session.scalars(select(Organization).order_by(Organization.code, Organization.name_ja)).all()
+    orgs = accounts.organizations_in_order(db.session)
     by_parent: dict = {}
     for org in orgs:
         by_parent.setdefault(org.parent_id, []).append(org)

@@ -184,10 +184,31 @@ def load_municipalities(session: Session, csv_path: Path = MUNICIPALITIES_CSV) -
     return len(subprefectures), len(rows)
 
 
+# Hokkaido's subprefectures in the order of the local-government codes of their towns and villages (the
+# order of 総務省's code table: 石狩 from 01303, 渡島 from 01331, …, 根室 from 01691), not by romaji.
+SUBPREFECTURE_ORDER = ("石狩振興局", "渡島総合振興局", "檜山振興局", "後志総合振興局", "空知総合振興局", "上川総合振興局",
+                       "留萌振興局", "宗谷総合振興局", "オホーツク総合振興局", "胆振総合振興局", "日高振興局",
+                       "十勝総合振興局", "釧路総合振興局", "根室振興局")
+_KIND_ORDER = (OrganizationKind.SUBPREFECTURE, OrganizationKind.MUNICIPALITY, OrganizationKind.PREFECTURE_SECTION,
+               OrganizationKind.UNIVERSITY, OrganizationKind.COMPANY, OrganizationKind.OTHER)
+
+
+def official_order(org: Organization) -> tuple:
+    """Sort key of the official order: subprefectures as above, municipalities by their code (cities
+    first, as the code puts them), then the other organizations by name."""
+    kind = _KIND_ORDER.index(org.kind) if org.kind in _KIND_ORDER else len(_KIND_ORDER)
+    place = SUBPREFECTURE_ORDER.index(org.name_ja) if org.name_ja in SUBPREFECTURE_ORDER else len(SUBPREFECTURE_ORDER)
+    return kind, place, org.code or "", org.name_ja
+
+
+def organizations_in_order(session: Session) -> list[Organization]:
+    """Every organization in the official order (official_order)."""
+    return sorted(session.scalars(select(Organization)), key=official_order)
+
+
 def organization_choices(session: Session, locale: str) -> list[tuple[int, str]]:
-    """Organizations for a select box: each subprefecture followed by its municipalities."""
-    orgs = session.scalars(select(Organization).order_by(Organization.kind, Organization.code,
-                                                         Organization.name_ja)).all()
+    """Organizations for a select box: each subprefecture followed by its municipalities, in the official order."""
+    orgs = organizations_in_order(session)
     by_parent: dict[int | None, list[Organization]] = {}
     for org in orgs:
         by_parent.setdefault(org.parent_id, []).append(org)

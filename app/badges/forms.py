@@ -6,6 +6,7 @@ from wtforms.validators import URL, DataRequired, Email, Length
 
 from app.badges.models import Credential, Issuer
 from app.core.forms import fits
+from app.core.templating import ConfirmForm
 
 
 class VerifyForm(FlaskForm):
@@ -21,7 +22,7 @@ class WalletSettingsForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(ConfirmForm):
     reason = TextAreaField(_l("Reason for revoking"), validators=[
         DataRequired(_l("Give the reason for revoking; it is shown to anyone who checks the badge.")),
         Length(max=1000, message=_l("Use at most 1000 characters."))])

@@ -21,7 +21,7 @@ from app.cohorts.forms import ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, Confir
 from app.cohorts.models import Cohort, Enrolment
 from app.core import authz
 from app.core.forms import select_choices
-from app.core.templating import ActionForm
+from app.core.templating import ActionForm, ConfirmForm
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -171,8 +171,8 @@ def withdraw(cohort_id: int, user_id: int):
     enrolment = _enrolment_or_404(cohort_id, user_id)
     if refusal := _refusal(enrolment.cohort, enrolling=False):
         return refusal
-    form = ActionForm()
-    if form.validate_on_submit():
+    form = ConfirmForm()
+    if form.is_confirmed:
         if membership.withdraw(db.session, enrolment, current_user, utcnow()):
             flash(_("%(name)s was withdrawn from this cohort. Their work is kept; you can re-admit them at any "
                     "time.", name=enrolment.user.display_name), "success")

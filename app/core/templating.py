@@ -3,16 +3,31 @@
 from datetime import date, datetime
 
 from flask import Flask, g
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime
-from flask_babel import format_date, get_locale, get_timezone, get_translations, to_user_timezone
+from babel.numbers import format_decimal
+from flask_babel import get_locale, get_timezone, get_translations, to_user_timezone
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 
 class ActionForm(FlaskForm):
     """An empty form: the CSRF token of a button that changes state (logout, language)."""
+
+
+class ConfirmForm(FlaskForm):
+    """The form of an action that cannot be undone (withdraw, revoke, add a signing key): only the
+    confirmation page (macro `danger_zone`) sends `confirm=yes`; a POST without it changes nothing and
+    shows that page. Works without JavaScript."""
+
+    confirm = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"
 
 
 def current_locale() -> str:
@@ -25,11 +40,15 @@ def localized(obj, attribute: str):
     return getattr(obj, attribute)(current_locale())
 
 
-# Named patterns per locale, for `|datetime('weekday')`: a due date reads better with its day of the week.
-NAMED_PATTERNS = {"weekday": {"ja": "yyyy年M月d日（E）H:mm", "en": "EEE d MMM yyyy, HH:mm"}}
+# One way to write a moment for people in each language: Japanese with the day of the week
+# (2026年10月2日（金）19:11), English in one format (Fri 2 Oct 2026, 19:11). "short" and "weekday" are the
+# names templates used before there was one format; they give it too. Other styles are Babel patterns.
+DATETIME_PATTERNS = {"ja": "yyyy年M月d日（E）H:mm", "en": "EEE d MMM yyyy, HH:mm"}
+DATE_PATTERNS = {"ja": "yyyy年M月d日（E）", "en": "EEE d MMM yyyy"}
+NAMED_PATTERNS = {name: DATETIME_PATTERNS for name in ("default", "short", "weekday")} | {"date": DATE_PATTERNS}
 
 
-def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> str:
+def tokyo_datetime(moment: datetime | None, style: str = "default") -> str:
     """In Japan time, to the minute (seconds only confuse a due date). Each distinct moment is formatted
     once per request and locale: long lists (the mentor queue) repeat dates, and Babel's formatting per
     cell was most of their rendering time."""
@@ -41,9 +60,22 @@ def tokyo_datetime(moment: datetime | None, style: str = "yyyy/MM/dd HH:mm") -> 
     label = labels.get(key)
     if label is None:
         # Babel itself, with the request's zone: Flask-Babel's wrapper repeats its look-ups on every call.
-        pattern = NAMED_PATTERNS[style][current_locale()] if style in NAMED_PATTERNS else style
-        label = labels[key] = format_datetime(moment, pattern, tzinfo=get_timezone(), locale=locale)
+        language = locale.language if locale else "ja"
+        pattern = NAMED_PATTERNS[style].get(language, NAMED_PATTERNS[style]["en"]) if style in NAMED_PATTERNS \
+            else style
+        if isinstance(moment, datetime):
+            label = format_datetime(moment, pattern, tzinfo=get_timezone(), locale=locale)
+        else:  # a calendar day has no zone to convert
+            label = babel_format_date(moment, pattern, locale=locale)
+        labels[key] = label
     return label
+
+
+def figure(number: float | int | None) -> str:
+    """A number as a person writes it: 10 (not 10.0), 2.5, 1,200."""
+    if number is None:
+        return ""
+    return format_decimal(number, format="#,##0.#", locale=get_locale())
 
 
 def draft_label(saved_at: datetime, now: datetime) -> str:
@@ -52,8 +84,9 @@ def draft_label(saved_at: datetime, now: datetime) -> str:
     return _("Draft (saved %(time)s)", time=tokyo_datetime(saved_at, "HH:mm") if same_day else tokyo_datetime(saved_at))
 
 
-def tokyo_date(moment: datetime | None) -> str:
-    return format_date(moment, "medium") if moment else ""
+def tokyo_date(moment: datetime | date | None) -> str:
+    """The day in Japan, in the one format of each language: 2026年10月2日（金）, Fri 2 Oct 2026."""
+    return tokyo_datetime(moment, "date")
 
 
 # Japan's eras from their first day, newest first: certificates give the date both ways (和暦).
@@ -124,6 +157,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = tokyo_datetime
     app.jinja_env.filters["date"] = tokyo_date
     app.jinja_env.filters["wareki"] = wareki
+    app.jinja_env.filters["figure"] = figure
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["draft_label"] = draft_label
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -12,6 +12,7 @@ from app.completions.models import CompletionRecord
 from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
 from app.submissions.models import Submission, SubmissionStatus
+from app.submissions.queries import first_submitted_at, is_overdue
 from app.submissions.unlocking import Lock, exercise_lock, lock_for
 from app.submissions.work import work_of
 
@@ -22,6 +23,7 @@ class ExerciseStatus:
     due_at: datetime | None  # None: an optional exercise without a deadline
     submission: Submission | None
     lock: Lock | None = None
+    is_overdue: bool = False  # by the rule of app.submissions.queries.is_overdue
 
     @property
     def status(self) -> str:
@@ -80,6 +82,7 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
     # Their own work and their groups' (group deliverables).
     submissions = {(owner, s.exercise_id): s for owner, s in session.execute(work_of(enrolment_ids, Submission))}
     completions = records_by_enrolment(session, enrolment_ids)
+    first_submitted = first_submitted_at(session, [s.id for s in submissions.values()])
 
     by_cohort: dict[int, list[ScheduledExercise]] = {}
     for item in schedule:
@@ -90,9 +93,15 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
         siblings = {s.exercise.slug: s.exercise for s in items}
         own = {s.exercise_id: submissions[(enrolment.id, s.exercise_id)].status
                for s in items if (enrolment.id, s.exercise_id) in submissions}
-        statuses = [ExerciseStatus(s.exercise, s.due_at, submissions.get((enrolment.id, s.exercise_id)),
-                                   exercise_lock(enrolment.cohort, s.exercise, siblings, own, now))
-                    for s in items]
+        statuses = []
+        for s in items:
+            submission = submissions.get((enrolment.id, s.exercise_id))
+            status = ExerciseStatus(s.exercise, s.due_at, submission,
+                                    exercise_lock(enrolment.cohort, s.exercise, siblings, own, now))
+            status.is_overdue = is_overdue(
+                due_at=s.due_at, now=now, is_required=s.exercise.is_required, state=status.status,
+                first_submitted_at=first_submitted.get(submission.id) if submission else None)
+            statuses.append(status)
         progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
         dashboard.cohorts.append(progress)
         if enrolment.is_withdrawn:
@@ -122,6 +131,17 @@ class ExerciseState:
     due_at: datetime | None
     submission: Submission | None
     lock: Lock | None
+
+    @property
+    def status(self) -> str:
+        """The same word as the exercise's line in the learner's lists (ExerciseStatus.status)."""
+        return ExerciseStatus(self.exercise, self.due_at, self.submission, self.lock).status
+
+    @property
+    def next_exercise(self) -> Exercise | None:
+        """The exercise after this one in the module, the learner's way on once this one is accepted."""
+        later = [e for e in self.exercise.module_version.exercises if e.position > self.exercise.position]
+        return min(later, key=lambda e: e.position) if later else None
 
 
 def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now: datetime) -> ExerciseState | None:

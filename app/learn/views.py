@@ -9,6 +9,7 @@ from app.autocheck import services as autocheck
 from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
+from app.content import levels as content_levels
 from app.content.models import Exercise, Material
 from app.core import authz
 from app.core.downloads import send_stored_file
@@ -22,7 +23,9 @@ from app.groups import queries as group_queries
 from app.learn import queries
 from app.learn.forms import AnswerForm
 from app.reviews import queries as review_queries
+from app.reviews.services import points_needed_to_pass
 from app.submissions import queries as submission_queries
+from app.submissions.queries import is_overdue
 from app.submissions import services as submissions
 from app.submissions.models import Attachment, SubmissionStatus
 
@@ -159,9 +162,14 @@ def exercise(cohort_id: int, exercise_id: int):
     return render_template(
         "learn/exercise.html", cohort=cohort, exercise=exercise, submission=submission, form=form, lock=lock,
         preview_html=preview_html, history=history, due_at=state.due_at, is_open=is_open,
-        is_withdrawn=enrolment.is_withdrawn,
-        can_submit=not enrolment.is_withdrawn and is_open and lock is None and not (
-            submission and submission.status == SubmissionStatus.ACCEPTED) and not (
+        is_withdrawn=enrolment.is_withdrawn, status=state.status, next_exercise=state.next_exercise,
+        is_overdue=is_overdue(due_at=state.due_at, now=now, is_required=exercise.is_required, state=state.status,
+                              first_submitted_at=history[-1].version.submitted_at if history else None),
+        latest_review=next((item for item in history if item.review), None),
+        pass_mark=points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
+        # A new version only where one is wanted: not while one waits for review, nor after acceptance.
+        can_submit=not enrolment.is_withdrawn and is_open and lock is None and state.status not in (
+            SubmissionStatus.ACCEPTED, SubmissionStatus.AWAITING_REVIEW) and not (
             exercise.is_group_deliverable and group is None),
         group=group,
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
@@ -196,6 +204,13 @@ def save_draft(cohort_id: int, exercise_id: int):
         status = 422 if isinstance(refusal, submissions.AnswerTooLong) else 409
         return jsonify(error=_REFUSAL_MESSAGES[type(refusal)](refusal)), status
     return jsonify(note=draft_label(draft.saved_at, now))
+
+
+@bp.route("/levels")
+@authz.public
+def talent_levels():
+    """What the talent level (人材レベル) of a module or badge means: open to everyone, as badges are."""
+    return render_template("learn/levels.html", levels=content_levels.talent_levels())
 
 
 @bp.route("/preview", methods=["POST"])

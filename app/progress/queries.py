@@ -25,6 +25,8 @@ from app.groups.models import GroupMembership
 from app.reviews.models import Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.work import work_of
+# The one overdue rule (of the module docstring), shared with the mentor queue and the learner's pages.
+from app.submissions.queries import is_overdue
 
 PAGE_SIZE = 100
 NOT_STARTED = "not_started"
@@ -119,16 +121,6 @@ class ProgressTable:
     @property
     def has_next(self) -> bool:
         return self.page * self.page_size < self.matching
-
-
-def is_overdue(*, due_at: datetime | None, now: datetime, is_required: bool, state: str,
-               first_submitted_at: datetime | None) -> bool:
-    """The rule of the module docstring; a submission is judged by when it came, not by today."""
-    if due_at is None or not is_required or state == SubmissionStatus.ACCEPTED:
-        return False
-    if first_submitted_at is None:
-        return now > due_at
-    return first_submitted_at > due_at
 
 
 def cohort_schedule(session: Session, cohort: Cohort) -> list[ScheduledExercise]:

@@ -14,6 +14,7 @@ from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.queries import first_submitted_at, is_overdue
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class QueueItem:
     due_at: datetime | None
     claim: ReviewClaim | None = None  # only a claim that has not expired
     claimed_by: str | None = None
+    # By when the work first came, not by today (app.submissions.queries.is_overdue).
+    is_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,11 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
                  contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
                  contains_eager(Submission.exercise), joinedload(Submission.group))
         .order_by(*_queue_order(ranked.c.due_at, ranked.c)))
-    items = [QueueItem(s, due, claim, name) for s, due, claim, name in session.execute(query).all()]
+    rows = session.execute(query).all()
+    first = first_submitted_at(session, [row[0].id for row in rows])
+    items = [QueueItem(s, due, claim, name, is_overdue(
+        due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)))
+        for s, due, claim, name in rows]
     return QueuePage(items, number, per_page, total, cohorts, exercises, groups)
 
 

@@ -40,6 +40,14 @@
   document.addEventListener("click", function (event) {
     groups.forEach(function (group) { if (group.open && !group.contains(event.target)) group.open = false; });
   });
+  // A link to a section (the exercise page's menu) opens what is folded in it: the brief, the rubric.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    var section = target && target.closest("section");
+    var fold = section && section.querySelector("details.fold");
+    if (fold) fold.open = true;
+  });
   // A print button where the page offers one (the certificate).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

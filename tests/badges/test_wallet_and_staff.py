@@ -37,7 +37,7 @@ def test_organizer_revokes_with_a_reason(client, completed, make, login_as):
     assert refused.status_code == 422 and "Give the reason for revoking" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert credential.status == CredentialStatus.ISSUED
-    assert organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": "誤発行"}).status_code == 302
+    assert organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": "誤発行", "confirm": "yes"}).status_code == 302
     page = client.get(f"/c/{credential.uuid}").get_data(as_text=True)
     assert "誤発行" in page
     assert login_as(completed[0]).get("/manage/badges").status_code == 403
@@ -66,7 +66,7 @@ def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, lo
     admin.post("/language", data={"locale": "en"})
     assert runner.invoke(args=["badges", "init"]).exit_code == 0
     assert "Badge issuers" in admin.get("/admin/issuers").get_data(as_text=True)
-    admin.post("/admin/issuers/1/keys")
+    admin.post("/admin/issuers/1/keys", data={"confirm": "yes"})
     assert [k.number for k in db.session.get(Issuer, 1).keys] == [1, 2]
     university = Organization(name_ja="北海道大学", name_en="Hokkaido University", kind="university")
     db.session.add(university)
@@ -80,3 +80,15 @@ def test_admin_rotates_keys_and_adds_an_issuer_for_an_organization(app, make, lo
     assert again.status_code == 422 and "already has an issuer profile" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Issuer.id))) == 2
     assert login_as(make.user(Role.ORGANIZER)).get("/admin/issuers").status_code == 403
+
+
+def test_revoking_asks_first_and_a_post_without_the_confirmation_changes_nothing(completed, make, login_as):
+    credential = completed[4]
+    organizer = login_as(make.user(Role.ORGANIZER))
+    organizer.post("/language", data={"locale": "en"})
+    page = organizer.get(f"/manage/badges/{credential.uuid}/revoke").get_data(as_text=True)
+    assert 'class="button button--danger"' in page and ">Cancel</a>" in page  # red, with a way back
+    unconfirmed = organizer.post(f"/manage/badges/{credential.uuid}/revoke", data={"reason": "誤発行"})
+    assert unconfirmed.status_code == 200 and "Revoking cannot be undone." in unconfirmed.get_data(as_text=True)
+    db.session.expire_all()
+    assert credential.status == CredentialStatus.ISSUED

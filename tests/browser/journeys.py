@@ -260,7 +260,7 @@ def learner_journey(j: Journey, scene: Scene, files: Path) -> None:
     j.attach(attachments, report)
     j.click(page.get_by_role("button", name=j.t("Submit"), exact=True))
     expect_flash(j, j.t("Version %(n)d was submitted. Your mentor will review it.", n=1))
-    expect(page.locator("main .meta .status")).to_have_text(j.t("Awaiting review"))
+    expect(page.locator("main .exercise-summary .status").first).to_have_text(j.t("Awaiting review"))
     j.arrive("submitted", title=exercise)
 
     # Meanwhile the mentor returns it for revision.

@@ -14,7 +14,7 @@ from app.badges.models import Issuer
 from app.badges.views.blueprint import bp, issuer_or_404, settings
 from app.core import authz
 from app.core.forms import select_choices
-from app.core.templating import ActionForm, current_locale
+from app.core.templating import ConfirmForm, current_locale
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -44,14 +44,19 @@ def issuers():
 @bp.route("/admin/issuers/<int:issuer_id>/keys", methods=["POST"])
 @authz.roles(Role.ADMIN)
 def rotate_key(issuer_id: int):
+    """The issuers page's button asks first (a confirmation page); only that page's form adds the key."""
     found = issuer_or_404(issuer_id)
-    if ActionForm().validate_on_submit():
-        try:
-            add_key(db.session, found, settings()[0], now=utcnow())
-        except KeysCannotRotate:
-            db.session.rollback()
-            flash(_("This issuer is identified by its did:key, so its key cannot be replaced."), "error")
-        else:
-            flash(_("A new signing key was added. Badges signed with earlier keys keep verifying."), "success")
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("badges.issuers"))
+    if not form.is_confirmed:
+        return render_template("badges/rotate_key.html", issuer=found, form=form)
+    try:
+        add_key(db.session, found, settings()[0], now=utcnow())
+    except KeysCannotRotate:
+        db.session.rollback()
+        flash(_("This issuer is identified by its did:key, so its key cannot be replaced."), "error")
+    else:
+        flash(_("A new signing key was added. Badges signed with earlier keys keep verifying."), "success")
     return redirect(url_for("badges.issuers"))
 

@@ -73,7 +73,7 @@ def approve_cohort(cohort_id: int):
 def revoke(uuid: str):
     credential = issued_or_404(uuid)
     form = RevokeForm()
-    if form.validate_on_submit():
+    if form.is_confirmed:
         try:
             revoke_credential(db.session, credential, reason=form.reason.data, actor=current_user, now=utcnow())
         except AlreadyRevoked:
