@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.badges import listeners as badge_listeners  # noqa: F401  (issues a badge per completion)
     from app.badges.views import bp as badges_bp
+    from app.catalogue.views import bp as catalogue_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.enrolment_views import bp as enrolments_bp
     from app.cohorts.views import bp as cohorts_bp
@@ -118,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.visibility.views import bp as visibility_bp
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp, visibility_bp):
+               badges_bp, admin_bp, visibility_bp, catalogue_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp
@@ -177,6 +178,7 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import orgs_cli, users_cli
     from app.backup.cli import backup_cli
     from app.badges.cli import badges_cli
+    from app.catalogue.cli import catalogue_cli
     from app.content.cli import content_cli
     from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
@@ -184,5 +186,5 @@ def _register_cli(app: Flask) -> None:
     from app.submissions.cli import storage_cli
 
     for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli):
+                  jobs_cli, catalogue_cli):
         app.cli.add_command(group)

@@ -5,12 +5,14 @@ question."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.auth.services import invitation_link_token, password_reset_token
 from app.badges.models import Credential
+from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
 from app.core.storage import FileStorage
@@ -35,6 +37,7 @@ class World:
     material: Material
     question: Question  # numeric, in cohort A's exercise
     credential: Credential
+    course: CatalogueCourse
     invitation_token: str
     reset_token: str
 
@@ -46,6 +49,7 @@ class World:
             "material_id": self.material.id, "module_version_id": self.cohort.module_version_id,
             "achievement_id": self.credential.achievement_id, "issuer_id": self.credential.issuer_id,
             "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css", "kind": "mentor",
+            "course_id": self.course.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -95,14 +99,16 @@ def build(app) -> World:
                         unit_en="people")
     material = Material(exercise=exercise, filename="data.csv", content_hash=storage.put_bytes(b"a,b\n1,2\n"),
                         size=8, media_type="text/csv")
-    db.session.add_all([attachment, material, question])
+    course = CatalogueCourse(url="https://example.jp/course", title="講座", provider="提供者", language="ja", level=1,
+                             last_checked_on=date(2026, 11, 30), search_text="講座")
+    db.session.add_all([attachment, material, question, course])
     credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     credential.evidence_public = True
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
-                 material=material, question=question, credential=credential,
+                 material=material, question=question, credential=credential, course=course,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 
