@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.badges import listeners as badge_listeners  # noqa: F401  (issues a badge per completion)
     from app.badges.views import bp as badges_bp
+    from app.catalogue.views import bp as catalogue_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.enrolment_views import bp as enrolments_bp
     from app.cohorts.join_views import bp as selfenrol_bp
@@ -129,7 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.visibility.views import bp as visibility_bp
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, selfenrol_bp, groups_bp,
-               progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp):
+               progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp, catalogue_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp
@@ -188,6 +189,7 @@ def _register_cli(app: Flask) -> None:
     from app.auth.cli import orgs_cli, users_cli
     from app.backup.cli import backup_cli
     from app.badges.cli import badges_cli
+    from app.catalogue.cli import catalogue_cli
     from app.content.cli import content_cli
     from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
@@ -196,5 +198,5 @@ def _register_cli(app: Flask) -> None:
     from app.submissions.cli import storage_cli
 
     for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli, notifications_cli):
+                  jobs_cli, notifications_cli, catalogue_cli):
         app.cli.add_command(group)

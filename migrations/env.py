@@ -94,9 +94,12 @@ def run_migrations_online():
             # fails as soon as other rows point to the table. Off while migrating, checked after.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # ends SQLAlchemy's autobegun transaction, so the migrations own theirs
+        from app.core.db import include_in_schema_comparison
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_name=include_in_schema_comparison,
             **conf_args
         )
 

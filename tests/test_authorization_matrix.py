@@ -70,6 +70,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Only the badge's own learner may change how it is shown.
     "badges.wallet_settings": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                         organizer=HIDDEN, admin=HIDDEN),
+    "catalogue.confirm_import": only(*STAFF),
+    "catalogue.delete": only(*STAFF),
+    "catalogue.index": signed_in(),
+    "catalogue.manage": only(*STAFF),
+    "catalogue.mark_done": signed_in(),
+    "catalogue.unmark_done": signed_in(),
     "cohorts.assign_mentor": only(*STAFF),
     "cohorts.change_status": only(*STAFF),
     "cohorts.copy": only(*STAFF),

@@ -11,7 +11,7 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from app.core.db import utcnow
+from app.core.db import include_in_schema_comparison, utcnow
 from app.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 from tests.databases import scratch_database
@@ -33,7 +33,8 @@ def models_database(tmp_path):
 
 def _drift(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                         "include_name": include_in_schema_comparison})
         return compare_metadata(context, db.metadata)
 
 

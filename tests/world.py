@@ -5,12 +5,14 @@ question."""
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
 from app.auth.models import Role, User
 from app.auth.services import invitation_link_token, password_reset_token
 from app.badges.models import Credential
+from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
 from app.core.storage import FileStorage
@@ -39,6 +41,7 @@ class World:
     credential: Credential
     notification: Notification  # the learner's, about the accepted work
     group: CohortGroup  # in cohort A, with the fresh learner in it
+    course: CatalogueCourse
     invitation_token: str
     reset_token: str
 
@@ -52,6 +55,7 @@ class World:
             "uuid": self.credential.uuid, "slug": self.exercise.slug, "filename": "enshu.css", "kind": "mentor",
             "notification_id": self.notification.id,
             "group_id": self.group.id,
+            "course_id": self.course.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -106,7 +110,9 @@ def build(app) -> World:
                         unit_en="people")
     material = Material(exercise=exercise, filename="data.csv", content_hash=storage.put_bytes(b"a,b\n1,2\n"),
                         size=8, media_type="text/csv")
-    db.session.add_all([attachment, material, question])
+    course = CatalogueCourse(url="https://example.jp/course", title="講座", provider="提供者", language="ja", level=1,
+                             last_checked_on=date(2026, 11, 30), search_text="講座")
+    db.session.add_all([attachment, material, question, course])
     credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     credential.evidence_public = True
     notification = db.session.scalar(select(Notification).where(Notification.recipient_id == people["learner"].id)
@@ -121,6 +127,7 @@ def build(app) -> World:
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
+                 course=course,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

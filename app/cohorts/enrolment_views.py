@@ -1,14 +1,9 @@
 """Organizer pages that change who is in a cohort beyond the cohort page's quick forms: the participants
 import with its preview and confirmation, and withdrawing, re-admitting and moving a learner."""
 
-import base64
-import binascii
-import zlib
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -19,7 +14,7 @@ from app.auth.services import EmailTaken
 from app.cohorts import lifecycle, membership, participants
 from app.cohorts.forms import ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, ConfirmImportForm, ImportForm, MoveForm
 from app.cohorts.models import Cohort, Enrolment
-from app.core import authz
+from app.core import authz, previews
 from app.core.forms import select_choices
 from app.core.templating import ActionForm, ConfirmForm
 from app.core.timeutil import utcnow
@@ -70,29 +65,15 @@ def _enrolment_or_404(cohort_id: int, user_id: int) -> Enrolment:
     return enrolment
 
 
-# The preview binds the file to what the organizer saw: its content goes back with the confirmation and
-# a signed (cohort, content hash, plan) token says it is the same file and the same plan.
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="enshu-participants-import")
-
-
-def _pack(data: bytes) -> str:
-    return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
-
-
-def _unpack(text: str) -> bytes | None:
-    try:
-        inflater = zlib.decompressobj()
-        data = inflater.decompress(base64.b64decode(text, validate=True), participants.MAX_BYTES + 1)
-    except (binascii.Error, ValueError, zlib.error):
-        return None
-    return data if inflater.eof and len(data) <= participants.MAX_BYTES else None
+# The preview binds the file to what the organizer saw (app/core/previews.py).
+PREVIEW_SALT = "enshu-participants-import"
 
 
 def _render_import(cohort, form=None, plan=None, data=None, notice=None, status=200):
     confirm_form = None
     if plan is not None and not plan.has_errors:
-        confirm_form = ConfirmImportForm(formdata=None, content=_pack(data), token=_serializer().dumps(
+        confirm_form = ConfirmImportForm(formdata=None, content=previews.pack(data), token=previews.sign(
+            current_app.secret_key, PREVIEW_SALT,
             {"cohort": cohort.id, "hash": plan.content_hash, "plan": plan.fingerprint}))
     return render_template("cohorts/import.html", cohort=cohort, form=form or ImportForm(), plan=plan,
                            confirm_form=confirm_form, notice=notice, name_limit=participants.NAME_LIMIT,
@@ -133,11 +114,8 @@ def confirm_import(cohort_id: int):
     if refusal := _refusal(cohort, enrolling=True):
         return refusal
     form = ConfirmImportForm()
-    data = _unpack(form.content.data or "") if form.validate_on_submit() else None
-    try:
-        token = _serializer().loads(form.token.data or "")
-    except BadSignature:
-        token = None
+    data = previews.unpack(form.content.data or "", participants.MAX_BYTES) if form.validate_on_submit() else None
+    token = previews.verified(current_app.secret_key, PREVIEW_SALT, form.token.data or "")
     if data is None or token is None or token.get("cohort") != cohort.id \
             or token.get("hash") != participants.content_hash(data):
         return _render_import(cohort, notice=_(

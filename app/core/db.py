@@ -65,3 +65,17 @@ def enum_type(enum: type[StrEnum], length: int, name: str) -> Enum:
     name). Values outside the enum reach the database, which refuses them (IntegrityError)."""
     return Enum(enum, name=name, length=length, native_enum=False, create_constraint=True,
                 values_callable=lambda members: [member.value for member in members])
+
+
+def is_search_index(name: str, type_: str) -> bool:
+    """Search indexes that only one engine has are made by DDL events beside their table, not by models,
+    and named so that comparisons of the schema with the models leave them out: SQLite FTS5 tables
+    (<table>_fts and their shadow tables <table>_fts_*) and PostgreSQL trigram indexes (ix_*_trgm)."""
+    if type_ == "table":
+        return name.endswith("_fts") or "_fts_" in name
+    return type_ == "index" and name.startswith("ix_") and name.endswith("_trgm")
+
+
+def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's include_name hook for autogenerate and for the migration tests' comparison."""
+    return name is None or not is_search_index(name, type_)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Organization, Role, User
 from app.autocheck.services import check_answers
 from app.auth.services import count_users, create_user
+from app.catalogue.services import load_starter
 from app.cohorts.models import CohortStatus, Enrolment
 from app.cohorts.services import assign_mentor, change_status, create_cohort, enrol_learners
 from app.content.models import Module
@@ -185,5 +186,6 @@ def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> l
     for slug, name, email, started_days_ago in OTHER_COHORTS:
         if slug in modules:
             demo.other_cohort(modules[slug], name, email, started_days_ago)
+    load_starter(session)
     session.flush()
     return list(ACCOUNTS[:4])
