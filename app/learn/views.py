@@ -60,6 +60,8 @@ _REFUSAL_MESSAGES = {
         "You were withdrawn from this cohort, so you cannot submit. Your earlier work is kept; ask the "
         "programme office if you should take part again."),
     submissions.AlreadyAccepted: lambda e: _("This exercise has already been accepted; no new version is needed."),
+    submissions.ClosedNotPassed: lambda e: _("This exercise was closed as not passed after the last revision round; "
+                                             "no new version can be submitted."),
     submissions.EmptyAnswer: lambda e: _("Write your answer before submitting."),
     submissions.AnswerTooLong: lambda e: _("The answer is too long; the limit is %(limit)d characters.", limit=e.limit),
     submissions.AttachmentTooLarge: lambda e: _("%(name)s is larger than %(mb)d MB.", name=e.filename,

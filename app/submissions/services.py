@@ -40,6 +40,10 @@ class AlreadyAccepted(SubmissionRefused):
     pass
 
 
+class ClosedNotPassed(SubmissionRefused):
+    """The mentor closed the exercise as not passed after the cohort's last revision round."""
+
+
 class ExerciseNotInCohort(SubmissionRefused):
     pass
 
@@ -125,12 +129,14 @@ def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercis
     claimed = session.execute(
         update(table)
         .where(table.c.enrolment_id == enrolment.id, table.c.exercise_id == exercise.id,
-               table.c.status != SubmissionStatus.ACCEPTED)
+               table.c.status.not_in((SubmissionStatus.ACCEPTED, SubmissionStatus.NOT_PASSED)))
         .values(latest_version_number=table.c.latest_version_number + 1,
                 status=SubmissionStatus.AWAITING_REVIEW, last_submitted_at=now)
         .returning(table.c.id, table.c.latest_version_number)).one_or_none()
     if claimed is None:
-        raise AlreadyAccepted()
+        status = session.scalar(select(table.c.status).where(table.c.enrolment_id == enrolment.id,
+                                                             table.c.exercise_id == exercise.id))
+        raise ClosedNotPassed() if status == SubmissionStatus.NOT_PASSED else AlreadyAccepted()
     return claimed.id, claimed.latest_version_number
 
 
@@ -213,6 +219,8 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
                                                             Submission.exercise_id == exercise.id))
     if status == SubmissionStatus.ACCEPTED:
         raise AlreadyAccepted()
+    if status == SubmissionStatus.NOT_PASSED:
+        raise ClosedNotPassed()
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > max_answer_chars:
         raise AnswerTooLong(max_answer_chars)
