@@ -11,7 +11,8 @@ from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
 from app.content.models import Exercise, Material
 from app.core import authz
-from app.core.downloads import send_stored_file
+from app.core.downloads import send_file_data, send_stored_file
+from app.core.image_metadata import strip_image_metadata
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
@@ -20,6 +21,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.learn import queries
 from app.learn.forms import AnswerForm
+from app.reviews import blind
 from app.reviews import queries as review_queries
 from app.submissions import queries as submission_queries
 from app.submissions import services as submissions
@@ -157,7 +159,7 @@ def exercise(cohort_id: int, exercise_id: int):
         preview_html=preview_html, history=history, due_at=state.due_at, is_open=is_open,
         is_withdrawn=enrolment.is_withdrawn,
         can_submit=not enrolment.is_withdrawn and is_open and lock is None and not (
-            submission and submission.status == SubmissionStatus.ACCEPTED),
+            submission and submission.status in (SubmissionStatus.ACCEPTED, SubmissionStatus.NOT_PASSED)),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
         check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,
@@ -222,4 +224,9 @@ def attachment(attachment_id: int):
     submission = attachment.submission_version.submission
     authz.ensure(submissions.can_view_submission(
         current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id)))
+    if blind.hides_learner(current_user, submission):
+        # Blind review: a neutral name, and no metadata in images (app/core/image_metadata.py says what goes).
+        data = strip_image_metadata(_storage().read(attachment.content_hash), attachment.media_type)
+        return send_file_data(data, blind.neutral_name(attachment, blind.position_in_version(attachment)),
+                              attachment.media_type)
     return send_stored_file(_storage(), attachment.content_hash, attachment.filename, attachment.media_type)

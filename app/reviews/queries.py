@@ -10,6 +10,7 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
+from app.reviews import fairness
 from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
@@ -66,14 +67,15 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
 
 def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
     """Limit a query that joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
-    learners too only when asked)."""
+    learners too only when asked), leaving out what the conflict-of-interest rule keeps from them."""
     query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
     if not include_withdrawn:
         query = query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
     if mentor.role != Role.ADMIN:
         query = query.where(Enrolment.cohort_id.in_(
             select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)))
-    return query
+    # Work from the mentor's own organization is not offered when the cohort rules it out (fairness.py).
+    return query.where(fairness.not_conflicted(mentor))
 
 
 def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
