@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.cohorts.models import Cohort
 from app.cohorts.participants import MAX_ROWS
@@ -128,3 +129,23 @@ class MoveForm(FlaskForm):
     # Any cohort id is accepted here: the move service says why a cohort is not possible.
     target_id = SelectField(_l("Move to cohort"), coerce=int, validate_choice=False,
                             validators=[InputRequired(_l("Choose the cohort to move the learner to."))])
+
+
+# Bounds of a cohort's review rules: a cohort runs for months, not years.
+MAX_REVISION_ROUNDS_LIMIT = 20
+REVIEW_TARGET_DAYS_LIMIT = 60
+
+
+class ReviewRulesForm(FlaskForm):
+    """How a cohort's work is reviewed (issue 13, fairness)."""
+    conflict_of_interest = BooleanField(_l("Don't give mentors work from their own organization (municipality)"))
+    blind_review = BooleanField(_l("Blind review: mentors see no learner name or municipality until the work is decided"))
+    max_revision_rounds = IntegerField(_l("Revision rounds allowed (optional)"), validators=[
+        Optional(), NumberRange(min=0, max=MAX_REVISION_ROUNDS_LIMIT, message=_l(
+            "Enter a whole number from %(min)d to %(max)d, or leave it empty for no limit.",
+            min=0, max=MAX_REVISION_ROUNDS_LIMIT))])
+    review_target_working_days = IntegerField(_l("Review target (working days)"), validators=[
+        InputRequired(_l("Enter the number of working days a review may take.")),
+        NumberRange(min=1, max=REVIEW_TARGET_DAYS_LIMIT, message=_l(
+            "Enter a whole number of working days from %(min)d to %(max)d.", min=1, max=REVIEW_TARGET_DAYS_LIMIT))])
+    submit = SubmitField(_l("Save review rules"))

@@ -1,5 +1,6 @@
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.models import Role, User
@@ -14,7 +15,8 @@ from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.reviews import blind, claims, fairness, history as reviews_history, queries, services
-from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
+from app.reviews.forms import (AssignClaimForm, ClaimForm, DistributeForm, ReleaseClaimForm, ReviewFormBase,
+                               review_form_for)
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -259,7 +261,38 @@ def cohort_claims(cohort_id: int):
     return render_template("reviews/claims.html", cohort=cohort, claims=claims.cohort_claims(db.session, cohort_id,
                                                                                               utcnow()),
                            mentors=mentors, release_form=ReleaseClaimForm(return_to="claims"),
-                           assign_form=_assign_form(mentors), claim_minutes=_claim_minutes())
+                           assign_form=_assign_form(mentors), claim_minutes=_claim_minutes(),
+                           distribute_form=DistributeForm())
+
+
+@bp.route("/cohorts/<int:cohort_id>/distribute", methods=["POST"])
+@authz.roles(*STAFF)
+def distribute(cohort_id: int):
+    """Give the cohort's unclaimed waiting work to the mentors with the least open load (fairness.py)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    if DistributeForm().validate_on_submit():
+        given = claims.distribute_by_load(db.session, cohort_id=cohort_id, actor=current_user, now=utcnow(),
+                                          minutes=_claim_minutes())
+        flash(ngettext("%(num)d submission was given to a mentor.", "%(num)d submissions were given to mentors.",
+                       given) if given else _("Nothing was given out: no waiting work is unclaimed, or no mentor "
+                                              "of this cohort may take it."), "success" if given else "error")
+    return redirect(url_for("reviews.cohort_claims", cohort_id=cohort_id))
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.route("/cohorts/<int:cohort_id>/audit")
+@authz.roles(*STAFF)
+def cohort_audit(cohort_id: int):
+    """Every score, decision and claim change in the cohort: who, when, before and after (fairness)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    mentor_id = request.args.get("mentor", type=positive_int)
+    page = queries.review_audit_page(db.session, cohort_id, mentor_id,
+                                     page=request.args.get("page", 1, type=positive_int), per_page=AUDIT_PAGE_SIZE)
+    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id)
 
 
 def _assign_form(mentors: list[User]) -> AssignClaimForm:
