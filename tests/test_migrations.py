@@ -117,7 +117,9 @@ def test_a_database_full_of_data_migrates_down_and_up(app_with, empty_database, 
     downgrade(revision="0003")
     upgrade()
     after = _row_counts(engine)
-    # Every row is back; tables that later migrations add start empty.
+    # Every row is back; tables that later migrations add start empty. The review audit trail (0018), written
+    # by the reviews above, goes with its table on the way down.
+    counts.pop("review_audit")
     assert {t: after[t] for t in counts} == counts
     assert {t: n for t, n in after.items() if t not in counts and n} == {}
     assert _drift(engine) == []

@@ -122,9 +122,10 @@ def assign_claim(session: Session, *, submission: Submission, mentor: User, acto
               if claim is not None and claim.is_active(now) else None)
     if claim is None:
         claim = ReviewClaim(submission_id=submission.id)
-        session.add(claim)
     claim.mentor_id, claim.claimed_at = mentor.id, now
     claim.expires_at, claim.assigned_by_id = now + timedelta(minutes=minutes), actor.id
+    # Added once complete: reading `actor.id` may load it, and that flushes the session.
+    session.add(claim)
     audit.record(session, actor, "review_claim.assign", "submission", submission.id, before=before,
                  after={"mentor_id": mentor.id, "expires_at": claim.expires_at.isoformat()})
     fairness.record(session, submission=submission, action=ReviewAuditAction.CLAIM_ASSIGN, actor=actor,
