@@ -67,6 +67,8 @@ def claim_submission(session: Session, *, submission: Submission, mentor: User, 
     if fairness.is_conflicted(mentor, enrolment.user, enrolment.cohort) and (held is None or held.mentor_id != mentor.id):
         raise ConflictOfInterest()
     overdue = fairness.is_overdue(submission, now)
+    # Read now: the row is overwritten below, and `held` with it.
+    held_before = fairness.claim_state(held, now) if held is not None and held.mentor_id != mentor.id else None
     table = ReviewClaim.__table__
     values = dict(submission_id=submission.id, mentor_id=mentor.id, claimed_at=now,
                   expires_at=now + timedelta(minutes=minutes), assigned_by_id=None)
@@ -82,10 +84,9 @@ def claim_submission(session: Session, *, submission: Submission, mentor: User, 
                            .execution_options(populate_existing=True))
     if won is None:
         raise ClaimHeld(claim)
-    if overdue and held is not None and held.mentor_id != mentor.id:
+    if overdue and held_before is not None:
         fairness.record(session, submission=submission, action=ReviewAuditAction.CLAIM_ASSIGN, actor=mentor,
-                        mentor_id=mentor.id, now=now, before=fairness.claim_state(held, now),
-                        after=fairness.claim_state(claim, now))
+                        mentor_id=mentor.id, now=now, before=held_before, after=fairness.claim_state(claim, now))
     return claim
 
 
