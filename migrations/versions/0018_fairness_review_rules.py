@@ -25,6 +25,12 @@ _DECISIONS_BEFORE = "decision IN ('accepted', 'returned')"
 _DECISIONS_AFTER = "decision IN ('accepted', 'returned', 'not_passed')"
 
 
+def _replace_check(table: str, name: str, condition: str) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_constraint(op.f(name), type_='check')
+        batch_op.create_check_constraint(op.f(name), condition)
+
+
 def upgrade():
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.add_column(sa.Column('conflict_of_interest', sa.Boolean(), nullable=False,
@@ -41,12 +47,8 @@ def upgrade():
                                          'max_revision_rounds >= 0')
         batch_op.create_check_constraint(op.f('ck_cohort_review_target_positive'),
                                          'review_target_working_days >= 1')
-    with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_submission_status'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_submission_status'), _SUBMISSION_STATUSES_AFTER)
-    with op.batch_alter_table('review', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_review_decision'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_review_decision'), _DECISIONS_AFTER)
+    _replace_check('submission', 'ck_submission_status', _SUBMISSION_STATUSES_AFTER)
+    _replace_check('review', 'ck_review_decision', _DECISIONS_AFTER)
     op.create_table(
         'review_audit',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -87,12 +89,8 @@ def downgrade():
     # constraints hold: the learner may revise it again.
     op.execute("UPDATE review SET decision = 'returned' WHERE decision = 'not_passed'")
     op.execute("UPDATE submission SET status = 'returned' WHERE status = 'not_passed'")
-    with op.batch_alter_table('review', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_review_decision'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_review_decision'), _DECISIONS_BEFORE)
-    with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_submission_status'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_submission_status'), _SUBMISSION_STATUSES_BEFORE)
+    _replace_check('review', 'ck_review_decision', _DECISIONS_BEFORE)
+    _replace_check('submission', 'ck_submission_status', _SUBMISSION_STATUSES_BEFORE)
     with op.batch_alter_table('cohort', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_cohort_review_target_positive'), type_='check')
         batch_op.drop_constraint(op.f('ck_cohort_max_revision_rounds_not_negative'), type_='check')
