@@ -79,7 +79,9 @@ def mentor_reviews(session: Session, mentor: User, locale: str, *, cohort_id: in
         by_cohort.items(), key=lambda item: item[1][1])]
     exercises = [QueueOption(slug, title, count) for slug, (count, title) in sorted(
         by_exercise.items(), key=lambda item: item[1][1])]
-    decisions = [QueueOption(d.value, d.value, by_decision.get(d, 0)) for d in Decision]
+    # "Not passed" exists only in cohorts with a revision cap: a choice only once the mentor has used it.
+    decisions = [QueueOption(d.value, d.value, by_decision.get(d, 0)) for d in Decision
+                 if d != Decision.NOT_PASSED or by_decision.get(d) or decision == d]
 
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
