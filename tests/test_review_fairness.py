@@ -3,6 +3,7 @@ municipalities, file names, image metadata), the revision cap, review targets in
 review audit trail, and a review of a withdrawn learner."""
 
 import io
+import zipfile
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -14,7 +15,7 @@ from app.cohorts import membership
 from app.cohorts.models import Cohort, MentorAssignment
 from app.cohorts.schedule import working_days_between
 from app.core.db import utcnow
-from app.core.image_metadata import strip_image_metadata
+from app.core.file_metadata import strip_metadata
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.reviews import claims, fairness
@@ -201,6 +202,16 @@ def _png_with_text(text: str) -> bytes:
     return out.getvalue()
 
 
+def _docx_with_author(text: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as docx:
+        docx.writestr("[Content_Types].xml", "<Types/>")
+        docx.writestr("word/document.xml", "<w:document>本文</w:document>")
+        docx.writestr("docProps/core.xml", f"<cp:coreProperties><dc:creator>{text}</dc:creator></cp:coreProperties>")
+        docx.writestr("docProps/app.xml", f"<Properties><Company>{text}</Company></Properties>")
+    return out.getvalue()
+
+
 @pytest.fixture
 def blind(app, make):
     """A blind cohort: a named learner of a named town sent a PDF, a JPEG and a PNG with their name in
@@ -220,7 +231,8 @@ def blind(app, make):
     second = _submit(app, make, group, learner, body="第2版 (改訂)", uploads=[
         Upload(f"{SECRET_FILE}.pdf", io.BytesIO(b"%PDF-1.4\n" + b"1" * 50)),
         Upload(f"{SECRET_FILE}.jpg", io.BytesIO(_jpeg_with_exif(ascii_name))),
-        Upload(f"{SECRET_FILE}.png", io.BytesIO(_png_with_text(ascii_name)))])
+        Upload(f"{SECRET_FILE}.png", io.BytesIO(_png_with_text(ascii_name))),
+        Upload(f"{SECRET_FILE}.docx", io.BytesIO(_docx_with_author(ascii_name)))])
     return group, learner, mentor, second, ascii_name
 
 
@@ -261,7 +273,11 @@ def test_blind_review_serves_attachments_under_neutral_names_without_metadata(ap
             assert Image.open(io.BytesIO(body)).size == (8, 8)
         if attachment.media_type == "image/png":
             assert Image.open(io.BytesIO(body)).text == {}
-    assert any(".pdf" in n for n in names) and any(".jpg" in n for n in names)
+        if attachment.filename.endswith(".docx"):
+            with zipfile.ZipFile(io.BytesIO(body)) as docx:
+                assert docx.read("word/document.xml").decode() == "<w:document>本文</w:document>"
+                assert "<dc:creator>" not in docx.read("docProps/core.xml").decode()
+    assert [n.rsplit(".", 1)[1].strip('"') for n in names] == ["pdf", "jpg", "png", "docx"]
     # The learner still downloads their own files under their own names.
     with login_as(learner).get(f"/attachments/{version.attachments[0].id}") as own:
         assert SECRET_FILE in own.headers["Content-Disposition"]
@@ -287,15 +303,22 @@ def test_organizers_see_names_in_a_blind_cohort(app, make, login_as, blind):
 
 def test_stripping_keeps_the_picture_and_drops_only_metadata():
     jpeg = _jpeg_with_exif("Someone")
-    stripped = strip_image_metadata(jpeg, "image/jpeg")
+    stripped = strip_metadata(jpeg, "image/jpeg")
     assert b"Someone" in jpeg and b"Someone" not in stripped
     assert Image.open(io.BytesIO(stripped)).tobytes() == Image.open(io.BytesIO(jpeg)).tobytes()
     png = _png_with_text("Someone")
-    assert Image.open(io.BytesIO(strip_image_metadata(png, "image/png"))).tobytes() == \
+    assert Image.open(io.BytesIO(strip_metadata(png, "image/png"))).tobytes() == \
         Image.open(io.BytesIO(png)).tobytes()
+    # Office files keep every part but their properties; what is not a zip is not passed on.
+    docx = strip_metadata(_docx_with_author("Someone"), "application/vnd.openxmlformats-officedocument."
+                                                        "wordprocessingml.document")
+    assert b"Someone" not in docx and zipfile.ZipFile(io.BytesIO(docx)).namelist()[:2] == [
+        "[Content_Types].xml", "word/document.xml"]
+    assert strip_metadata(b"PK\x03\x04 Someone", "application/vnd.openxmlformats-officedocument."
+                                                  "spreadsheetml.sheet") == b""
     # Anything after the image is dropped; other types pass unchanged.
-    assert strip_image_metadata(jpeg + b"Someone", "image/jpeg").endswith(b"\xff\xd9")
-    assert strip_image_metadata(b"%PDF-1.4 Someone", "application/pdf") == b"%PDF-1.4 Someone"
+    assert strip_metadata(jpeg + b"Someone", "image/jpeg").endswith(b"\xff\xd9")
+    assert strip_metadata(b"%PDF-1.4 Someone", "application/pdf") == b"%PDF-1.4 Someone"
 
 
 # --- revision cap -----------------------------------------------------------------------------------------

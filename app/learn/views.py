@@ -12,7 +12,7 @@ from app.cohorts.services import is_mentor_of
 from app.content.models import Exercise, Material
 from app.core import authz
 from app.core.downloads import send_file_data, send_stored_file
-from app.core.image_metadata import strip_image_metadata
+from app.core.file_metadata import strip_metadata
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
@@ -225,8 +225,8 @@ def attachment(attachment_id: int):
     authz.ensure(submissions.can_view_submission(
         current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id)))
     if blind.hides_learner(current_user, submission):
-        # Blind review: a neutral name, and no metadata in images (app/core/image_metadata.py says what goes).
-        data = strip_image_metadata(_storage().read(attachment.content_hash), attachment.media_type)
+        # Blind review: a neutral name, and no metadata in images or Office files (app/core/file_metadata.py).
+        data = strip_metadata(_storage().read(attachment.content_hash), attachment.media_type)
         return send_file_data(data, blind.neutral_name(attachment, blind.position_in_version(attachment)),
                               attachment.media_type)
     return send_stored_file(_storage(), attachment.content_hash, attachment.filename, attachment.media_type)

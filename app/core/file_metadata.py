@@ -1,4 +1,5 @@
-"""Strip what a JPEG or PNG says about who made it, keeping the picture bit for bit (no re-encoding).
+"""Strip what a JPEG, PNG or Office file says about who made it, keeping the content (pictures bit for
+bit, no re-encoding).
 
 JPEG: the APP1 segments (EXIF, with camera, owner, GPS and thumbnail; XMP), APP3–APP13 and APP15
 (IPTC/Photoshop and vendors' blocks), APP2 unless it is an ICC colour profile, and comments (COM) are
@@ -6,10 +7,19 @@ dropped, as is anything after the end-of-image marker. JFIF (APP0), Adobe's colo
 the ICC profile and the image data stay.
 PNG: the text chunks (tEXt, zTXt, iTXt: author, software, comments), eXIf and tIME are dropped; every
 other chunk stays, nothing after IEND.
+Word, Excel and PowerPoint (OOXML): the document properties (docProps/core.xml: author, last modified
+by, title, dates; app.xml: company, manager; custom.xml) are replaced by empty ones; every other part
+is copied unchanged, so the names of comments' and tracked changes' authors inside the document stay.
+PDF files and text are not changed.
 Data that is not laid out as its format says is cut where it stops making sense, so that nothing
-unread is passed on."""
+unread is passed on (an Office file that is not a readable zip becomes empty)."""
 
+import io
+import shutil
 import struct
+import zipfile
+
+from app.core.filetypes import DOCX, JPEG, PNG, PPTX, XLSX
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_DROPPED = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
@@ -82,10 +92,40 @@ def strip_png(data: bytes) -> bytes:
     return bytes(out)
 
 
-STRIPPERS = {"image/jpeg": strip_jpeg, "image/png": strip_png}
+_EMPTY_OFFICE_PROPERTIES = {
+    "docProps/core.xml": '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+                         'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                         'xmlns:dcterms="http://purl.org/dc/terms/"/>',
+    "docProps/app.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        'extended-properties"/>',
+    "docProps/custom.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                           'custom-properties"/>',
+}
 
 
-def strip_image_metadata(data: bytes, media_type: str) -> bytes:
-    """`data` without its metadata when it is a JPEG or PNG (see above); other files unchanged."""
+def strip_office(data: bytes) -> bytes:
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source, \
+                zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename in _EMPTY_OFFICE_PROPERTIES:
+                    text = _EMPTY_OFFICE_PROPERTIES[info.filename]
+                    target.writestr(info.filename, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text)
+                    continue
+                # Streamed part by part: memory holds the compressed result, never a whole unpacked part.
+                with source.open(info) as part, target.open(zipfile.ZipInfo(info.filename, info.date_time), "w") as copy:
+                    shutil.copyfileobj(part, copy)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return b""
+    return out.getvalue()
+
+
+STRIPPERS = {JPEG.media_type: strip_jpeg, PNG.media_type: strip_png,
+             **{kind.media_type: strip_office for kind in (DOCX, XLSX, PPTX)}}
+
+
+def strip_metadata(data: bytes, media_type: str) -> bytes:
+    """`data` without its metadata when it is a JPEG, PNG or Office file (see above); others unchanged."""
     stripper = STRIPPERS.get(media_type)
     return stripper(data) if stripper else data
