@@ -156,12 +156,14 @@ def test_the_least_loaded_mentor_of_the_pool_gets_the_work_and_never_a_conflicte
 
 
 def test_distributing_by_load_spreads_the_waiting_work_evenly(app, make):
-    learners = [make.user(Role.LEARNER) for _ in range(4)]
+    learners = [make.user(Role.LEARNER) for _ in range(5)]
     first, second = make.user(Role.MENTOR), make.user(Role.MENTOR)
     organizer = make.user(Role.ORGANIZER)
     group = make.cohort(make.module_version(exercises=1), learners=learners, mentors=[first, second])
     for person in learners:
         _submit(app, make, group, person)
+    # A withdrawn learner's work waits in the queue for whoever asks for it, as in the queue.
+    membership.withdraw(db.session, make.enrolment(group, learners[-1]), organizer, utcnow())
     assert claims.distribute_by_load(db.session, cohort_id=group.id, actor=organizer, now=utcnow(),
                                      minutes=30) == 4
     db.session.commit()

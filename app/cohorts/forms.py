@@ -139,7 +139,8 @@ REVIEW_TARGET_DAYS_LIMIT = 60
 class ReviewRulesForm(FlaskForm):
     """How a cohort's work is reviewed (issue 13, fairness)."""
     conflict_of_interest = BooleanField(_l("Don't give mentors work from their own organization (municipality)"))
-    blind_review = BooleanField(_l("Blind review: mentors see no learner name or municipality until the work is decided"))
+    blind_review = BooleanField(
+        _l("Blind review: mentors see no learner name or municipality until the work is decided"))
     max_revision_rounds = IntegerField(_l("Revision rounds allowed (optional)"), validators=[
         Optional(), NumberRange(min=0, max=MAX_REVISION_ROUNDS_LIMIT, message=_l(
             "Enter a whole number from %(min)d to %(max)d, or leave it empty for no limit.",

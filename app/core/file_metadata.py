@@ -114,7 +114,9 @@ def strip_office(data: bytes) -> bytes:
                     target.writestr(info.filename, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + text)
                     continue
                 # Streamed part by part: memory holds the compressed result, never a whole unpacked part.
-                with source.open(info) as part, target.open(zipfile.ZipInfo(info.filename, info.date_time), "w") as copy:
+                entry = zipfile.ZipInfo(info.filename, info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with source.open(info) as part, target.open(entry, "w") as copy:
                     shutil.copyfileobj(part, copy)
     except (zipfile.BadZipFile, OSError, EOFError):
         return b""

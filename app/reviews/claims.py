@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.auth import audit
 from app.auth.models import Role, User
-from app.cohorts.models import Enrolment, MentorAssignment
+from app.cohorts.models import Enrolment, EnrolmentStatus, MentorAssignment
 from app.cohorts.services import NotAMentor, is_mentor_of
 from app.reviews import fairness
 from app.reviews.models import Review, ReviewAuditAction, ReviewClaim
@@ -64,7 +64,8 @@ def claim_submission(session: Session, *, submission: Submission, mentor: User, 
         raise NotAwaitingReview()
     held = active_claim(session, submission.id, now)
     enrolment = submission.enrolment
-    if fairness.is_conflicted(mentor, enrolment.user, enrolment.cohort) and (held is None or held.mentor_id != mentor.id):
+    already_holds = held is not None and held.mentor_id == mentor.id
+    if fairness.is_conflicted(mentor, enrolment.user, enrolment.cohort) and not already_holds:
         raise ConflictOfInterest()
     overdue = fairness.is_overdue(submission, now)
     # Read now: the row is overwritten below, and `held` with it.
@@ -139,12 +140,13 @@ def distribute_by_load(session: Session, *, cohort_id: int, actor: User, now: da
     """Give every submission of the cohort that waits for review and that nobody holds to the mentor of
     the pool with the least open load (`fairness.least_loaded_mentor`), oldest work first; each
     assignment goes to the audit trails. Work no mentor may take (conflicts of interest) stays
-    unclaimed. Returns how many were given out."""
+    unclaimed, as does the work of withdrawn learners (left out of the queue too unless asked for).
+    Returns how many were given out."""
     waiting = session.scalars(
         select(Submission).join(Submission.enrolment)
         .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
-        .where(Enrolment.cohort_id == cohort_id, Submission.status == SubmissionStatus.AWAITING_REVIEW,
-               ReviewClaim.submission_id.is_(None))
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Submission.status == SubmissionStatus.AWAITING_REVIEW, ReviewClaim.submission_id.is_(None))
         .options(contains_eager(Submission.enrolment).joinedload(Enrolment.user))
         .order_by(Submission.last_submitted_at, Submission.id)).all()
     given = 0
