@@ -86,6 +86,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.index": only(*STAFF),
     "cohorts.participants_sample": only(*STAFF),
     "cohorts.schedule": only(*STAFF),
+    "cohorts.review_rules": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
     "enrolments.confirm_import": only(*STAFF),
     "enrolments.import_participants": only(*STAFF),
@@ -148,6 +149,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "reviews.release": {**only(*MENTORS, "organizer"), "other_mentor": HIDDEN},
     "reviews.assign": only(*STAFF),
     "reviews.cohort_claims": only(*STAFF),
+    "reviews.cohort_audit": only(*STAFF),
+    "reviews.distribute": only(*STAFF),
     # A mentor's own reviews.
     "reviews.history": only(*MENTORS),
     # A learner of one of the mentor's cohorts: never one outside them.

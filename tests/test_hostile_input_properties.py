@@ -59,7 +59,7 @@ def _schedule_form(world):
 def _review_form(world):
     criterion = world.exercise.criteria[0]
     return {name: hostile_text for name in ("version_id", f"criterion_{criterion.id}", "feedback", "save_draft",
-                                            "accept", "return_for_revision", "preview")}
+                                            "accept", "return_for_revision", "not_passed", "preview")}
 
 
 def _review_draft_form(world):
@@ -99,6 +99,8 @@ FORMS = {
     "cohorts.edit": ("organizer", _text("name", "description", "starts_on", "ends_on")),
     "cohorts.enrol": ("organizer", _text("emails")),
     "cohorts.schedule": ("organizer", _schedule_form),
+    "cohorts.review_rules": ("organizer", _text("conflict_of_interest", "blind_review", "max_revision_rounds",
+                                                "review_target_working_days", "submit")),
     "cohorts.unassign_mentor": ("organizer", _text()),
     "enrolments.confirm_import": ("organizer", _text("content", "token")),
     "enrolments.import_participants": ("organizer", _with_file("participants")),
@@ -111,6 +113,7 @@ FORMS = {
     "notifications.mark_read": ("learner", _text()),
     "notifications.settings": ("mentor", _text("work_returned", "submission_waiting", "overdue", "submit")),
     "reviews.assign": ("organizer", _text("mentor_id")),
+    "reviews.distribute": ("organizer", _text()),
     "reviews.claim": ("mentor", _text()),
     "reviews.release": ("mentor", _text("return_to")),
     "learn.save_draft": ("fresh_learner", _text("body")),

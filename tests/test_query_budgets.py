@@ -56,12 +56,17 @@ def _queries(app, client, path) -> int:
 
 
 @pytest.mark.parametrize("page", ["dashboard", "queue", "progress", "mentor progress", "cohorts", "mentor home",
-                                  "organizer home", "admin home", "admin's mentor home", "notifications"])
+                                  "organizer home", "admin home", "admin's mentor home", "notifications",
+                                  "review audit trail", "review rules"])
 def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login_as, page):
+    from app.reviews.claims import distribute_by_load
     counts = []
     for size in (1, 6):
         mentor, organizer, admin = make.user(Role.MENTOR), make.user(Role.ORGANIZER), make.user(Role.ADMIN)
         watched, group = _populate(app, make, mentor, learners=size, cohorts=size // 2 + 1)
+        # Every waiting submission given to the mentor: one audit entry each.
+        distribute_by_load(db.session, cohort_id=group.id, actor=organizer, now=utcnow(), minutes=30)
+        db.session.commit()
         client, path = {
             "dashboard": (login_as(watched), "/"),
             "queue": (login_as(mentor), "/review/"),
@@ -74,6 +79,8 @@ def test_query_count_does_not_grow_with_learners_or_submissions(app, make, login
             "admin's mentor home": (login_as(admin), "/home/mentor"),
             # Each submitted version told the mentor: more of them the more learners there are.
             "notifications": (login_as(mentor), "/notifications/"),
+            "review audit trail": (login_as(organizer), f"/review/cohorts/{group.id}/audit"),
+            "review rules": (login_as(organizer), f"/manage/cohorts/{group.id}/review-rules"),
         }[page]
         counts.append(_queries(app, client, path))
     assert counts[0] == counts[1] <= QUERY_BUDGET, counts

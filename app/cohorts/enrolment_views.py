@@ -16,6 +16,7 @@ from app.cohorts.forms import ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, Confir
 from app.cohorts.models import Cohort, Enrolment
 from app.core import authz, previews
 from app.core.forms import select_choices
+from app.core.inputs import MAX_ID
 from app.core.templating import ActionForm, ConfirmForm
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -190,7 +191,8 @@ def move(cohort_id: int, user_id: int):
     targets = membership.move_targets(db.session, enrolment)
     form.target_id.choices = select_choices((c.id, c.name) for c in targets)
     if form.validate_on_submit():
-        target = db.session.get(Cohort, form.target_id.data)
+        # An id beyond the column's range is no cohort (the database would overflow on it).
+        target = db.session.get(Cohort, form.target_id.data) if 0 < form.target_id.data <= MAX_ID else None
         if target is None:
             form.target_id.errors = [_("Choose the cohort to move the learner to.")]
         else:

@@ -158,3 +158,24 @@ class JoinForm(FlaskForm):
     # The cohort the learner saw and confirms: a bare POST to the link enrols nobody.
     cohort_id = HiddenField(validators=[DataRequired()])
     submit = SubmitField(_l("Join this cohort"))
+
+
+# Bounds of a cohort's review rules: a cohort runs for months, not years.
+MAX_REVISION_ROUNDS_LIMIT = 20
+REVIEW_TARGET_DAYS_LIMIT = 60
+
+
+class ReviewRulesForm(FlaskForm):
+    """How a cohort's work is reviewed (issue 13, fairness)."""
+    conflict_of_interest = BooleanField(_l("Don't give mentors work from their own organization (municipality)"))
+    blind_review = BooleanField(
+        _l("Blind review: mentors see no learner name or municipality until the work is decided"))
+    max_revision_rounds = IntegerField(_l("Revision rounds allowed (optional)"), validators=[
+        Optional(), NumberRange(min=0, max=MAX_REVISION_ROUNDS_LIMIT, message=_l(
+            "Enter a whole number from %(min)d to %(max)d, or leave it empty for no limit.",
+            min=0, max=MAX_REVISION_ROUNDS_LIMIT))])
+    review_target_working_days = IntegerField(_l("Review target (working days)"), validators=[
+        InputRequired(_l("Enter the number of working days a review may take.")),
+        NumberRange(min=1, max=REVIEW_TARGET_DAYS_LIMIT, message=_l(
+            "Enter a whole number of working days from %(min)d to %(max)d.", min=1, max=REVIEW_TARGET_DAYS_LIMIT))])
+    submit = SubmitField(_l("Save review rules"))

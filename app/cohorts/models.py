@@ -25,8 +25,12 @@ class Cohort(db.Model):
     """A scheduled run (受講期) of one pinned module version."""
 
     __tablename__ = "cohort"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-                      CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"))
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("max_revision_rounds >= 0", name="max_revision_rounds_not_negative"),
+        CheckConstraint("review_target_working_days >= 1", name="review_target_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -40,6 +44,16 @@ class Cohort(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # When set, badges of this cohort wait for an organizer's approval instead of being issued at once.
     badges_need_approval: Mapped[bool] = mapped_column(default=False)
+    # Review rules (issue 13, fairness; app/reviews/fairness.py applies them). A mentor is not offered work
+    # from their own municipality unless the organizer turns this off.
+    conflict_of_interest: Mapped[bool] = mapped_column(default=True)
+    # Mentors see no learner name or municipality, and neutral file names, until the work is decided.
+    blind_review: Mapped[bool] = mapped_column(default=False)
+    # How many times work may be returned for revision; None: no limit. The round after the last return
+    # must end in a decision (accepted or not passed).
+    max_revision_rounds: Mapped[Optional[int]]
+    # Working days (weekends and Japanese holidays excluded) work may wait before it is flagged as overdue.
+    review_target_working_days: Mapped[int] = mapped_column(default=5)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Self-enrolment (app/cohorts/selfenrol.py): learners join with this code, or its link /join/<code>;
     # None means self-enrolment is off. Stored without the hyphen it is shown with.

@@ -66,3 +66,14 @@ def day_warning(day: date | None, locale: str) -> DayWarning | None:
     if name is not None or day.weekday() >= 5:
         return DayWarning(day, name)
     return None
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a Japanese public holiday (the `holidays` package's calendar)."""
+    return day.weekday() < 5 and day not in _japanese_holidays(day.year, "en_US")
+
+
+def working_days_between(start: date, end: date) -> int:
+    """The working days after `start` up to and including `end` (0 when `end` is not after `start`):
+    work handed in on a Friday has waited one working day on Monday."""
+    return sum(1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n)))

@@ -222,3 +222,19 @@ def is_mentor_of(session: Session, user: User, cohort_id: int) -> bool:
 
 def enrolment_of(session: Session, user: User, cohort_id: int) -> Enrolment | None:
     return session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort_id, Enrolment.user_id == user.id))
+
+
+def update_review_rules(session: Session, cohort: Cohort, *, conflict_of_interest: bool, blind_review: bool,
+                        max_revision_rounds: int | None, review_target_working_days: int, actor: User) -> None:
+    """Change how the cohort's work is reviewed (app/reviews/fairness.py applies the rules), written to
+    the audit log. Raises CohortArchived. A new cap applies to the next decision: work already past it
+    must then be decided (accepted or not passed)."""
+    ensure_editable(cohort)
+    names = ("conflict_of_interest", "blind_review", "max_revision_rounds", "review_target_working_days")
+    before = {name: getattr(cohort, name) for name in names}
+    cohort.conflict_of_interest, cohort.blind_review = conflict_of_interest, blind_review
+    cohort.max_revision_rounds, cohort.review_target_working_days = max_revision_rounds, review_target_working_days
+    after = {name: getattr(cohort, name) for name in names}
+    if after != before:
+        audit.record(session, actor, "cohort.review_rules", "cohort", cohort.id, before=before, after=after)
+    session.flush()

@@ -8,8 +8,9 @@ from flask_login import current_user
 from app.auth.models import Role, User
 from app.cohorts import lifecycle, queries, selfenrol, services
 from app.cohorts.forms import (ARCHIVED_MESSAGE, ENROLMENT_CLOSED_MESSAGE, CopyForm, DetailsForm, EnrolForm,
-                               ImportForm, MentorForm, StatusForm, cohort_form_for, schedule_form_for)
-from app.cohorts.models import CohortStatus
+                               ImportForm, MentorForm, ReviewRulesForm, StatusForm, cohort_form_for,
+                               schedule_form_for)
+from app.cohorts.models import Cohort, CohortStatus
 from app.cohorts.schedule import Problem, date_problems, day_warning, suggested_due_days
 from app.content.models import ModuleVersion
 from app.content.services import current_module_versions
@@ -365,6 +366,29 @@ def edit(cohort_id: int):
             flash(_("The cohort's details were saved."), "success")
             return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
     return render_template("cohorts/edit.html", form=form, cohort=cohort, warnings=_day_warnings(form),
+                           **_state_context()), (422 if form.errors else 200)
+
+
+@bp.route("/<int:cohort_id>/review-rules", methods=["GET", "POST"])
+@authz.roles(*ORGANIZERS)
+def review_rules(cohort_id: int):
+    """Conflict of interest, blind review, revision cap and review target (issue 13, fairness)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    if cohort.status == CohortStatus.ARCHIVED:
+        return _refused(cohort_id, ARCHIVED_MESSAGE)
+    form = ReviewRulesForm(obj=cohort) if request.method == "GET" else ReviewRulesForm()
+    if form.validate_on_submit():
+        try:
+            services.update_review_rules(
+                db.session, cohort, conflict_of_interest=form.conflict_of_interest.data,
+                blind_review=form.blind_review.data, max_revision_rounds=form.max_revision_rounds.data,
+                review_target_working_days=form.review_target_working_days.data, actor=current_user)
+        except lifecycle.CohortArchived:
+            return _refused(cohort_id, ARCHIVED_MESSAGE)
+        flash(_("The review rules were saved."), "success")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
+    return render_template("cohorts/review_rules.html", form=form, cohort=cohort,
                            **_state_context()), (422 if form.errors else 200)
 
 

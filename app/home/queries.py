@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
@@ -14,6 +14,7 @@ from app.badges.models import Credential, CredentialStatus, Issuer
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
+from app.reviews import fairness
 from app.reviews.history import reviews_by
 from app.reviews.models import Review, ReviewClaim
 from app.submissions.models import Submission, SubmissionStatus
@@ -103,7 +104,9 @@ def mentor_home(session: Session, mentor: User, now: datetime, limit: int = 10) 
     Three queries."""
     mine = true() if mentor.role == Role.ADMIN else Cohort.id.in_(
         select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id))
-    waiting, total = _waiting_rows(session.execute(_awaiting_with_people(mine, now).limit(limit)), now)
+    # Work the cohort's conflict-of-interest rule keeps from the mentor is not offered here either.
+    waiting, total = _waiting_rows(session.execute(
+        _awaiting_with_people(and_(mine, fairness.not_conflicted(mentor)), now).limit(limit)), now)
     counts = (select(Enrolment.cohort_id, func.count().label("waiting")).join(Submission)
               .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
               .group_by(Enrolment.cohort_id).subquery())

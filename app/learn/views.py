@@ -12,7 +12,8 @@ from app.cohorts.services import is_mentor_of
 from app.content import levels as content_levels
 from app.content.models import Exercise, Material
 from app.core import authz
-from app.core.downloads import send_stored_file
+from app.core.downloads import send_file_data, send_stored_file
+from app.core.file_metadata import strip_metadata
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
@@ -22,6 +23,7 @@ from app.extensions import db
 from app.groups import queries as group_queries
 from app.learn import queries
 from app.learn.forms import AnswerForm
+from app.reviews import blind
 from app.reviews import queries as review_queries
 from app.reviews.services import points_needed_to_pass
 from app.submissions import queries as submission_queries
@@ -65,6 +67,8 @@ _REFUSAL_MESSAGES = {
         "You were withdrawn from this cohort, so you cannot submit. Your earlier work is kept; ask the "
         "programme office if you should take part again."),
     submissions.AlreadyAccepted: lambda e: _("This exercise has already been accepted; no new version is needed."),
+    submissions.ClosedNotPassed: lambda e: _("This exercise was closed as not passed after the last revision round; "
+                                             "no new version can be submitted."),
     submissions.EmptyAnswer: lambda e: _("Write your answer before submitting."),
     submissions.AnswerTooLong: lambda e: _("The answer is too long; the limit is %(limit)d characters.", limit=e.limit),
     submissions.AttachmentTooLarge: lambda e: _("%(name)s is larger than %(mb)d MB.", name=e.filename,
@@ -169,7 +173,7 @@ def exercise(cohort_id: int, exercise_id: int):
         pass_mark=points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
         # A new version only where one is wanted: not while one waits for review, nor after acceptance.
         can_submit=not enrolment.is_withdrawn and is_open and lock is None and state.status not in (
-            SubmissionStatus.ACCEPTED, SubmissionStatus.AWAITING_REVIEW) and not (
+            SubmissionStatus.ACCEPTED, SubmissionStatus.AWAITING_REVIEW, SubmissionStatus.NOT_PASSED) and not (
             exercise.is_group_deliverable and group is None),
         group=group,
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
@@ -245,4 +249,9 @@ def attachment(attachment_id: int):
                                                                             submission.group_id)
     authz.ensure(submissions.can_view_submission(
         current_user, submission, is_mentor_of(db.session, current_user, submission.enrolment.cohort_id), is_member))
+    if blind.hides_learner(current_user, submission):
+        # Blind review: a neutral name, and no metadata in images or Office files (app/core/file_metadata.py).
+        data = strip_metadata(_storage().read(attachment.content_hash), attachment.media_type)
+        return send_file_data(data, blind.neutral_name(attachment, blind.position_in_version(attachment)),
+                              attachment.media_type)
     return send_stored_file(_storage(), attachment.content_hash, attachment.filename, attachment.media_type)

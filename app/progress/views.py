@@ -88,7 +88,8 @@ def _learner_filter_labels() -> dict[LearnerFilter, str]:
 
 def _labels(locale: str) -> exports.Labels:
     statuses = {"not_started": _("Not started"), "awaiting_review": _("Awaiting review"),
-                "returned": _("Returned for revision"), "accepted": _("Accepted"), "overdue": _("Overdue")}
+                "returned": _("Returned for revision"), "accepted": _("Accepted"), "overdue": _("Overdue"),
+                "not_passed": _("Closed as not passed")}
     headers = {
         "learner": _("Learner"), "email": _("Email address"), "municipality": _("Municipality"),
         # %(n)s is filled in by the export with the number of required exercises.

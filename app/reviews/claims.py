@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from app.auth import audit
 from app.auth.models import Role, User
-from app.cohorts.models import Enrolment, MentorAssignment
+from app.cohorts.models import Enrolment, EnrolmentStatus, MentorAssignment
 from app.cohorts.services import NotAMentor, is_mentor_of
-from app.reviews.models import Review, ReviewClaim
+from app.reviews import fairness
+from app.reviews.models import Review, ReviewAuditAction, ReviewClaim
 from app.reviews.services import ReviewRefused, review_version
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 
@@ -35,6 +36,10 @@ class NotAwaitingReview(ClaimRefused):
     """The submission was decided (or returned) since the page was opened: there is nothing to claim."""
 
 
+class ConflictOfInterest(ClaimRefused):
+    """The learner is from the mentor's own organization and the cohort keeps such work from them."""
+
+
 def _upsert(session: Session):
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
@@ -49,11 +54,22 @@ def claim_submission(session: Session, *, submission: Submission, mentor: User, 
                      minutes: int) -> ReviewClaim:
     """Hold `submission` for `mentor` until `minutes` from `now` (renewing the mentor's own claim).
 
-    Raises NotAwaitingReview when the submission no longer waits for review, and ClaimHeld when
-    another mentor's claim has not expired. Two mentors claiming at once: the database orders the two
-    upserts (row lock on PostgreSQL, write lock on SQLite), the second finds the first's claim."""
+    Raises NotAwaitingReview when the submission no longer waits for review, ConflictOfInterest when
+    the cohort's rule keeps the learner's work from this mentor (unless an organizer gave it to them),
+    and ClaimHeld when another mentor's claim has not expired, except when the work has waited past the
+    cohort's review target: then it is offered to every mentor of the pool, and taking it over goes to
+    the review audit trail. Two mentors claiming at once: the database orders the two upserts (row
+    lock on PostgreSQL, write lock on SQLite), the second finds the first's claim."""
     if submission.status != SubmissionStatus.AWAITING_REVIEW:
         raise NotAwaitingReview()
+    held = active_claim(session, submission.id, now)
+    enrolment = submission.enrolment
+    already_holds = held is not None and held.mentor_id == mentor.id
+    if fairness.is_conflicted(mentor, enrolment.user, enrolment.cohort) and not already_holds:
+        raise ConflictOfInterest()
+    overdue = fairness.is_overdue(submission, now)
+    # Read now: the row is overwritten below, and `held` with it.
+    held_before = fairness.claim_state(held, now) if held is not None and held.mentor_id != mentor.id else None
     table = ReviewClaim.__table__
     values = dict(submission_id=submission.id, mentor_id=mentor.id, claimed_at=now,
                   expires_at=now + timedelta(minutes=minutes), assigned_by_id=None)
@@ -62,13 +78,16 @@ def claim_submission(session: Session, *, submission: Submission, mentor: User, 
         statement.on_conflict_do_update(
             index_elements=[table.c.submission_id],
             set_={k: statement.excluded[k] for k in ("mentor_id", "claimed_at", "expires_at", "assigned_by_id")},
-            # Only a claim that is the mentor's own or has run out is taken over.
-            where=(table.c.mentor_id == mentor.id) | (table.c.expires_at <= now))
+            # Only a claim that is the mentor's own or has run out is taken over (any, once the work is overdue).
+            where=None if overdue else (table.c.mentor_id == mentor.id) | (table.c.expires_at <= now))
         .returning(table.c.submission_id)).scalar()
     claim = session.scalar(select(ReviewClaim).where(ReviewClaim.submission_id == submission.id)
                            .execution_options(populate_existing=True))
     if won is None:
         raise ClaimHeld(claim)
+    if overdue and held_before is not None:
+        fairness.record(session, submission=submission, action=ReviewAuditAction.CLAIM_ASSIGN, actor=mentor,
+                        mentor_id=mentor.id, now=now, before=held_before, after=fairness.claim_state(claim, now))
     return claim
 
 
@@ -83,6 +102,8 @@ def release_claim(session: Session, *, submission: Submission, actor: User, now:
     if claim.mentor_id != actor.id:
         audit.record(session, actor, "review_claim.release", "submission", submission.id,
                      before={"mentor_id": claim.mentor_id, "expires_at": claim.expires_at.isoformat()})
+        fairness.record(session, submission=submission, action=ReviewAuditAction.CLAIM_RELEASE, actor=actor,
+                        mentor_id=claim.mentor_id, now=now, before=fairness.claim_state(claim, now))
     session.delete(claim)
     session.flush()
     return True
@@ -103,13 +124,39 @@ def assign_claim(session: Session, *, submission: Submission, mentor: User, acto
               if claim is not None and claim.is_active(now) else None)
     if claim is None:
         claim = ReviewClaim(submission_id=submission.id)
-        session.add(claim)
     claim.mentor_id, claim.claimed_at = mentor.id, now
     claim.expires_at, claim.assigned_by_id = now + timedelta(minutes=minutes), actor.id
+    # Added once complete: reading `actor.id` may load it, and that flushes the session.
+    session.add(claim)
     audit.record(session, actor, "review_claim.assign", "submission", submission.id, before=before,
                  after={"mentor_id": mentor.id, "expires_at": claim.expires_at.isoformat()})
+    fairness.record(session, submission=submission, action=ReviewAuditAction.CLAIM_ASSIGN, actor=actor,
+                    mentor_id=mentor.id, now=now, before=before, after=fairness.claim_state(claim, now))
     session.flush()
     return claim
+
+
+def distribute_by_load(session: Session, *, cohort_id: int, actor: User, now: datetime, minutes: int) -> int:
+    """Give every submission of the cohort that waits for review and that nobody holds to the mentor of
+    the pool with the least open load (`fairness.least_loaded_mentor`), oldest work first; each
+    assignment goes to the audit trails. Work no mentor may take (conflicts of interest) stays
+    unclaimed, as does the work of withdrawn learners (left out of the queue too unless asked for).
+    Returns how many were given out."""
+    waiting = session.scalars(
+        select(Submission).join(Submission.enrolment)
+        .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ACTIVE,
+               Submission.status == SubmissionStatus.AWAITING_REVIEW, ReviewClaim.submission_id.is_(None))
+        .options(contains_eager(Submission.enrolment).joinedload(Enrolment.user))
+        .order_by(Submission.last_submitted_at, Submission.id)).all()
+    given = 0
+    for submission in waiting:
+        # Each assignment is flushed, so the next choice counts it in the mentor's load.
+        mentor = fairness.least_loaded_mentor(session, submission, now)
+        if mentor is not None:
+            assign_claim(session, submission=submission, mentor=mentor, actor=actor, now=now, minutes=minutes)
+            given += 1
+    return given
 
 
 def decide_claimed(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime,

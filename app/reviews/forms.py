@@ -13,6 +13,8 @@ class ReviewFormBase(FlaskForm):
     save_draft = SubmitField(_l("Save draft"))
     accept = SubmitField(_l("Accept"))
     return_for_revision = SubmitField(_l("Return for revision"))
+    # Only in the cohort's last revision round (issue 13, fairness): closes the exercise for good.
+    not_passed = SubmitField(_l("Close as not passed"))
     # Renders the feedback without deciding (the page's script does it in place when it can).
     preview = SubmitField(_l("Preview feedback"))
 
@@ -58,3 +60,7 @@ class ReleaseClaimForm(FlaskForm):
 class AssignClaimForm(FlaskForm):
     mentor_id = SelectField(_l("Give to mentor"), coerce=int,
                             validators=[InputRequired(_l("Choose the mentor who should review it."))])
+
+
+class DistributeForm(FlaskForm):
+    """"Distribute by load" button on a cohort's claims page (CSRF only)."""

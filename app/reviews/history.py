@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment
 from app.content.models import Exercise
+from app.reviews import fairness
 from app.reviews.models import Decision, Review
 from app.reviews.queries import Paged, QueueOption
 from app.submissions.models import Submission, SubmissionVersion
@@ -78,7 +79,9 @@ def mentor_reviews(session: Session, mentor: User, locale: str, *, cohort_id: in
         by_cohort.items(), key=lambda item: item[1][1])]
     exercises = [QueueOption(slug, title, count) for slug, (count, title) in sorted(
         by_exercise.items(), key=lambda item: item[1][1])]
-    decisions = [QueueOption(d.value, d.value, by_decision.get(d, 0)) for d in Decision]
+    # "Not passed" exists only in cohorts with a revision cap: a choice only once the mentor has used it.
+    decisions = [QueueOption(d.value, d.value, by_decision.get(d, 0)) for d in Decision
+                 if d != Decision.NOT_PASSED or by_decision.get(d) or decision == d]
 
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
@@ -109,8 +112,8 @@ class LearnerHistory:
 
 def learner_history(session: Session, mentor: User, learner_id: int) -> LearnerHistory | None:
     """A learner's submissions and every review of them, in the cohorts `mentor` is assigned to (all
-    cohorts for an administrator). None when the learner is in none of them: a mentor never sees the
-    work of a learner outside their cohorts. Three queries."""
+    cohorts for an administrator), except work still under blind review. None when the learner is in
+    none of them: a mentor never sees the work of a learner outside their cohorts. Three queries."""
     enrolments = select(Enrolment).join(Enrolment.cohort).join(Enrolment.user).where(
         Enrolment.user_id == learner_id).options(contains_eager(Enrolment.cohort), contains_eager(Enrolment.user))
     if mentor.role != Role.ADMIN:
@@ -118,9 +121,10 @@ def learner_history(session: Session, mentor: User, learner_id: int) -> LearnerH
     enrolments = list(session.scalars(enrolments.order_by(Cohort.starts_at.desc(), Cohort.id.desc())))
     if not enrolments:
         return None
+    # Work still under blind review is left out: the page names the learner (fairness.py).
     submissions = list(session.scalars(
-        select(Submission).join(Submission.exercise)
-        .where(Submission.enrolment_id.in_([e.id for e in enrolments]))
+        select(Submission).join(Submission.exercise).join(Submission.enrolment).join(Enrolment.cohort)
+        .where(Submission.enrolment_id.in_([e.id for e in enrolments]), ~fairness.is_open_blind())
         .options(contains_eager(Submission.exercise)).order_by(Exercise.position, Exercise.id)))
     reviews: dict[int, list[Review]] = {}
     for review in session.scalars(

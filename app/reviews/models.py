@@ -2,7 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -15,6 +15,8 @@ from app.submissions.models import Submission, SubmissionVersion
 class Decision(StrEnum):
     ACCEPTED = "accepted"
     RETURNED = "returned"
+    # A final decision: the cohort's revision rounds are used up and the work did not pass.
+    NOT_PASSED = "not_passed"
 
 
 class Review(db.Model):
@@ -95,3 +97,35 @@ class ReviewDraft(db.Model):
     points_by_criterion: Mapped[dict] = mapped_column(db.JSON, default=dict)
     feedback_md: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewAuditAction(StrEnum):
+    DECISION = "decision"  # scores and a decision on a version
+    CLAIM_ASSIGN = "claim_assign"  # an organizer (or the load balancer) gave the claim to a mentor
+    CLAIM_RELEASE = "claim_release"  # an organizer ended another mentor's claim
+
+
+class ReviewAudit(db.Model):
+    """One change to how a submission is reviewed (issue 13, fairness): who, when, and the state before
+    and after (scores per criterion, decision, holder of the claim). Written in the transaction of the
+    change; never updated or deleted. Organizers read it per cohort."""
+
+    __tablename__ = "review_audit"
+    __table_args__ = (Index("ix_review_audit_cohort_id_created_at", "cohort_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # History stays with what it is about: neither can be deleted while it has entries.
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="RESTRICT"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="RESTRICT"), index=True)
+    # Who acted; None when the system did (the load balancer on arrival of work).
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    # The mentor the change is about (who decided, who was given the claim): the page filters by it.
+    mentor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[ReviewAuditAction] = mapped_column(enum_type(ReviewAuditAction, 16, "action"))
+    before: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    after: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship()
+    actor: Mapped[Optional[User]] = relationship(foreign_keys=[actor_id])
+    mentor: Mapped[Optional[User]] = relationship(foreign_keys=[mentor_id])

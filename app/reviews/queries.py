@@ -12,7 +12,8 @@ from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
-from app.reviews.models import CriterionScore, Review, ReviewClaim, ReviewDraft
+from app.reviews import fairness
+from app.reviews.models import CriterionScore, Review, ReviewAudit, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.queries import first_submitted_at, is_overdue
 
@@ -83,7 +84,8 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
 
 def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
     """Limit a query that joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
-    learners too only when asked), in cohorts that still take reviews (not archived)."""
+    learners too only when asked), in cohorts that still take reviews (not archived), leaving out what the
+    conflict-of-interest rule keeps from them."""
     query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW,
                         Enrolment.cohort_id.not_in(select(Cohort.id).where(Cohort.status == CohortStatus.ARCHIVED)))
     if not include_withdrawn:
@@ -91,7 +93,8 @@ def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
     if mentor.role != Role.ADMIN:
         query = query.where(Enrolment.cohort_id.in_(
             select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id)))
-    return query
+    # Work from the mentor's own organization is not offered when the cohort rules it out (fairness.py).
+    return query.where(fairness.not_conflicted(mentor))
 
 
 def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
@@ -276,3 +279,43 @@ def review_draft(session: Session, submission: Submission, mentor_id: int) -> Re
     return session.scalar(select(ReviewDraft).where(ReviewDraft.submission_id == submission.id,
                                                     ReviewDraft.mentor_id == mentor_id,
                                                     ReviewDraft.saved_at >= submission.last_submitted_at))
+
+
+@dataclass(frozen=True)
+class AuditPage(Paged):
+    mentors: list[QueueOption]
+    # Names of the mentors the entries' before/after name by id (a claim's holder).
+    names: dict[int, str]
+
+
+def review_audit_page(session: Session, cohort_id: int, mentor_id: int | None = None, page: int = 1,
+                      per_page: int = 50) -> AuditPage:
+    """One page of the cohort's review audit trail, newest first, optionally of one mentor; with the mentor
+    choices and their counts. Three queries, whatever the length of the trail."""
+    counts = session.execute(
+        select(User.id, User.display_name, func.count()).join(ReviewAudit, ReviewAudit.mentor_id == User.id)
+        .where(ReviewAudit.cohort_id == cohort_id).group_by(User.id, User.display_name)
+        .order_by(User.display_name, User.id)).all()
+    mentors = [QueueOption(uid, name, count) for uid, name, count in counts]
+    total = sum(o.count for o in mentors if mentor_id in (None, o.value))
+    pages = max(1, -(-total // per_page))
+    number = min(page, pages)
+    actor, mentor = aliased(User), aliased(User)
+    query = (select(ReviewAudit).join(ReviewAudit.submission).join(Submission.enrolment).join(Enrolment.user)
+             .join(Submission.exercise).outerjoin(actor, ReviewAudit.actor).outerjoin(mentor, ReviewAudit.mentor)
+             .where(ReviewAudit.cohort_id == cohort_id)
+             .options(contains_eager(ReviewAudit.submission).contains_eager(Submission.enrolment)
+                      .contains_eager(Enrolment.user),
+                      contains_eager(ReviewAudit.submission).contains_eager(Submission.exercise),
+                      contains_eager(ReviewAudit.actor.of_type(actor)),
+                      contains_eager(ReviewAudit.mentor.of_type(mentor)))
+             .order_by(ReviewAudit.created_at.desc(), ReviewAudit.id.desc())
+             .offset((number - 1) * per_page).limit(per_page))
+    if mentor_id:
+        query = query.where(ReviewAudit.mentor_id == mentor_id)
+    items = list(session.scalars(query))
+    held_by = {state["mentor_id"] for entry in items for state in (entry.before, entry.after)
+               if state and "mentor_id" in state}
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(held_by))).all()) \
+        if held_by else {}
+    return AuditPage(items, number, per_page, total, mentors, names)

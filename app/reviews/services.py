@@ -12,7 +12,8 @@ from app.cohorts.lifecycle import reviews_allowed
 from app.core.db import dialect_insert
 from app.core.markdown import render_markdown
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
-from app.reviews.models import CriterionScore, Decision, Review, ReviewDraft
+from app.reviews import fairness
+from app.reviews.models import CriterionScore, Decision, Review, ReviewAuditAction, ReviewDraft
 from app.reviews.signals import review_decided, submission_accepted
 
 
@@ -54,6 +55,14 @@ class UnknownLevel(ReviewRefused):
     """A draft's score is not one of the criterion's levels (or names a criterion of another exercise)."""
 
 
+class LastRoundMustDecide(ReviewRefused):
+    """The cohort's revision rounds are used up: the work is accepted or closed as not passed, not returned."""
+
+
+class NotLastRound(ReviewRefused):
+    """"Not passed" closes the exercise for good: only after the cohort's last revision round."""
+
+
 class FeedbackTooLong(ReviewRefused):
     def __init__(self, limit: int):
         super().__init__(limit)
@@ -69,8 +78,10 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     """Record a mentor's scores, feedback and decision on `version`.
 
     Refuses (writing nothing) when the version is not the latest, when it was already decided,
-    when a score is missing or outside the criterion's range, or when the cohort is archived.
-    Sends `review_decided` (and, accepting, `submission_accepted`) inside the same transaction."""
+    when a score is missing or outside the criterion's range, or when the cohort is archived; in the
+    cohort's last revision round a return (LastRoundMustDecide), otherwise "not passed" (NotLastRound).
+    Writes the scores and decision to the review audit trail. Sends `review_decided` (and, accepting,
+    `submission_accepted`) inside the same transaction."""
     submission: Submission = version.submission
     if not reviews_allowed(submission.enrolment.cohort):
         raise CohortArchived()
@@ -90,11 +101,17 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
         raise FeedbackRequired()
 
     decision = Decision(decision)
+    last_round = fairness.is_last_round(submission)
+    if decision == Decision.RETURNED and last_round:
+        raise LastRoundMustDecide()
+    if decision == Decision.NOT_PASSED and not last_round:
+        raise NotLastRound()
     max_points = sum(c.max_points for c in criteria)
     needed = points_needed_to_pass(submission.exercise.pass_threshold, max_points)
     if decision == Decision.ACCEPTED and sum(points_by_criterion.values()) < needed:
         raise BelowPassThreshold(needed, max_points)
-    new_status = SubmissionStatus.ACCEPTED if decision == Decision.ACCEPTED else SubmissionStatus.RETURNED
+    new_status = {Decision.ACCEPTED: SubmissionStatus.ACCEPTED, Decision.RETURNED: SubmissionStatus.RETURNED,
+                  Decision.NOT_PASSED: SubmissionStatus.NOT_PASSED}[decision]
     # Compare-and-set: only the first decision on the latest version wins; a second mentor gets
     # AlreadyReviewed instead of silently overwriting it.
     changed = session.execute(
@@ -117,12 +134,30 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
         session.flush()
     except IntegrityError as e:  # the caller rolls back, as on every refusal
         raise AlreadyReviewed() from e
+    previous = session.scalar(select(Review).join(Review.submission_version).where(
+        SubmissionVersion.submission_id == submission.id, Review.id != review.id)
+        .order_by(SubmissionVersion.number.desc()).limit(1))
+    fairness.record(session, submission=submission, action=ReviewAuditAction.DECISION, actor=mentor,
+                    mentor_id=mentor.id, now=now, before=audited_review(previous), after=audited_review(review))
     # Decided: every mentor's draft for it has nothing left to decide.
     session.execute(delete(ReviewDraft).where(ReviewDraft.submission_id == submission.id))
     if decision == Decision.ACCEPTED:
         submission_accepted.send(session, submission=submission, now=now)
     review_decided.send(session, review=review, now=now)
     return review
+
+
+def audited_review(review: Review | None) -> dict | None:
+    """A review as the audit trail keeps it: the version, decision, total and each criterion's points
+    (with its titles, as the rubric named it then)."""
+    if review is None:
+        return None
+    titles = {c.id: c for c in review.submission_version.submission.exercise.criteria}
+    return {"version": review.submission_version.number, "decision": review.decision.value,
+            "total_points": review.total_points, "max_points": review.max_points,
+            "scores": [{"criterion_id": s.criterion_id, "title_ja": titles[s.criterion_id].title_ja,
+                        "title_en": titles[s.criterion_id].title_en, "points": s.points}
+                       for s in sorted(review.scores, key=lambda s: titles[s.criterion_id].position)]}
 
 
 def save_review_draft(session: Session, *, submission: Submission, mentor: User, points_by_criterion: dict[int, int],

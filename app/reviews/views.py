@@ -1,5 +1,6 @@
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.models import Role, User
@@ -14,8 +15,9 @@ from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.groups.queries import mentored_group_ids
-from app.reviews import claims, history as reviews_history, queries, services
-from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
+from app.reviews import blind, claims, fairness, history as reviews_history, queries, services
+from app.reviews.forms import (AssignClaimForm, ClaimForm, DistributeForm, ReleaseClaimForm, ReviewFormBase,
+                               review_form_for)
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -25,6 +27,21 @@ STAFF = (Role.ORGANIZER, Role.ADMIN)
 
 
 QUEUE_PAGE_SIZE = 50
+
+
+@bp.app_template_global()
+def review_is_blind(submission) -> bool:
+    return blind.hides_learner(current_user, submission)
+
+
+@bp.app_template_global()
+def blind_attachment_name(attachment, position: int) -> str:
+    return blind.neutral_name(attachment, position)
+
+
+@bp.app_template_global()
+def review_is_overdue(submission, now) -> bool:
+    return fairness.is_overdue(submission, now)
 
 
 @bp.route("/")
@@ -79,6 +96,13 @@ _REFUSALS = {
     claims.ClaimHeld: _held_message,
     claims.NotAwaitingReview: lambda e: _("This submission is no longer waiting for review: it was decided "
                                           "since you opened this page."),
+    claims.ConflictOfInterest: lambda e: _("This learner is from your own organization, and this cohort does not "
+                                           "give mentors work from their own organization. Your review was not "
+                                           "saved; the programme office can assign it to you if needed."),
+    services.LastRoundMustDecide: lambda e: _("This is the learner's last revision round: accept the work or close "
+                                              "it as not passed. Your review was not saved."),
+    services.NotLastRound: lambda e: _("The learner still has revision rounds left: return the work for revision "
+                                       "instead of closing it. Your review was not saved."),
 }
 
 
@@ -91,10 +115,15 @@ _DRAFT_REFUSALS = {
 
 
 def _reviewable(submission_id: int):
-    """The submission, if the current user may review it (a mentor of its cohort or an administrator)."""
+    """The submission, if the current user may review it (a mentor of its cohort or an administrator),
+    and it is not kept from them by the cohort's conflict-of-interest rule (unless they hold its claim:
+    an organizer gave it to them)."""
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
         db.session, current_user, submission.enrolment.cohort_id)))
+    if fairness.is_conflicted(current_user, submission.enrolment.user, submission.enrolment.cohort):
+        held = claims.active_claim(db.session, submission.id, utcnow())
+        authz.ensure(held is not None and held.mentor_id == current_user.id)
     return submission
 
 
@@ -144,7 +173,8 @@ def review(submission_id: int):
     elif form.validate_on_submit():
         version = next((h.version for h in history if str(h.version.id) == form.version_id.data), None)
         authz.ensure(version is not None)
-        decision = Decision.ACCEPTED if form.accept.data else Decision.RETURNED
+        decision = (Decision.ACCEPTED if form.accept.data
+                    else Decision.NOT_PASSED if form.not_passed.data else Decision.RETURNED)
         points = {cid: int(getattr(form, name).data) for cid, name in form.criterion_fields}
         try:
             review = claims.decide_claimed(
@@ -155,8 +185,9 @@ def review(submission_id: int):
             refusal = _REFUSALS[type(e)](e)
         else:
             scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
-            flash((_("Accepted (%(scored)s).", scored=scored) if decision == Decision.ACCEPTED
-                   else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
+            flash({Decision.ACCEPTED: _("Accepted (%(scored)s).", scored=scored),
+                   Decision.RETURNED: _("Returned to the learner for revision (%(scored)s).", scored=scored),
+                   Decision.NOT_PASSED: _("Closed as not passed (%(scored)s).", scored=scored)}[decision], "success")
             # On to the next submission of the same filtered queue, without going back to it.
             following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
                                                  queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
@@ -182,6 +213,8 @@ def review(submission_id: int):
                                             queue_filter.get("group")),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
+        # Fairness (issue 13): the cohort's revision cap.
+        last_round=fairness.is_last_round(submission),
     ), status
 
 
@@ -238,7 +271,38 @@ def cohort_claims(cohort_id: int):
     return render_template("reviews/claims.html", cohort=cohort, claims=claims.cohort_claims(db.session, cohort_id,
                                                                                               utcnow()),
                            mentors=mentors, release_form=ReleaseClaimForm(return_to="claims"),
-                           assign_form=_assign_form(mentors), claim_minutes=_claim_minutes())
+                           assign_form=_assign_form(mentors), claim_minutes=_claim_minutes(),
+                           distribute_form=DistributeForm())
+
+
+@bp.route("/cohorts/<int:cohort_id>/distribute", methods=["POST"])
+@authz.roles(*STAFF)
+def distribute(cohort_id: int):
+    """Give the cohort's unclaimed waiting work to the mentors with the least open load (fairness.py)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    if DistributeForm().validate_on_submit():
+        given = claims.distribute_by_load(db.session, cohort_id=cohort_id, actor=current_user, now=utcnow(),
+                                          minutes=_claim_minutes())
+        flash(ngettext("%(num)d submission was given to a mentor.", "%(num)d submissions were given to mentors.",
+                       given) if given else _("Nothing was given out: no waiting work is unclaimed, or no mentor "
+                                              "of this cohort may take it."), "success" if given else "error")
+    return redirect(url_for("reviews.cohort_claims", cohort_id=cohort_id))
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.route("/cohorts/<int:cohort_id>/audit")
+@authz.roles(*STAFF)
+def cohort_audit(cohort_id: int):
+    """Every score, decision and claim change in the cohort: who, when, before and after (fairness)."""
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(cohort is not None)
+    mentor_id = request.args.get("mentor", type=positive_int)
+    page = queries.review_audit_page(db.session, cohort_id, mentor_id,
+                                     page=request.args.get("page", 1, type=positive_int), per_page=AUDIT_PAGE_SIZE)
+    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id)
 
 
 def _assign_form(mentors: list[User]) -> AssignClaimForm:

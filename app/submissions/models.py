@@ -17,6 +17,8 @@ class SubmissionStatus(StrEnum):
     AWAITING_REVIEW = "awaiting_review"
     RETURNED = "returned"
     ACCEPTED = "accepted"
+    # The last revision round allowed by the cohort ended without a pass: closed, nothing more to submit.
+    NOT_PASSED = "not_passed"
 
 
 class Submission(db.Model):

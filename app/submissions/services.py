@@ -44,6 +44,10 @@ class AlreadyAccepted(SubmissionRefused):
     pass
 
 
+class ClosedNotPassed(SubmissionRefused):
+    """The mentor closed the exercise as not passed after the cohort's last revision round."""
+
+
 class ExerciseNotInCohort(SubmissionRefused):
     pass
 
@@ -141,12 +145,14 @@ def _claim_next_number(session: Session, enrolment: Enrolment, exercise: Exercis
         return created, 1
     claimed = session.execute(
         update(table)
-        .where(*owner, table.c.exercise_id == exercise.id, table.c.status != SubmissionStatus.ACCEPTED)
+        .where(*owner, table.c.exercise_id == exercise.id, table.c.status.not_in((SubmissionStatus.ACCEPTED, SubmissionStatus.NOT_PASSED)))
         .values(latest_version_number=table.c.latest_version_number + 1,
                 status=SubmissionStatus.AWAITING_REVIEW, last_submitted_at=now)
         .returning(table.c.id, table.c.latest_version_number)).one_or_none()
     if claimed is None:
-        raise AlreadyAccepted()
+        status = session.scalar(select(table.c.status).where(table.c.enrolment_id == enrolment.id,
+                                                             table.c.exercise_id == exercise.id))
+        raise ClosedNotPassed() if status == SubmissionStatus.NOT_PASSED else AlreadyAccepted()
     return claimed.id, claimed.latest_version_number
 
 
@@ -240,6 +246,8 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
                                .where(Submission.exercise_id == exercise.id)).all()
     if any(status == SubmissionStatus.ACCEPTED for _, status in statuses):
         raise AlreadyAccepted()
+    if status == SubmissionStatus.NOT_PASSED:
+        raise ClosedNotPassed()
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > max_answer_chars:
         raise AnswerTooLong(max_answer_chars)
