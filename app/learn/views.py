@@ -20,7 +20,9 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.learn import queries
 from app.learn.forms import AnswerForm
+from app.reviews import annotations, discussion
 from app.reviews import queries as review_queries
+from app.reviews.forms import MessageForm
 from app.submissions import queries as submission_queries
 from app.submissions import services as submissions
 from app.submissions.models import Attachment, SubmissionStatus
@@ -159,7 +161,18 @@ def exercise(cohort_id: int, exercise_id: int):
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
         check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,
+        # Comments on passages, released with each decision, and the discussion with the mentors (issue 13).
+        annotated=_annotated_versions(history), messages=discussion.thread(db.session, submission and submission.id),
+        message_form=MessageForm(),
     ), (422 if has_errors else 200)
+
+
+def _annotated_versions(history) -> dict:
+    """Each decided version's answer with its mentors' comments in place (only versions that have some)."""
+    comments = annotations.comments_on(db.session, [item.version.id for item in history if item.review],
+                                       released_only=True)
+    return {item.version.id: annotations.annotated(item.version, comments[item.version.id], _("Comment %(n)s"))
+            for item in history if item.version.id in comments}
 
 
 def _unsent_answer(draft, history) -> str | None:

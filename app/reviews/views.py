@@ -13,8 +13,9 @@ from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.reviews import claims, history as reviews_history, queries, services
-from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
+from app.reviews import annotations, bank, claims, discussion, history as reviews_history, queries, services
+from app.reviews.forms import (AssignClaimForm, ClaimForm, CommentForm, DeleteCommentForm, MessageForm,
+                               ReleaseClaimForm, ReviewFormBase, criterion_choices, review_form_for)
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -112,6 +113,9 @@ def review(submission_id: int):
     latest = history[0].version
     draft = queries.review_draft(db.session, submission, current_user.id)
     form = review_form_for(submission.exercise, current_locale())
+    # The exercise's comment bank (issue 13): buttons with the script, a select that appends without it.
+    bank_entries = bank.entries(db.session, submission.exercise)
+    form.bank_entry.choices = [("", "—")] + [(str(e.id), e.body_md[:80]) for e in bank_entries]
     if request.method == "GET":
         form.version_id.data = str(latest.id)
         if draft is not None:
@@ -121,6 +125,11 @@ def review(submission_id: int):
     refusal = preview_html = None
     if request.method == "POST" and form.preview.data:
         preview_html = render_markdown(form.feedback.data or "")
+    elif request.method == "POST" and form.insert_bank.data:
+        chosen = next((e for e in bank_entries if str(e.id) == form.bank_entry.data), None)
+        if chosen is not None:
+            form.feedback.data = "\n\n".join(part for part in ((form.feedback.data or "").rstrip(), chosen.body_md)
+                                              if part)
     elif request.method == "POST" and form.save_draft.data:
         try:
             draft = _save_draft(submission, form, now)
@@ -172,7 +181,18 @@ def review(submission_id: int):
                                             queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
+        # Comments on passages, the comment bank and the discussion (issue 13).
+        annotated=annotations.annotated(latest, annotations.comments_on(db.session, [latest.id], False).get(
+            latest.id, []), _("Comment %(n)s")),
+        comment_form=_comment_form(submission), delete_comment_form=DeleteCommentForm(), bank_entries=bank_entries,
+        messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
     ), status
+
+
+def _comment_form(submission) -> CommentForm:
+    form = CommentForm(formdata=None)
+    form.bank_criterion.choices = criterion_choices(submission.exercise, current_locale())
+    return form
 
 
 @bp.route("/submissions/<int:submission_id>/claim", methods=["POST"])
