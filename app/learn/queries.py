@@ -125,13 +125,14 @@ class ExerciseState:
 
 def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now: datetime) -> ExerciseState | None:
     """The exercise page's exercise (rubric, materials, questions, its module's other exercises) with its due
-    date in the enrolment's cohort, the learner's submission and what keeps it locked: seven queries."""
+    date in the enrolment's cohort, the learner's submission and what keeps it locked: six queries."""
     row = session.execute(
         select(Exercise, ScheduledExercise.due_at).where(Exercise.id == exercise_id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.exercise_id == Exercise.id)
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
-                 selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+                 # The rubric's levels are small rows: joined to the criteria's query.
+                 selectinload(Exercise.criteria).joinedload(RubricCriterion.levels),
                  selectinload(Exercise.materials), selectinload(Exercise.questions),
                  undefer_group(Exercise.TEXTS))).one_or_none()
     if row is None:

@@ -168,11 +168,10 @@ def exercise(cohort_id: int, exercise_id: int):
 
 
 def _annotated_versions(history) -> dict:
-    """Each decided version's answer with its mentors' comments in place (only versions that have some)."""
-    comments = annotations.comments_on(db.session, [item.version.id for item in history if item.review],
-                                       released_only=True)
-    return {item.version.id: annotations.annotated(item.version, comments[item.version.id], _("Comment %(n)s"))
-            for item in history if item.version.id in comments}
+    """Each decided version's answer with its mentors' comments in place (only versions that have some):
+    the comments come with the review, so none is shown before the decision."""
+    return {item.version.id: annotations.annotated(item.version, item.review.comments, _("Comment %(n)s"))
+            for item in history if item.review and item.review.comments}
 
 
 def _unsent_answer(draft, history) -> str | None:

@@ -12,7 +12,7 @@ from app.auth.models import User
 from app.core.markdown import render_markdown
 from app.core.passages import Passage, find_passage, mark_passages, normalise
 from app.reviews import bank
-from app.reviews.models import AnchoredComment, Review
+from app.reviews.models import AnchoredComment
 from app.submissions.models import SubmissionStatus, SubmissionVersion
 
 
@@ -93,20 +93,12 @@ def delete_comment(session: Session, *, comment: AnchoredComment, mentor: User) 
     session.flush()
 
 
-def comments_on(session: Session, version_ids: list[int], released_only: bool) -> dict[int, list[AnchoredComment]]:
-    """The comments on each of the versions, in the order of their passages; with `released_only` only
-    those on versions that have been decided (what a learner may see). One query."""
-    if not version_ids:
-        return {}
-    query = (select(AnchoredComment).where(AnchoredComment.submission_version_id.in_(version_ids))
-             .options(joinedload(AnchoredComment.mentor))
-             .order_by(AnchoredComment.submission_version_id, AnchoredComment.text_offset, AnchoredComment.id))
-    if released_only:
-        query = query.join(Review, Review.submission_version_id == AnchoredComment.submission_version_id)
-    found: dict[int, list[AnchoredComment]] = {}
-    for comment in session.scalars(query):
-        found.setdefault(comment.submission_version_id, []).append(comment)
-    return found
+def comments_on(session: Session, version_id: int) -> list[AnchoredComment]:
+    """Every mentor's comments on a version, in the order of their passages: what the mentors see before
+    deciding (the learner gets them with the review, Review.comments). One query."""
+    return list(session.scalars(
+        select(AnchoredComment).where(AnchoredComment.submission_version_id == version_id)
+        .options(joinedload(AnchoredComment.mentor)).order_by(AnchoredComment.text_offset, AnchoredComment.id)))
 
 
 @dataclass(frozen=True)

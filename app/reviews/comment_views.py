@@ -113,7 +113,10 @@ def delete(submission_id: int):
     form = DeleteCommentForm()
     if form.validate_on_submit():
         comment = db.session.get(AnchoredComment, _id(form.comment_id.data)) if _id(form.comment_id.data) else None
-        authz.ensure(comment is not None and comment.submission_version.submission_id == submission.id)
+        if comment is None:  # taken back already (another tab), or no comment named
+            flash(_("This comment has already been taken back."), "error")
+            return _review_page(submission, "comments-heading")
+        authz.ensure(comment.submission_version.submission_id == submission.id)
         try:
             annotations.delete_comment(db.session, comment=comment, mentor=current_user)
         except annotations.CommentRefused as e:

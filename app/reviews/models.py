@@ -41,6 +41,11 @@ class Review(db.Model):
     submission_version: Mapped[SubmissionVersion] = relationship()
     mentor: Mapped[User] = relationship()
     scores: Mapped[list["CriterionScore"]] = relationship(back_populates="review")
+    # The comments on passages of the version it decided: released to the learner with it (loaded with
+    # the history's reviews, queries.submission_history).
+    comments: Mapped[list["AnchoredComment"]] = relationship(
+        primaryjoin="Review.submission_version_id == foreign(AnchoredComment.submission_version_id)",
+        order_by="(AnchoredComment.text_offset, AnchoredComment.id)", viewonly=True)
 
 
 class CriterionScore(db.Model):

@@ -182,8 +182,7 @@ def review(submission_id: int):
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
         # Comments on passages, the comment bank and the discussion (issue 13).
-        annotated=annotations.annotated(latest, annotations.comments_on(db.session, [latest.id], False).get(
-            latest.id, []), _("Comment %(n)s")),
+        annotated=annotations.annotated(latest, annotations.comments_on(db.session, latest.id), _("Comment %(n)s")),
         comment_form=_comment_form(submission), delete_comment_form=DeleteCommentForm(), bank_entries=bank_entries,
         messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
     ), status
