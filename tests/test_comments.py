@@ -53,7 +53,7 @@ def _submitted(people, body=ANSWER) -> Submission:
 
 
 def _comment(client, submission, quote, body, **extra):
-    return client.post(f"/review/submissions/{submission.id}/comments", data={"quote": quote, "body": body, **extra})
+    return client.post(f"/review/submissions/{submission.id}/comments", data={"quote": quote, "comment": body, **extra})
 
 
 def _decide(client, submission, points=2, accept=False):
@@ -206,7 +206,7 @@ def test_a_mentor_of_another_cohort_cannot_comment(people):
     submission = _submitted(people)
     assert _comment(clients["other_mentor"], submission, "サンマ", "x").status_code == 404
     assert clients["learner"].post(f"/review/submissions/{submission.id}/comments",
-                                   data={"quote": "サンマ", "body": "x"}).status_code == 403
+                                   data={"quote": "サンマ", "comment": "x"}).status_code == 403
     assert _count(AnchoredComment) == 0
 
 
@@ -299,27 +299,27 @@ def test_learner_and_mentor_discuss_a_submission_on_their_pages(people):
     group, exercise, clients = people
     submission = _submitted(people)
     url = f"/review/submissions/{submission.id}/discussion"
-    asked = clients["learner"].post(url, data={"body": "表は**添付**でよいですか？"})
+    asked = clients["learner"].post(url, data={"message": "表は**添付**でよいですか？"})
     assert asked.status_code == 302 and asked.location.endswith(f"{_exercise_url(group, exercise)}#discussion-heading")
-    answered = clients["mentor"].post(url, data={"body": "はい、添付で大丈夫です。"})
+    answered = clients["mentor"].post(url, data={"message": "はい、添付で大丈夫です。"})
     assert answered.location.endswith(f"/review/submissions/{submission.id}#discussion-heading")
     for page in (clients["learner"].get(_exercise_url(group, exercise)).get_data(as_text=True),
                  clients["mentor"].get(f"/review/submissions/{submission.id}").get_data(as_text=True)):
         assert page.index("表は<strong>添付</strong>でよいですか？") < page.index("はい、添付で大丈夫です。")
-    organizer = clients["organizer"].post(url, data={"body": "事務局です。"}, follow_redirects=True)
+    organizer = clients["organizer"].post(url, data={"message": "事務局です。"}, follow_redirects=True)
     assert "事務局です。" in organizer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["other_learner", "other_mentor"])
 def test_people_outside_the_submission_cannot_read_or_post_to_its_discussion(people, who):
     submission = _submitted(people)
-    response = people[2][who].post(f"/review/submissions/{submission.id}/discussion", data={"body": "のぞき見"})
+    response = people[2][who].post(f"/review/submissions/{submission.id}/discussion", data={"message": "のぞき見"})
     assert response.status_code == 404 and _count(DiscussionMessage) == 0
 
 
 def test_an_empty_message_is_refused_with_a_message(people):
     submission = _submitted(people)
-    response = people[2]["learner"].post(f"/review/submissions/{submission.id}/discussion", data={"body": "  \n"})
+    response = people[2]["learner"].post(f"/review/submissions/{submission.id}/discussion", data={"message": "  \n"})
     assert response.status_code == 422 and "Write a message before sending it." in response.get_data(as_text=True)
     assert _count(DiscussionMessage) == 0
 
@@ -337,3 +337,18 @@ def test_returned_work_shows_the_filled_rubric_and_opens_the_editor_on_it_beside
     assert page.index('id="feedback-heading"') < page.index('id="answer-heading"')
     box = re.search(r'<textarea[^>]*name="body"[^>]*>\r?\n?(.*?)</textarea>', page, re.S).group(1)
     assert unescape(box) == ANSWER
+
+
+def test_taking_back_a_comment_that_is_gone_says_so(people):
+    submission = _submitted(people)
+    response = people[2]["mentor"].post(f"/review/submissions/{submission.id}/comments/delete",
+                                        data={"comment_id": "999999"}, follow_redirects=True)
+    assert "This comment has already been taken back." in response.get_data(as_text=True)
+
+
+def test_the_review_page_offers_the_comment_form_and_the_discussion_with_distinct_fields(people):
+    submission = _submitted(people)
+    page = people[2]["mentor"].get(f"/review/submissions/{submission.id}").get_data(as_text=True)
+    assert 'data-comment-form="comment-form"' in page and 'id="comment-form"' in page
+    ids = re.findall(r'<(?:textarea|select|input(?![^>]*type="hidden"))[^>]*\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids)), ids

@@ -92,7 +92,7 @@ def add(submission_id: int):
         paragraph = _block_index(form.paragraph.data)
         try:
             annotations.add_comment(db.session, version=version, mentor=current_user, quote=form.quote.data,
-                                    paragraph=paragraph, body_md=form.body.data, now=utcnow(),
+                                    paragraph=paragraph, body_md=form.comment.data, now=utcnow(),
                                     max_chars=_max_chars(), save_to_bank=form.save_to_bank.data,
                                     bank_criterion_slug=form.bank_criterion.data or None)
         except (annotations.CommentRefused, bank.BankRefused) as e:
@@ -149,7 +149,7 @@ def discuss(submission_id: int):
     refusal = None
     if form.validate_on_submit():
         try:
-            discussion.post_message(db.session, submission=submission, author=current_user, body_md=form.body.data,
+            discussion.post_message(db.session, submission=submission, author=current_user, body_md=form.message.data,
                                     now=utcnow(), max_chars=_max_chars())
         except discussion.MessageRefused as e:
             db.session.rollback()

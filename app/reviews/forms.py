@@ -70,7 +70,8 @@ class CommentForm(FlaskForm):
     quote = TextAreaField(_l("The passage you comment on (copy it from the answer)"),
                           validators=[DataRequired(_l("Quote the passage of the answer that the comment is about."))])
     paragraph = HiddenField(validators=[OptionalValue()])
-    body = TextAreaField(_l("Comment (Markdown)"), validators=[DataRequired(_l("Write the comment."))])
+    # Not "body": the review page also has the discussion's box, and ids must differ.
+    comment = TextAreaField(_l("Comment (Markdown)"), validators=[DataRequired(_l("Write the comment."))])
     save_to_bank = BooleanField(_l("Save to the comment bank of this exercise"))
     bank_criterion = SelectField(_l("In the bank, for"), validate_choice=False)
     add = SubmitField(_l("Add comment"))
@@ -81,7 +82,8 @@ class DeleteCommentForm(FlaskForm):
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField(_l("Your message (Markdown)"),
+    # Not "body": the learner's exercise page has the answer box of that name.
+    message = TextAreaField(_l("Your message (Markdown)"),
                          validators=[DataRequired(_l("Write a message before sending it."))])
     send = SubmitField(_l("Send"))
 
