@@ -352,3 +352,15 @@ def test_the_review_page_offers_the_comment_form_and_the_discussion_with_distinc
     assert 'data-comment-form="comment-form"' in page and 'id="comment-form"' in page
     ids = re.findall(r'<(?:textarea|select|input(?![^>]*type="hidden"))[^>]*\sid="([^"]+)"', page)
     assert ids and len(ids) == len(set(ids)), ids
+
+
+def test_a_comment_never_lands_on_a_version_the_mentor_has_not_seen(people):
+    group, exercise, clients = people
+    submission = _submitted(people)
+    seen = submission.versions[-1].id
+    _decide(clients["mentor"], submission)
+    clients["learner"].post(_exercise_url(group, exercise), data={"body": ANSWER + "\n\n追記", "submit": "1"},
+                            content_type="multipart/form-data")
+    response = _comment(clients["mentor"], submission, "サンマ", "根拠は？", version_id=str(seen))
+    assert response.status_code == 422 and "has been decided or replaced" in response.get_data(as_text=True)
+    assert _count(AnchoredComment) == 0

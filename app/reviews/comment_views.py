@@ -89,6 +89,10 @@ def add(submission_id: int):
     refusal = None
     if form.validate_on_submit():
         version = submission.versions[-1]
+        if form.version_id.data and form.version_id.data != str(version.id):
+            refusal = _COMMENT_REFUSALS[annotations.VersionDecided](None)
+            return render_template("reviews/comment_refused.html", submission=submission, form=form,
+                                   refusal=refusal), 422
         paragraph = _block_index(form.paragraph.data)
         try:
             annotations.add_comment(db.session, version=version, mentor=current_user, quote=form.quote.data,

@@ -67,6 +67,8 @@ def criterion_choices(exercise: Exercise, locale: str) -> list[tuple[str, str]]:
 class CommentForm(FlaskForm):
     """A mentor's comment on a passage of the answer. The page's script fills the quote and the paragraph
     from a selection; without it the mentor pastes the passage."""
+    # The version the mentor is reading: a comment never lands on a newer one they have not seen.
+    version_id = HiddenField()
     quote = TextAreaField(_l("The passage you comment on (copy it from the answer)"),
                           validators=[DataRequired(_l("Quote the passage of the answer that the comment is about."))])
     paragraph = HiddenField(validators=[OptionalValue()])

@@ -183,13 +183,14 @@ def review(submission_id: int):
         preview_html=preview_html, draft=draft, now=now,
         # Comments on passages, the comment bank and the discussion (issue 13).
         annotated=annotations.annotated(latest, annotations.comments_on(db.session, latest.id), _("Comment %(n)s")),
-        comment_form=_comment_form(submission), delete_comment_form=DeleteCommentForm(), bank_entries=bank_entries,
+        comment_form=_comment_form(submission, latest), delete_comment_form=DeleteCommentForm(),
+        bank_entries=bank_entries,
         messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
     ), status
 
 
-def _comment_form(submission) -> CommentForm:
-    form = CommentForm(formdata=None)
+def _comment_form(submission, latest) -> CommentForm:
+    form = CommentForm(formdata=None, version_id=str(latest.id))
     form.bank_criterion.choices = criterion_choices(submission.exercise, current_locale())
     return form
 
