@@ -70,10 +70,12 @@ class CommentForm(FlaskForm):
     # The version the mentor is reading: a comment never lands on a newer one they have not seen.
     version_id = HiddenField()
     quote = TextAreaField(_l("The passage you comment on (copy it from the answer)"),
-                          validators=[DataRequired(_l("Quote the passage of the answer that the comment is about."))])
+                          validators=[DataRequired(_l("Quote the passage of the answer that the comment is about."))],
+                          render_kw={"rows": 2})
     paragraph = HiddenField(validators=[OptionalValue()])
     # Not "body": the review page also has the discussion's box, and ids must differ.
-    comment = TextAreaField(_l("Comment (Markdown)"), validators=[DataRequired(_l("Write the comment."))])
+    comment = TextAreaField(_l("Comment (Markdown)"), validators=[DataRequired(_l("Write the comment."))],
+                            render_kw={"rows": 4})
     save_to_bank = BooleanField(_l("Save to the comment bank of this exercise"))
     bank_criterion = SelectField(_l("In the bank, for"), validate_choice=False)
     add = SubmitField(_l("Add comment"))
@@ -86,7 +88,7 @@ class DeleteCommentForm(FlaskForm):
 class MessageForm(FlaskForm):
     # Not "body": the learner's exercise page has the answer box of that name.
     message = TextAreaField(_l("Your message (Markdown)"),
-                         validators=[DataRequired(_l("Write a message before sending it."))])
+                            validators=[DataRequired(_l("Write a message before sending it."))], render_kw={"rows": 4})
     send = SubmitField(_l("Send"))
 
 
