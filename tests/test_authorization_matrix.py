@@ -88,6 +88,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cohorts.schedule": only(*STAFF),
     "cohorts.review_rules": only(*STAFF),
     "cohorts.unassign_mentor": only(*STAFF),
+    # Comments on passages: those who may review the submission (issue 13).
+    "comments.add": {**only(*MENTORS), "other_mentor": HIDDEN},
+    "comments.delete": {**only(*MENTORS), "other_mentor": HIDDEN},
+    # The comment bank is curated by the programme office.
+    "comments.bank_page": only(*STAFF),
+    # The discussion: the submission's learner, the mentors of its cohort and staff.
+    "comments.discuss": signed_in(other_learner=HIDDEN, other_mentor=HIDDEN),
     "enrolments.confirm_import": only(*STAFF),
     "enrolments.import_participants": only(*STAFF),
     "enrolments.move": only(*STAFF),

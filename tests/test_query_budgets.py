@@ -163,6 +163,8 @@ def test_every_bench_page_runs_the_same_few_queries_at_sizes_xs_and_s(app, runne
 @pytest.mark.parametrize("page", ["exercise", "review"])
 def test_exercise_and_review_pages_query_count_does_not_grow_with_versions_or_reviews(app, make, login_as, page):
     from app.reviews.models import Decision
+    from app.reviews.annotations import add_comment
+    from app.reviews.discussion import post_message
     from app.reviews.services import review_version
     storage = FileStorage(app.config["STORAGE_DIR"])
     counts = []
@@ -174,6 +176,11 @@ def test_exercise_and_review_pages_query_count_does_not_grow_with_versions_or_re
             version = submit_version(db.session, enrolment=make.enrolment(group, learner), exercise=exercise,
                                      body_md=f"第{n}版", uploads=[], keep_attachment_ids=set(), storage=storage,
                                      now=utcnow(), max_answer_chars=100, max_attachment_bytes=100)
+            # Comments on passages, the discussion and the comment bank grow with the versions too (issue 13).
+            add_comment(db.session, version=version, mentor=mentor, quote=f"第{n}版", paragraph=0, body_md="根拠は？",
+                        now=utcnow(), max_chars=100, save_to_bank=True)
+            post_message(db.session, submission=version.submission, author=learner, body_md="質問です", now=utcnow(),
+                         max_chars=100)
             if n < versions - 1:
                 review_version(db.session, version=version, mentor=mentor, decision=Decision.RETURNED,
                                points_by_criterion={c.id: 1 for c in exercise.criteria}, feedback_md="直してください",

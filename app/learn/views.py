@@ -23,8 +23,9 @@ from app.extensions import db
 from app.groups import queries as group_queries
 from app.learn import queries
 from app.learn.forms import AnswerForm
-from app.reviews import blind
+from app.reviews import annotations, blind, discussion
 from app.reviews import queries as review_queries
+from app.reviews.forms import MessageForm
 from app.reviews.services import points_needed_to_pass
 from app.submissions import queries as submission_queries
 from app.submissions.queries import is_overdue
@@ -179,7 +180,17 @@ def exercise(cohort_id: int, exercise_id: int):
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
         check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,
+        # Comments on passages, released with each decision, and the discussion with the mentors (issue 13).
+        annotated=_annotated_versions(history), messages=discussion.thread(db.session, submission and submission.id),
+        message_form=MessageForm(),
     ), (422 if has_errors else 200)
+
+
+def _annotated_versions(history) -> dict:
+    """Each decided version's answer with its mentors' comments in place (only versions that have some):
+    the comments come with the review, so none is shown before the decision."""
+    return {item.version.id: annotations.annotated(item.version, item.review.comments, _("Comment %(n)s"))
+            for item in history if item.review and item.review.comments}
 
 
 def _unsent_answer(draft, history) -> str | None:

@@ -23,6 +23,8 @@ from app.progress.chart import weekly_chart
 from app.progress.mentor_load import RECENT_DAYS, mentor_loads
 from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohort_schedule, every_row,
                                   place_choices, weekly_activity)
+from app.reviews import discussion
+from app.reviews.forms import MessageForm
 from app.reviews.queries import submission_for_review, submission_history
 
 bp = Blueprint("progress", __name__, url_prefix="/manage/progress", template_folder="templates")
@@ -166,7 +168,9 @@ def submission(submission_id: int):
     authz.ensure(found is not None)
     return render_template("progress/submission.html", submission=found,
                            history=submission_history(db.session, found),
-                           can_review=current_user.role == Role.ADMIN)
+                           can_review=current_user.role == Role.ADMIN,
+                           # The discussion between learner and mentors, which staff join (issue 13).
+                           messages=discussion.thread(db.session, found.id), message_form=MessageForm())
 
 
 @bp.route("/mentors")

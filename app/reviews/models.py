@@ -2,11 +2,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.content.models import RubricCriterion
+from app.content.models import Module, RubricCriterion
 from app.core.db import enum_type, utcnow
 from app.extensions import db
 from app.submissions.models import Submission, SubmissionVersion
@@ -43,6 +43,11 @@ class Review(db.Model):
     submission_version: Mapped[SubmissionVersion] = relationship()
     mentor: Mapped[User] = relationship()
     scores: Mapped[list["CriterionScore"]] = relationship(back_populates="review")
+    # The comments on passages of the version it decided: released to the learner with it (loaded with
+    # the history's reviews, queries.submission_history).
+    comments: Mapped[list["AnchoredComment"]] = relationship(
+        primaryjoin="Review.submission_version_id == foreign(AnchoredComment.submission_version_id)",
+        order_by="(AnchoredComment.text_offset, AnchoredComment.id)", viewonly=True)
 
 
 class CriterionScore(db.Model):
@@ -82,6 +87,8 @@ class ReviewClaim(db.Model):
 
     def is_active(self, now: datetime) -> bool:
         return self.expires_at > now
+
+
 class ReviewDraft(db.Model):
     """A mentor's scores and feedback on a submission before deciding: one per mentor and submission,
     seen only by that mentor, overwritten by each save and deleted when the submission is decided."""
@@ -129,3 +136,69 @@ class ReviewAudit(db.Model):
     submission: Mapped[Submission] = relationship()
     actor: Mapped[Optional[User]] = relationship(foreign_keys=[actor_id])
     mentor: Mapped[Optional[User]] = relationship(foreign_keys=[mentor_id])
+
+
+class AnchoredComment(db.Model):
+    """A mentor's comment on one passage of a submission version. The learner sees it beside that
+    passage once the version is decided (it has a review), never before."""
+
+    __tablename__ = "anchored_comment"
+    __table_args__ = (
+        CheckConstraint("text_offset >= 0", name="text_offset_not_negative"),
+        CheckConstraint("paragraph IS NULL OR paragraph >= 0", name="paragraph_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="RESTRICT"),
+                                                       index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    # The passage as the mentor quoted it, and where it starts in the version's rendered text (whitespace
+    # collapsed; app/core/passages.py): the stored HTML of a version never changes, so the place stays true.
+    quote: Mapped[str] = mapped_column(Text)
+    text_offset: Mapped[int]
+    # The block (paragraph, list, table...) the mentor selected in, when the page's script said so.
+    paragraph: Mapped[Optional[int]]
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission_version: Mapped[SubmissionVersion] = relationship()
+    mentor: Mapped[User] = relationship()
+
+
+class CommentBankEntry(db.Model):
+    """A reusable comment for an exercise, optionally for one of its rubric criteria. Keyed by the module
+    and the slugs, so that the bank outlives content versions (each version has its own exercise rows)."""
+
+    __tablename__ = "comment_bank_entry"
+    __table_args__ = (
+        Index("ix_comment_bank_entry_exercise", "module_id", "exercise_slug", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
+    exercise_slug: Mapped[str] = mapped_column(String(100))
+    criterion_slug: Mapped[Optional[str]] = mapped_column(String(100))
+    body_md: Mapped[str] = mapped_column(Text)
+    # Order on the exercise's bank page; organizers move entries up and down.
+    position: Mapped[int]
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    module: Mapped[Module] = relationship()
+
+
+class DiscussionMessage(db.Model):
+    """One message of the discussion about a submission between its learner and the cohort's mentors
+    and the programme office."""
+
+    __tablename__ = "discussion_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="RESTRICT"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()

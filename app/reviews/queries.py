@@ -13,7 +13,7 @@ from app.core.db import UTCDateTime, utcnow
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
-from app.reviews.models import CriterionScore, Review, ReviewAudit, ReviewClaim, ReviewDraft
+from app.reviews.models import AnchoredComment, CriterionScore, Review, ReviewAudit, ReviewClaim, ReviewDraft
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.queries import first_submitted_at, is_overdue
 
@@ -204,12 +204,13 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
                      group_id: int | None = None) -> Neighbours:
     """The submissions just before and after `submission` in the mentor's queue, with the same filter
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
-    `next_id` is where the mentor goes on. Three queries, whatever the size of the queue."""
+    `next_id` is where the mentor goes on. One query, whatever the size of the queue."""
     no_due = literal(_NO_DUE_DATE, UTCDateTime())
     due_key = func.coalesce(ScheduledExercise.due_at, no_due)
-    own_due = session.scalar(select(ScheduledExercise.due_at).where(
+    # The submission's own due date inside the statement (a subquery), so that all is one query.
+    own_due = func.coalesce(select(ScheduledExercise.due_at).where(
         ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
-        ScheduledExercise.exercise_id == submission.exercise_id)) or _NO_DUE_DATE
+        ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
     keyed = _awaiting(
         select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
@@ -229,12 +230,11 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
         return ((cmp(key[0], own[0])) | ((key[0] == own[0]) & cmp(key[1], own[1]))
                 | ((key[0] == own[0]) & (key[1] == own[1]) & cmp(key[2], own[2])))
 
-    next_id = session.scalar(keyed.where(beyond("after"))
-                             .order_by(due_key.asc(), Submission.last_submitted_at.asc(), Submission.id.asc())
-                             .limit(1))
-    previous_id = session.scalar(keyed.where(beyond("before"))
-                                 .order_by(due_key.desc(), Submission.last_submitted_at.desc(),
-                                           Submission.id.desc()).limit(1))
+    following = (keyed.where(beyond("after"))
+                 .order_by(due_key.asc(), Submission.last_submitted_at.asc(), Submission.id.asc()).limit(1))
+    preceding = (keyed.where(beyond("before"))
+                 .order_by(due_key.desc(), Submission.last_submitted_at.desc(), Submission.id.desc()).limit(1))
+    next_id, previous_id = session.execute(select(following.scalar_subquery(), preceding.scalar_subquery())).one()
     return Neighbours(previous_id, next_id)
 
 
@@ -242,8 +242,9 @@ def submission_for_review(session: Session, submission_id: int) -> Submission | 
     return session.scalars(select(Submission).where(Submission.id == submission_id).options(
         joinedload(Submission.enrolment).joinedload(Enrolment.cohort),
         joinedload(Submission.enrolment).joinedload(Enrolment.user), joinedload(Submission.group),
-        # The review form lists every criterion with its levels: two queries, not one per criterion.
-        joinedload(Submission.exercise).selectinload(Exercise.criteria).selectinload(RubricCriterion.levels),
+        # The review form lists every criterion with its levels: one query (levels are small rows), not one
+        # per criterion.
+        joinedload(Submission.exercise).selectinload(Exercise.criteria).joinedload(RubricCriterion.levels),
         # The brief and the mentor pack are on the page, and the auto-checked questions (a few rows: joined).
         joinedload(Submission.exercise).undefer_group(Exercise.TEXTS),
         joinedload(Submission.exercise).joinedload(Exercise.questions))).unique().one_or_none()
@@ -256,7 +257,8 @@ class VersionWithReview:
 
 
 def submission_history(session: Session, submission: Submission | None) -> list[VersionWithReview]:
-    """Every version of a submission, newest first, with the review of each (scores loaded)."""
+    """Every version of a submission, newest first, with the review of each (scores and the comments on
+    passages loaded)."""
     if submission is None:
         return []
     # Joined, not selected in, eager loads: two queries for the whole history (a version has few
@@ -268,7 +270,9 @@ def submission_history(session: Session, submission: Submission | None) -> list[
     reviews = {r.submission_version_id: r for r in session.scalars(
         select(Review).where(Review.submission_version_id.in_([v.id for v in versions]))
         .options(joinedload(Review.mentor),
-                 joinedload(Review.scores).joinedload(CriterionScore.criterion))).unique()}
+                 joinedload(Review.scores).joinedload(CriterionScore.criterion),
+                 # The comments on passages, released with the review (a few small rows each).
+                 joinedload(Review.comments).joinedload(AnchoredComment.mentor))).unique()}
     return [VersionWithReview(v, reviews.get(v.id)) for v in versions]
 
 

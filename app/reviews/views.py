@@ -15,9 +15,9 @@ from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.groups.queries import mentored_group_ids
-from app.reviews import blind, claims, fairness, history as reviews_history, queries, services
-from app.reviews.forms import (AssignClaimForm, ClaimForm, DistributeForm, ReleaseClaimForm, ReviewFormBase,
-                               review_form_for)
+from app.reviews import annotations, bank, blind, claims, discussion, fairness, history as reviews_history, queries, services
+from app.reviews.forms import (AssignClaimForm, ClaimForm, CommentForm, DeleteCommentForm, DistributeForm,
+                               MessageForm, ReleaseClaimForm, ReviewFormBase, criterion_choices, review_form_for)
 from app.reviews.models import Decision
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
@@ -149,6 +149,9 @@ def review(submission_id: int):
     latest = history[0].version
     draft = queries.review_draft(db.session, submission, current_user.id)
     form = review_form_for(submission.exercise, current_locale(), current_app.config["MAX_FEEDBACK_CHARS"])
+    # The exercise's comment bank (issue 13): buttons with the script, a select that appends without it.
+    bank_entries = bank.entries(db.session, submission.exercise)
+    form.bank_entry.choices = [("", "—")] + [(str(e.id), e.body_md[:80]) for e in bank_entries]
     if request.method == "GET":
         form.version_id.data = str(latest.id)
         if draft is not None:
@@ -158,6 +161,11 @@ def review(submission_id: int):
     refusal = preview_html = None
     if request.method == "POST" and form.preview.data:
         preview_html = render_markdown(form.feedback.data or "")
+    elif request.method == "POST" and form.insert_bank.data:
+        chosen = next((e for e in bank_entries if str(e.id) == form.bank_entry.data), None)
+        if chosen is not None:
+            form.feedback.data = "\n\n".join(part for part in ((form.feedback.data or "").rstrip(), chosen.body_md)
+                                              if part)
     elif request.method == "POST" and form.save_draft.data:
         try:
             draft = _save_draft(submission, form, now)
@@ -215,7 +223,18 @@ def review(submission_id: int):
         preview_html=preview_html, draft=draft, now=now,
         # Fairness (issue 13): the cohort's revision cap.
         last_round=fairness.is_last_round(submission),
+        # Comments on passages, the comment bank and the discussion (issue 13).
+        annotated=annotations.annotated(latest, annotations.comments_on(db.session, latest.id), _("Comment %(n)s")),
+        comment_form=_comment_form(submission, latest), delete_comment_form=DeleteCommentForm(),
+        bank_entries=bank_entries,
+        messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
     ), status
+
+
+def _comment_form(submission, latest) -> CommentForm:
+    form = CommentForm(formdata=None, version_id=str(latest.id))
+    form.bank_criterion.choices = criterion_choices(submission.exercise, current_locale())
+    return form
 
 
 @bp.route("/submissions/<int:submission_id>/claim", methods=["POST"])

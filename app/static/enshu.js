@@ -143,6 +143,52 @@
       if (document.visibilityState === "hidden" && timer) save(true);
     });
   });
+  // Review page (issue 13): selecting a passage of the answer fills the comment form with the quote and the
+  // paragraph it starts in (counted as the server counts the answer's top-level blocks; a block with notes
+  // sits in a div.passage-block). Without this script the mentor copies the passage into the form.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-comment-form]"), function (answer) {
+    var form = document.getElementById(answer.getAttribute("data-comment-form"));
+    if (!form || !window.getSelection) return;
+    function blockIndex(node) {
+      var index = 0, children = answer.children;
+      for (var i = 0; i < children.length; i++) {
+        var child = children[i];
+        var block = child.classList.contains("passage-block") ? child.firstElementChild : child;
+        if (child.contains(node)) return index;
+        if (block) index += 1;
+      }
+      return null;
+    }
+    answer.addEventListener("mouseup", take);
+    answer.addEventListener("keyup", take);
+    function take() {
+      var selection = window.getSelection();
+      var text = selection ? selection.toString().trim() : "";
+      if (!text || !answer.contains(selection.anchorNode)) return;
+      var start = selection.anchorNode;
+      if (selection.rangeCount && selection.getRangeAt(0).startContainer) start = selection.getRangeAt(0).startContainer;
+      var index = blockIndex(start);
+      form.elements["quote"].value = text;
+      form.elements["paragraph"].value = index === null ? "" : String(index);
+    }
+  });
+  // Review page (issue 13): the comment bank as buttons that add a comment to the end of the feedback.
+  Array.prototype.forEach.call(document.querySelectorAll(".bank-insert"), function (bank) {
+    var buttons = bank.querySelector("[data-bank-buttons]");
+    var select = bank.querySelector("[data-bank-select]");
+    var form = bank.closest("form"), feedback = form && form.elements["feedback"];
+    if (!buttons || !select || !feedback) return;
+    select.hidden = true;
+    buttons.hidden = false;
+    buttons.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-bank-text]");
+      if (!button) return;
+      var current = feedback.value.replace(/\s+$/, "");
+      feedback.value = (current ? current + "\n\n" : "") + button.getAttribute("data-bank-text");
+      feedback.dispatchEvent(new Event("input", { bubbles: true }));
+      feedback.focus();
+    });
+  });
   // Move focus to the error summary so screen readers announce what went wrong.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
