@@ -246,7 +246,7 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
                                .where(Submission.exercise_id == exercise.id)).all()
     if any(status == SubmissionStatus.ACCEPTED for _, status in statuses):
         raise AlreadyAccepted()
-    if status == SubmissionStatus.NOT_PASSED:
+    if any(status == SubmissionStatus.NOT_PASSED for _, status in statuses):
         raise ClosedNotPassed()
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > max_answer_chars:
