@@ -25,7 +25,11 @@ class Cohort(db.Model):
     """A scheduled run (受講期) of one pinned module version."""
 
     __tablename__ = "cohort"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("release_gate_decisions IS NULL OR release_gate_decisions >= 1",
+                        name="release_gate_decisions_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -39,6 +43,12 @@ class Cohort(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # When set, badges of this cohort wait for an organizer's approval instead of being issued at once.
     badges_need_approval: Mapped[bool] = mapped_column(default=False)
+    # Review checks (issue 13, app/reviews/gate.py). Release gate: the decisions of a mentor who is new
+    # to the cohort wait for an organizer or lead mentor; new means fewer than `release_gate_decisions`
+    # released decisions here (None: until marked trusted). Moderation: an acceptance needs a second mentor.
+    release_gate: Mapped[bool] = mapped_column(default=False)
+    release_gate_decisions: Mapped[Optional[int]]
+    moderation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     module_version: Mapped[ModuleVersion] = relationship()
@@ -106,6 +116,10 @@ class MentorAssignment(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A lead mentor releases the decisions the cohort's release gate holds; their own are never held.
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    # Marked trusted by an organizer: the release gate no longer holds this mentor's decisions.
+    is_trusted: Mapped[bool] = mapped_column(default=False)
 
     cohort: Mapped[Cohort] = relationship(back_populates="mentor_assignments")
     user: Mapped[User] = relationship()
