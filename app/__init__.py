@@ -113,11 +113,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.learn.views import bp as learn_bp
     from app.modules.views import bp as modules_bp
     from app.progress.views import bp as progress_bp
+    from app.reviews.moderation_views import bp as moderation_bp
     from app.reviews.views import bp as reviews_bp
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, cohorts_bp, enrolments_bp, progress_bp, modules_bp,
-               badges_bp, admin_bp):
+               badges_bp, admin_bp, moderation_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

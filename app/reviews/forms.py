@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired
+from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
+                     SubmitField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.content.models import Exercise
 from app.core.forms import select_choices
@@ -18,10 +20,11 @@ class ReviewFormBase(FlaskForm):
     criterion_fields: list[tuple[int, str]]
 
 
-def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase:
-    """A review form with one required radio group per rubric criterion."""
+def _with_criteria(base: type[FlaskForm], exercise: Exercise, locale: str) -> tuple[type, list[tuple[int, str]]]:
+    """A subclass of `base` with one required radio group per rubric criterion, and (criterion id, field
+    name) in the rubric's order."""
 
-    class ReviewForm(ReviewFormBase):
+    class ScoresForm(base):
         pass
 
     fields = []
@@ -29,10 +32,16 @@ def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase
         name = f"criterion_{criterion.id}"
         choices = select_choices((str(level.points), f"{level.points} — {level.descriptor(locale)}")
                                  for level in criterion.levels)
-        setattr(ReviewForm, name, RadioField(
+        setattr(ScoresForm, name, RadioField(
             criterion.title(locale), choices=choices,
             validators=[InputRequired(_l("Choose a level for this criterion."))]))
         fields.append((criterion.id, name))
+    return ScoresForm, fields
+
+
+def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase:
+    """A review form with one required radio group per rubric criterion."""
+    ReviewForm, fields = _with_criteria(ReviewFormBase, exercise, locale)
     # Made after the criteria so that errors are listed in the order of the page.
     ReviewForm.feedback = TextAreaField(
         _l("Feedback for the learner (Markdown)"),
@@ -40,6 +49,19 @@ def review_form_for(exercise: Exercise, locale: str, **kwargs) -> ReviewFormBase
     form = ReviewForm(**kwargs)
     form.criterion_fields = fields
     return form
+
+
+def scores_form_for(base: type[FlaskForm], exercise: Exercise, locale: str, **kwargs) -> FlaskForm:
+    """`base` with a radio group per rubric criterion before its own fields (second reviews, calibration)."""
+    form_class, fields = _with_criteria(base, exercise, locale)
+    form = form_class(**kwargs)
+    form.criterion_fields = fields
+    return form
+
+
+def chosen_points(form: FlaskForm) -> dict[int, int]:
+    """Every criterion's chosen level of a validated scores form."""
+    return {cid: int(form[name].data) for cid, name in form.criterion_fields}
 
 
 class ClaimForm(FlaskForm):
@@ -54,3 +76,52 @@ class ReleaseClaimForm(FlaskForm):
 class AssignClaimForm(FlaskForm):
     mentor_id = SelectField(_l("Give to mentor"), coerce=int,
                             validators=[InputRequired(_l("Choose the mentor who should review it."))])
+
+
+class SecondReviewForm(FlaskForm):
+    """A second mentor's scores on a moderated acceptance (criteria added by scores_form_for)."""
+    feedback = TextAreaField(_l("Feedback for the learner if you disagree (Markdown)"))
+    agree = SubmitField(_l("Agree: accept"))
+    disagree = SubmitField(_l("Disagree: it needs revision"))
+
+
+class ReleaseDecisionForm(FlaskForm):
+    proposal_id = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Note for the mentor (when sending back)"), validators=[Length(max=2000)])
+    release = SubmitField(_l("Release to the learner"))
+    send_back = SubmitField(_l("Send back to the mentor"))
+
+
+class SettleForm(FlaskForm):
+    proposal_id = HiddenField(validators=[DataRequired()])
+    accept = SubmitField(_l("Accept as the first mentor proposed"))
+    return_for_revision = SubmitField(_l("Return with the second mentor's feedback"))
+
+
+class ReviewChecksForm(FlaskForm):
+    release_gate = BooleanField(_l("Hold the decisions of mentors new to this cohort until an organizer or "
+                                   "lead mentor releases them"))
+    release_gate_decisions = IntegerField(
+        _l("Number of decisions held per new mentor (leave empty: until you mark them trusted)"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Enter a number from 1 to 1000."))])
+    moderation = BooleanField(_l("An acceptance needs a second mentor's agreement (moderation)"))
+    lead_ids = SelectMultipleField(_l("Lead mentors"), coerce=int, widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
+    trusted_ids = SelectMultipleField(_l("Trusted mentors (never held)"), coerce=int,
+                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    save = SubmitField(_l("Save review checks"))
+
+
+class CalibrationForm(FlaskForm):
+    """A mentor's scores of a calibration reference (criteria added by scores_form_for)."""
+    reference_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Compare with the agreed scores"))
+
+
+class ReferenceForm(FlaskForm):
+    """Agreed scores of a new calibration reference (criteria added by scores_form_for)."""
+    exemplar = SelectField(_l("Exemplar of the mentor pack"), choices=select_choices([
+        ("standard", _l("Exemplar answer (standard)")), ("ideal", _l("Exemplar answer (ideal)"))]))
+    consent = BooleanField(_l("The learner has agreed that their answer is used, without their name, to "
+                              "calibrate mentors"))
+    submit = SubmitField(_l("Save as calibration reference"))

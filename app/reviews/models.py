@@ -154,6 +154,14 @@ class DecisionProposal(db.Model):
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     second_mentor: Mapped[Optional[User]] = relationship(foreign_keys=[second_mentor_id])
 
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_PROPOSAL_STATES
+
+    @property
+    def total_points(self) -> int:
+        return sum(self.points_by_criterion.values())
+
     def points(self) -> dict[int, int]:
         return {int(cid): p for cid, p in self.points_by_criterion.items()}
 

@@ -13,9 +13,10 @@ from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.reviews import claims, history as reviews_history, queries, services
+from app.reviews import calibration, claims, gate, history as reviews_history, queries, services
 from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
-from app.reviews.models import Decision
+from app.reviews.models import Decision, DecisionProposal
+from app.reviews.moderation_views import proposal_context
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
 
@@ -71,6 +72,8 @@ _REFUSALS = {
     claims.ClaimHeld: _held_message,
     claims.NotAwaitingReview: lambda e: _("This submission is no longer waiting for review: it was decided "
                                           "since you opened this page."),
+    gate.ProposalPending: lambda e: _("A decision on this version is already waiting for release or for a "
+                                      "second mentor. Your review was not saved."),
 }
 
 
@@ -107,6 +110,9 @@ def _save_draft(submission, form: ReviewFormBase, now):
 def review(submission_id: int):
     submission = _reviewable(submission_id)
     queue_filter = _queue_filter()
+    # Issue 13 (calibration): a mentor's first real review of an exercise comes after scoring its reference.
+    if request.method == "GET" and calibration.needs_calibration(db.session, current_user, submission.exercise_id):
+        return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id, submission=submission.id))
     now = utcnow()
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
@@ -139,16 +145,23 @@ def review(submission_id: int):
         decision = Decision.ACCEPTED if form.accept.data else Decision.RETURNED
         points = {cid: int(getattr(form, name).data) for cid, name in form.criterion_fields}
         try:
-            review = claims.decide_claimed(
+            # Issue 13: through the cohort's release gate and moderation, which may hold it as a proposal.
+            review = gate.decide(
                 db.session, version=version, mentor=current_user, now=now, claim_minutes=_claim_minutes(),
                 decision=decision, points_by_criterion=points, feedback_md=form.feedback.data)
         except services.ReviewRefused as e:
             db.session.rollback()
             refusal = _REFUSALS[type(e)](e)
         else:
-            scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
-            flash((_("Accepted (%(scored)s).", scored=scored) if decision == Decision.ACCEPTED
-                   else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
+            if isinstance(review, DecisionProposal):
+                flash(_("Your acceptance now waits for a second mentor's review; the learner sees it once they "
+                        "agree.") if review.state == "awaiting_second"
+                      else _("Your decision waits for an organizer or a lead mentor of this cohort to release it; "
+                             "until then the learner does not see it."), "success")
+            else:
+                scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
+                flash((_("Accepted (%(scored)s).", scored=scored) if decision == Decision.ACCEPTED
+                       else _("Returned to the learner for revision (%(scored)s).", scored=scored)), "success")
             # On to the next submission of the same filtered queue, without going back to it.
             following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
                                                  queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))).next_id
@@ -172,6 +185,8 @@ def review(submission_id: int):
                                             queue_filter.get("exercise"), bool(queue_filter.get("withdrawn"))),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
+        # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
+        **proposal_context(submission, latest.id),
     ), status
 
 
