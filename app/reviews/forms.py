@@ -118,10 +118,15 @@ class CalibrationForm(FlaskForm):
     submit = SubmitField(_l("Compare with the agreed scores"))
 
 
-class ReferenceForm(FlaskForm):
-    """Agreed scores of a new calibration reference (criteria added by scores_form_for)."""
+class ExemplarReferenceForm(FlaskForm):
+    """Agreed scores of an exemplar as a calibration reference (criteria added by scores_form_for)."""
     exemplar = SelectField(_l("Exemplar of the mentor pack"), choices=select_choices([
         ("standard", _l("Exemplar answer (standard)")), ("ideal", _l("Exemplar answer (ideal)"))]))
+    submit = SubmitField(_l("Save as calibration reference"))
+
+
+class SubmissionReferenceForm(FlaskForm):
+    """Agreed scores of a learner's answer as a calibration reference (criteria added by scores_form_for)."""
     consent = BooleanField(_l("The learner has agreed that their answer is used, without their name, to "
                               "calibrate mentors"))
     submit = SubmitField(_l("Save as calibration reference"))

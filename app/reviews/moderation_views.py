@@ -18,8 +18,9 @@ from app.core.templating import current_locale
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.reviews import agreement, calibration, claims, gate, mentor_stats, queries, services
-from app.reviews.forms import (CalibrationForm, ReferenceForm, ReleaseDecisionForm, ReviewChecksForm,
-                               SecondReviewForm, SettleForm, chosen_points, scores_form_for)
+from app.reviews.forms import (CalibrationForm, ExemplarReferenceForm, ReleaseDecisionForm, ReviewChecksForm,
+                               SecondReviewForm, SettleForm, SubmissionReferenceForm, chosen_points,
+                               scores_form_for)
 from app.reviews.models import CalibrationReference, DecisionProposal, ProposalState
 from app.submissions.models import Submission, SubmissionStatus
 
@@ -215,16 +216,12 @@ def mentor_statistics(cohort_id: int):
 
 # --- calibration --------------------------------------------------------------------------------------
 
-def _reference_form(exercise: Exercise) -> ReferenceForm:
-    return scores_form_for(ReferenceForm, exercise, current_locale())
-
-
 @bp.route("/exercises/<int:exercise_id>/calibration", methods=["GET", "POST"])
 @authz.roles(*STAFF)
 def references(exercise_id: int):
     exercise = db.session.get(Exercise, exercise_id)
     authz.ensure(exercise is not None)
-    form = _reference_form(exercise)
+    form = scores_form_for(ExemplarReferenceForm, exercise, current_locale())
     refusal = None
     if form.validate_on_submit():
         try:
@@ -251,7 +248,7 @@ def reference_from_submission(submission_id: int):
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None)
     version = gate.latest_version(db.session, submission)
-    form = _reference_form(submission.exercise)
+    form = scores_form_for(SubmissionReferenceForm, submission.exercise, current_locale())
     refusal = None
     if form.validate_on_submit():
         try:
