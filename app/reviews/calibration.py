@@ -5,9 +5,9 @@ the exercise, mentors score a reference and see, per criterion, how far they wer
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, false, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import Role, User
 from app.content.mentor_pack import exemplar_markdown
@@ -75,6 +75,12 @@ def _add(session: Session, *, exercise: Exercise, source: CalibrationSource, ver
     return reference
 
 
+def exercise_with_rubric(session: Session, exercise_id: int) -> Exercise | None:
+    """The exercise with its criteria and their levels (two more queries, whatever their number)."""
+    return session.scalar(select(Exercise).where(Exercise.id == exercise_id).options(
+        selectinload(Exercise.criteria).selectinload(RubricCriterion.levels)))
+
+
 def references(session: Session, exercise_id: int) -> list[CalibrationReference]:
     return list(session.scalars(select(CalibrationReference).where(CalibrationReference.exercise_id == exercise_id)
                                 .order_by(CalibrationReference.id)))
@@ -86,11 +92,11 @@ def attempts_by_reference(session: Session, mentor_id: int, exercise_id: int) ->
         .where(CalibrationAttempt.mentor_id == mentor_id, CalibrationReference.exercise_id == exercise_id))}
 
 
-def needs_calibration(session: Session, mentor: User, exercise_id: int) -> bool:
-    """A mentor (not an administrator) before their first real review of the exercise, while it has a
-    reference they have not scored. One query."""
+def needs_calibration_clause(mentor: User, exercise_id: int) -> ColumnElement[bool]:
+    """SQL that is true for a mentor (not an administrator) before their first real review of the
+    exercise, while it has a reference they have not scored."""
     if mentor.role != Role.MENTOR:
-        return False
+        return false()
     has_reference = exists().where(CalibrationReference.exercise_id == exercise_id)
     has_attempt = exists().where(CalibrationAttempt.mentor_id == mentor.id,
                                  CalibrationAttempt.reference_id == CalibrationReference.id,
@@ -99,7 +105,15 @@ def needs_calibration(session: Session, mentor: User, exercise_id: int) -> bool:
                                   Review.submission_version_id == SubmissionVersion.id,
                                   SubmissionVersion.submission_id == Submission.id,
                                   Submission.exercise_id == exercise_id)
-    return bool(session.scalar(select(has_reference & ~has_attempt & ~has_reviewed)))
+    return has_reference & ~has_attempt & ~has_reviewed
+
+
+def needs_calibration(session: Session, mentor: User, exercise_id: int) -> bool:
+    """Whether the mentor is asked to score a reference before reviewing the exercise. One query (none for
+    others than mentors)."""
+    if mentor.role != Role.MENTOR:
+        return False
+    return bool(session.scalar(select(needs_calibration_clause(mentor, exercise_id))))
 
 
 def score_reference(session: Session, *, reference: CalibrationReference, mentor: User,

@@ -10,9 +10,10 @@ a second mentor looks at it anyway.
 A proposal leaves the submission awaiting review: the learner sees nothing and no completion or badge
 follows until `review_version` records the final review (which alone sends `submission_accepted`)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -20,6 +21,7 @@ from app.auth import audit
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment
 from app.reviews import claims
+from app.reviews.calibration import needs_calibration_clause
 from app.reviews.models import (OPEN_PROPOSAL_STATES, Decision, DecisionProposal, ProposalState, Review,
                                 ReviewClaim, ReviewDraft)
 from app.reviews.services import (FeedbackRequired, NotAwaitingReview, ReviewRefused, check_decision,
@@ -80,11 +82,28 @@ def open_proposal(session: Session, version_id: int) -> DecisionProposal | None:
                                                          DecisionProposal.state.in_(OPEN_PROPOSAL_STATES)))
 
 
-def latest_proposal(session: Session, version_id: int) -> DecisionProposal | None:
-    """The version's newest proposal in any state, with its mentors (for the review page)."""
-    return session.scalar(select(DecisionProposal).where(DecisionProposal.submission_version_id == version_id)
-                          .options(joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor))
-                          .order_by(DecisionProposal.id.desc()).limit(1))
+@dataclass(frozen=True)
+class ReviewPageState:
+    is_mentor: bool  # assigned to the submission's cohort
+    needs_calibration: bool  # app/reviews/calibration.py
+    proposal: DecisionProposal | None  # the newest on the latest version, in any state
+
+
+def review_page_state(session: Session, user: User, submission: Submission) -> ReviewPageState:
+    """What the review page needs of the checks, in one query (two when there is a proposal)."""
+    proposal_id = (select(DecisionProposal.id).join(DecisionProposal.submission_version)
+                   .where(SubmissionVersion.submission_id == submission.id,
+                          SubmissionVersion.number == submission.latest_version_number)
+                   .order_by(DecisionProposal.id.desc()).limit(1).scalar_subquery())
+    is_mentor = exists().where(MentorAssignment.cohort_id == submission.enrolment.cohort_id,
+                               MentorAssignment.user_id == user.id)
+    row = session.execute(select(is_mentor, needs_calibration_clause(user, submission.exercise_id),
+                                 proposal_id)).one()
+    proposal = None
+    if row[2] is not None:
+        proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[2]).options(
+            joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor)))
+    return ReviewPageState(bool(row[0]), bool(row[1]), proposal)
 
 
 def decide(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime, claim_minutes: int,

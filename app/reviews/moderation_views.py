@@ -219,7 +219,7 @@ def mentor_statistics(cohort_id: int):
 @bp.route("/exercises/<int:exercise_id>/calibration", methods=["GET", "POST"])
 @authz.roles(*STAFF)
 def references(exercise_id: int):
-    exercise = db.session.get(Exercise, exercise_id)
+    exercise = calibration.exercise_with_rubric(db.session, exercise_id)
     authz.ensure(exercise is not None)
     form = scores_form_for(ExemplarReferenceForm, exercise, current_locale())
     refusal = None
@@ -268,7 +268,7 @@ def reference_from_submission(submission_id: int):
 
 def _mentors_exercise(exercise_id: int) -> Exercise:
     """The exercise, if a cohort the current mentor is assigned to works on it (administrators: any)."""
-    exercise = db.session.get(Exercise, exercise_id)
+    exercise = calibration.exercise_with_rubric(db.session, exercise_id)
     authz.ensure(exercise is not None and (current_user.role == Role.ADMIN or db.session.scalar(
         select(MentorAssignment.id).join(MentorAssignment.cohort)
         .where(MentorAssignment.user_id == current_user.id,
@@ -307,9 +307,8 @@ def calibrate(exercise_id: int):
         409 if refusal else (422 if form.errors else 200)
 
 
-def proposal_context(submission: Submission, latest_version_id: int) -> dict:
+def proposal_context(submission: Submission, proposal: DecisionProposal | None) -> dict:
     """What the review page shows of a proposal on the latest version (app/reviews/templates/reviews/_proposal.html)."""
-    proposal = gate.latest_proposal(db.session, latest_version_id)
     second_form = None
     if (proposal is not None and proposal.state == ProposalState.AWAITING_SECOND
             and proposal.mentor_id != current_user.id):

@@ -13,7 +13,7 @@ from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.reviews import calibration, claims, gate, history as reviews_history, queries, services
+from app.reviews import claims, gate, history as reviews_history, queries, services
 from app.reviews.forms import AssignClaimForm, ClaimForm, ReleaseClaimForm, ReviewFormBase, review_form_for
 from app.reviews.models import Decision, DecisionProposal
 from app.reviews.moderation_views import proposal_context
@@ -108,10 +108,14 @@ def _save_draft(submission, form: ReviewFormBase, now):
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @authz.roles(*MENTORS)
 def review(submission_id: int):
-    submission = _reviewable(submission_id)
+    submission = queries.submission_for_review(db.session, submission_id)
+    authz.ensure(submission is not None)
+    # Issue 13: membership, calibration and a waiting decision in one query (the page's budget).
+    checks = gate.review_page_state(db.session, current_user, submission)
+    authz.ensure(current_user.role == Role.ADMIN or checks.is_mentor)
     queue_filter = _queue_filter()
     # Issue 13 (calibration): a mentor's first real review of an exercise comes after scoring its reference.
-    if request.method == "GET" and calibration.needs_calibration(db.session, current_user, submission.exercise_id):
+    if request.method == "GET" and checks.needs_calibration:
         return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id, submission=submission.id))
     now = utcnow()
     history = queries.submission_history(db.session, submission)
@@ -186,7 +190,7 @@ def review(submission_id: int):
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
         # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
-        **proposal_context(submission, latest.id),
+        **proposal_context(submission, checks.proposal),
     ), status
 
 
