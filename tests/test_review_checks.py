@@ -121,6 +121,7 @@ def test_a_new_mentors_acceptance_is_held_and_reaches_the_learner_only_when_rele
     # Another mentor sees the held decision instead of a scoring form.
     page = login_en(world.second).get(f"/review/submissions/{world.version.submission_id}").get_data(as_text=True)
     assert "Decision waiting for release" in page and 'name="accept"' not in page
+    assert f"/review/cohorts/{world.group.id}/decisions" not in page  # not a lead mentor
 
     organizer = login_en(world.organizer)
     assert "よくできています" in organizer.get(f"/review/cohorts/{world.group.id}/decisions").get_data(as_text=True)
@@ -171,6 +172,9 @@ def test_a_lead_mentor_releases_but_an_ordinary_mentor_may_not(world, make, logi
     db.session.get(MentorAssignment, gate.assignment(db.session, world.group.id, world.second.id).id).is_lead = True
     db.session.commit()
     lead = login_en(world.second)
+    # The review page offers the lead mentor the page that releases it.
+    assert f"/review/cohorts/{world.group.id}/decisions" in lead.get(
+        f"/review/submissions/{world.version.submission_id}").get_data(as_text=True)
     lead.post(f"/review/cohorts/{world.group.id}/decisions/release", data={"proposal_id": str(proposal.id),
                                                                           "release": "1"})
     assert _proposal().state == ProposalState.RELEASED
@@ -439,3 +443,8 @@ def test_mentor_statistics_count_reviews_median_turnaround_distribution_and_agre
 
     page = login_en(world.organizer).get(f"/review/cohorts/{world.group.id}/mentors").get_data(as_text=True)
     assert "Krippendorff" in page and "1.00" in page and "-0.50" in page and "2 reviews" in page
+
+
+def test_the_review_checks_read_in_japanese(world, login_as):
+    page = login_as(world.organizer).get(f"/review/cohorts/{world.group.id}/checks").get_data(as_text=True)
+    assert "レビューの確認設定" in page and "ダブルチェック" in page and "主任メンター" in page

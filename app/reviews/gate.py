@@ -85,6 +85,7 @@ def open_proposal(session: Session, version_id: int) -> DecisionProposal | None:
 @dataclass(frozen=True)
 class ReviewPageState:
     is_mentor: bool  # assigned to the submission's cohort
+    is_lead: bool  # a lead mentor of it, who releases held decisions
     needs_calibration: bool  # app/reviews/calibration.py
     proposal: DecisionProposal | None  # the newest on the latest version, in any state
 
@@ -97,13 +98,15 @@ def review_page_state(session: Session, user: User, submission: Submission) -> R
                    .order_by(DecisionProposal.id.desc()).limit(1).scalar_subquery())
     is_mentor = exists().where(MentorAssignment.cohort_id == submission.enrolment.cohort_id,
                                MentorAssignment.user_id == user.id)
-    row = session.execute(select(is_mentor, needs_calibration_clause(user, submission.exercise_id),
+    is_lead = exists().where(MentorAssignment.cohort_id == submission.enrolment.cohort_id,
+                             MentorAssignment.user_id == user.id, MentorAssignment.is_lead.is_(True))
+    row = session.execute(select(is_mentor, is_lead, needs_calibration_clause(user, submission.exercise_id),
                                  proposal_id)).one()
     proposal = None
-    if row[2] is not None:
-        proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[2]).options(
+    if row[3] is not None:
+        proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[3]).options(
             joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor)))
-    return ReviewPageState(bool(row[0]), bool(row[1]), proposal)
+    return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal)
 
 
 def decide(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime, claim_minutes: int,

@@ -307,11 +307,13 @@ def calibrate(exercise_id: int):
         409 if refusal else (422 if form.errors else 200)
 
 
-def proposal_context(submission: Submission, proposal: DecisionProposal | None) -> dict:
+def proposal_context(submission: Submission, proposal: DecisionProposal | None, is_lead: bool) -> dict:
     """What the review page shows of a proposal on the latest version (app/reviews/templates/reviews/_proposal.html)."""
     second_form = None
     if (proposal is not None and proposal.state == ProposalState.AWAITING_SECOND
             and proposal.mentor_id != current_user.id):
         second_form = second_review_form(submission)
     return {"proposal": proposal, "second_form": second_form,
+            # Administrators and the cohort's lead mentors are offered the page that releases it.
+            "may_release_proposal": is_lead or current_user.role == Role.ADMIN,
             "proposal_feedback_html": render_markdown(proposal.feedback_md) if proposal else None}

@@ -190,7 +190,7 @@ def review(submission_id: int):
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
         # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
-        **proposal_context(submission, checks.proposal),
+        **proposal_context(submission, checks.proposal, checks.is_lead),
     ), status
 
 
