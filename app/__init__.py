@@ -126,12 +126,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications.views import bp as notifications_bp
     from app.progress.views import bp as progress_bp
     from app.reviews.comment_views import bp as comments_bp
+    from app.reviews.moderation_views import bp as moderation_bp
     from app.reviews.views import bp as reviews_bp
     from app.submissions import listeners as submission_listeners  # noqa: F401  (answers schedule changes)
     from app.visibility.views import bp as visibility_bp
 
-    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, cohorts_bp, enrolments_bp, selfenrol_bp,
-               groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp, catalogue_bp):
+    for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, moderation_bp, cohorts_bp, enrolments_bp,
+               selfenrol_bp, groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp,
+               catalogue_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

@@ -125,6 +125,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "learn.talent_levels": everyone(),
     "learn.save_draft": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN, organizer=HIDDEN,
                                   admin=HIDDEN),
+    # Issue 13, review checks: a cohort's settings and mentor statistics for staff; held decisions for
+    # staff and the cohort's lead mentors (the world's mentor is not one); calibration references for staff.
+    "moderation.checks": only(*STAFF),
+    "moderation.decisions": {**only(*MENTORS, "organizer"), "mentor": HIDDEN, "other_mentor": HIDDEN},
+    "moderation.release_decision": {**only(*MENTORS, "organizer"), "mentor": HIDDEN, "other_mentor": HIDDEN},
+    "moderation.settle": only(*STAFF),
+    "moderation.mentor_statistics": only(*STAFF),
+    "moderation.references": only(*STAFF),
+    "moderation.reference_from_submission": only(*STAFF),
+    # Mentors of a cohort working on the exercise (or the submission's cohort), and administrators.
+    "moderation.second_review": {**only(*MENTORS), "other_mentor": HIDDEN},
+    "moderation.calibrate": {**only(*MENTORS), "other_mentor": HIDDEN},
     "modules.changes": only(*STAFF),
     "modules.index": only(*STAFF),
     "modules.mentor_packs": only(*STAFF),

@@ -223,6 +223,43 @@ def test_group_pages_query_count_does_not_grow_with_groups_members_or_work(app, 
             "progress by group": (login_as(organizer), f"/manage/progress/cohorts/{cohort.id}?group={made[0].id}"),
             "group exercise": (login_as(watched), f"/cohorts/{cohort.id}/exercises/{exercise.id}"),
             "module overview in a group": (login_as(watched), f"/cohorts/{cohort.id}/"),
+
+
+@pytest.mark.parametrize("page", ["decisions", "mentor statistics", "review checks", "calibration", "references"])
+def test_review_check_pages_query_count_does_not_grow_with_decisions_or_references(app, make, login_as, page):
+    """Issue 13: the pages of the review checks over held and released decisions and calibration references."""
+    from app.reviews import gate
+    from app.reviews.models import CalibrationAttempt, CalibrationReference, Decision
+    storage = FileStorage(app.config["STORAGE_DIR"])
+    counts = []
+    for size in (1, 4):
+        mentor, lead, organizer = make.user(Role.MENTOR), make.user(Role.MENTOR), make.user(Role.ORGANIZER)
+        learners = [make.user(Role.LEARNER) for _ in range(2 * size)]
+        group = make.cohort(make.module_version(exercises=1, criteria=size), learners=learners, mentors=[mentor, lead])
+        group.release_gate = True
+        exercise = group.module_version.exercises[0]
+        points = {c.id: 3 for c in exercise.criteria}
+        for n, learner in enumerate(learners):
+            version = submit_version(db.session, enrolment=make.enrolment(group, learner), exercise=exercise,
+                                     body_md="回答", uploads=[], keep_attachment_ids=set(), storage=storage,
+                                     now=utcnow(), max_answer_chars=100, max_attachment_bytes=100)
+            proposal = gate.decide(db.session, version=version, mentor=mentor, now=utcnow(), claim_minutes=30,
+                                   decision=Decision.ACCEPTED, points_by_criterion=points, feedback_md="合格")
+            if n % 2:
+                gate.release(db.session, proposal=proposal, actor=organizer, now=utcnow())
+        for _ in range(size):
+            reference = CalibrationReference(exercise=exercise, source="exemplar", body_md="x", body_html="x",
+                                             agreed_points_by_criterion={str(c): 2 for c in points})
+            db.session.add_all([reference] + [
+                CalibrationAttempt(reference=reference, mentor_id=m.id,
+                                   points_by_criterion={str(c): 3 for c in points}) for m in (mentor, lead)])
+        db.session.commit()
+        client, path = {
+            "decisions": (login_as(organizer), f"/review/cohorts/{group.id}/decisions"),
+            "mentor statistics": (login_as(organizer), f"/review/cohorts/{group.id}/mentors"),
+            "review checks": (login_as(organizer), f"/review/cohorts/{group.id}/checks"),
+            "calibration": (login_as(mentor), f"/review/exercises/{exercise.id}/calibrate"),
+            "references": (login_as(organizer), f"/review/exercises/{exercise.id}/calibration"),
         }[page]
         counts.append(_queries(app, client, path))
     assert counts[0] == counts[1] <= QUERY_BUDGET, counts

@@ -30,6 +30,8 @@ class Cohort(db.Model):
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         CheckConstraint("max_revision_rounds >= 0", name="max_revision_rounds_not_negative"),
         CheckConstraint("review_target_working_days >= 1", name="review_target_positive"),
+        CheckConstraint("release_gate_decisions IS NULL OR release_gate_decisions >= 1",
+                        name="release_gate_decisions_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +56,12 @@ class Cohort(db.Model):
     max_revision_rounds: Mapped[Optional[int]]
     # Working days (weekends and Japanese holidays excluded) work may wait before it is flagged as overdue.
     review_target_working_days: Mapped[int] = mapped_column(default=5)
+    # Review checks (issue 13, app/reviews/gate.py). Release gate: the decisions of a mentor who is new
+    # to the cohort wait for an organizer or lead mentor; new means fewer than `release_gate_decisions`
+    # released decisions here (None: until marked trusted). Moderation: an acceptance needs a second mentor.
+    release_gate: Mapped[bool] = mapped_column(default=False)
+    release_gate_decisions: Mapped[Optional[int]]
+    moderation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Self-enrolment (app/cohorts/selfenrol.py): learners join with this code, or its link /join/<code>;
     # None means self-enrolment is off. Stored without the hyphen it is shown with.
@@ -130,6 +138,10 @@ class MentorAssignment(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A lead mentor releases the decisions the cohort's release gate holds; their own are never held.
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    # Marked trusted by an organizer: the release gate no longer holds this mentor's decisions.
+    is_trusted: Mapped[bool] = mapped_column(default=False)
 
     cohort: Mapped[Cohort] = relationship(back_populates="mentor_assignments")
     user: Mapped[User] = relationship()

@@ -69,3 +69,18 @@ def _check_mentor_pack(path: Path, text: str, locale: str, criteria: tuple[Crite
         if title not in noted:
             errors.add(path, f"no scoring note for the rubric criterion '{title}' (add '### {title}')")
     return len(errors.items) == before
+
+
+def exemplar_markdown(pack_md: str, locale: str, ideal: bool) -> str | None:
+    """The text under the pack's standard (or ideal) exemplar heading, or None when it has none."""
+    heading = "## " + MENTOR_SECTIONS[locale][1 if ideal else 0]
+    lines, inside = [], False
+    for line in pack_md.splitlines():
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line.strip() == heading
+        elif inside:
+            lines.append(line)
+    text = "\n".join(lines).strip()
+    return text or None

@@ -2,11 +2,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.content.models import Module, RubricCriterion
+from app.content.models import Exercise, Module, RubricCriterion
 from app.core.db import enum_type, utcnow
 from app.extensions import db
 from app.submissions.models import Submission, SubmissionVersion
@@ -146,6 +146,35 @@ class AnchoredComment(db.Model):
     __table_args__ = (
         CheckConstraint("text_offset >= 0", name="text_offset_not_negative"),
         CheckConstraint("paragraph IS NULL OR paragraph >= 0", name="paragraph_not_negative"),
+class ProposalState(StrEnum):
+    """Where a decision that is not final yet stands (issue 13, app/reviews/gate.py)."""
+    HELD = "held"  # the release gate holds it for an organizer or lead mentor
+    AWAITING_SECOND = "awaiting_second"  # moderation: a second mentor has to look at the acceptance
+    DISPUTED = "disputed"  # the second mentor disagreed: an organizer settles it
+    RELEASED = "released"
+    AGREED = "agreed"
+    SETTLED = "settled"
+    SENT_BACK = "sent_back"  # back to its mentor, whose draft it became again
+
+
+OPEN_PROPOSAL_STATES = (ProposalState.HELD, ProposalState.AWAITING_SECOND, ProposalState.DISPUTED)
+_OPEN = "state IN ('held', 'awaiting_second', 'disputed')"
+
+
+class DecisionProposal(db.Model):
+    """A mentor's decision that does not reach the learner yet: held by the release gate or awaiting a
+    second mentor. The submission stays awaiting review until it is released, agreed or settled, which
+    records the `Review` (and only then sends `submission_accepted`). Kept afterwards: both mentors' scores
+    feed the agreement statistic."""
+
+    __tablename__ = "decision_proposal"
+    __table_args__ = (
+        # At most one open proposal per version.
+        Index("uq_decision_proposal_open_version", "submission_version_id", unique=True,
+              sqlite_where=text(_OPEN), postgresql_where=text(_OPEN)),
+        CheckConstraint(f"({_OPEN}) = (closed_at IS NULL)", name="closed_unless_open"),
+        CheckConstraint("state NOT IN ('disputed', 'agreed') OR second_reviewed_at IS NOT NULL",
+                        name="second_review_has_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,3 +231,94 @@ class DiscussionMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()
+    state: Mapped[ProposalState] = mapped_column(enum_type(ProposalState, 16, "state"))
+    decision: Mapped[Decision] = mapped_column(enum_type(Decision, 16, "decision"))
+    # {criterion id (as text, as JSON keys are): points}, every criterion of the exercise.
+    points_by_criterion: Mapped[dict] = mapped_column(db.JSON)
+    feedback_md: Mapped[str] = mapped_column(Text)
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Moderation: the second mentor's own scores, and their feedback when they disagree.
+    second_mentor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    second_points_by_criterion: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    second_feedback_md: Mapped[Optional[str]] = mapped_column(Text)
+    second_reviewed_at: Mapped[Optional[datetime]]
+    # Who released, settled or sent it back (the second mentor when they agreed), when, and why (sent back).
+    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    closed_at: Mapped[Optional[datetime]]
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    # The final review it became.
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("review.id", ondelete="SET NULL"))
+
+    submission_version: Mapped[SubmissionVersion] = relationship()
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+    second_mentor: Mapped[Optional[User]] = relationship(foreign_keys=[second_mentor_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_PROPOSAL_STATES
+
+    @property
+    def total_points(self) -> int:
+        return sum(self.points_by_criterion.values())
+
+    def points(self) -> dict[int, int]:
+        return {int(cid): p for cid, p in self.points_by_criterion.items()}
+
+    def second_points(self) -> dict[int, int]:
+        return {int(cid): p for cid, p in (self.second_points_by_criterion or {}).items()}
+
+
+class CalibrationSource(StrEnum):
+    SUBMISSION = "submission"  # a real learner's work, used with their consent
+    EXEMPLAR = "exemplar"  # an exemplar answer of the exercise's mentor pack
+
+
+class CalibrationReference(db.Model):
+    """A reference answer of an exercise with the scores organizers agreed on: mentors score it before
+    their first real review of the exercise and see how far they were (app/reviews/calibration.py)."""
+
+    __tablename__ = "calibration_reference"
+    __table_args__ = (
+        CheckConstraint("(source = 'submission') = (submission_version_id IS NOT NULL)",
+                        name="submission_has_version"),
+        CheckConstraint("source <> 'submission' OR consent_confirmed_at IS NOT NULL",
+                        name="submission_has_consent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
+    source: Mapped[CalibrationSource] = mapped_column(enum_type(CalibrationSource, 16, "source"))
+    submission_version_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="RESTRICT"))
+    # When the organizer confirmed the learner's consent to use their work.
+    consent_confirmed_at: Mapped[Optional[datetime]]
+    # A copy, without the learner's name: mentors read it as an anonymous answer.
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # {criterion id (as text): points}, every criterion of the exercise.
+    agreed_points_by_criterion: Mapped[dict] = mapped_column(db.JSON)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exercise: Mapped[Exercise] = relationship()
+
+    def agreed_points(self) -> dict[int, int]:
+        return {int(cid): p for cid, p in self.agreed_points_by_criterion.items()}
+
+
+class CalibrationAttempt(db.Model):
+    """One mentor's scores of one reference (once: the first impression is what calibrates)."""
+
+    __tablename__ = "calibration_attempt"
+    __table_args__ = (UniqueConstraint("reference_id", "mentor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_id: Mapped[int] = mapped_column(ForeignKey("calibration_reference.id", ondelete="CASCADE"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    points_by_criterion: Mapped[dict] = mapped_column(db.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reference: Mapped[CalibrationReference] = relationship()
+
+    def points(self) -> dict[int, int]:
+        return {int(cid): p for cid, p in self.points_by_criterion.items()}

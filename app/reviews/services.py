@@ -73,15 +73,17 @@ def points_needed_to_pass(pass_threshold: float, max_points: int) -> int:
     return math.ceil(pass_threshold * max_points - 1e-9)
 
 
-def review_version(session: Session, *, version: SubmissionVersion, mentor: User, decision: Decision | str,
-                   points_by_criterion: dict[int, int], feedback_md: str, now: datetime) -> Review:
-    """Record a mentor's scores, feedback and decision on `version`.
+def scores_fit_rubric(criteria, points_by_criterion: dict[int, int]) -> bool:
+    """One of its levels for every criterion of the rubric, and nothing else."""
+    return set(points_by_criterion) == {c.id for c in criteria} and all(
+        points_by_criterion[c.id] in {level.points for level in c.levels} for c in criteria)
 
-    Refuses (writing nothing) when the version is not the latest, when it was already decided,
-    when a score is missing or outside the criterion's range, or when the cohort is archived; in the
-    cohort's last revision round a return (LastRoundMustDecide), otherwise "not passed" (NotLastRound).
-    Writes the scores and decision to the review audit trail. Sends `review_decided` (and, accepting,
-    `submission_accepted`) inside the same transaction."""
+
+def check_decision(version: SubmissionVersion, *, decision: Decision | str, points_by_criterion: dict[int, int],
+                   feedback_md: str) -> tuple[Decision, str, int]:
+    """The decision, the cleaned feedback and the maximum points, if a mentor may decide so on `version`
+    now; raises what `review_version` refuses for (writing nothing). Proposals (app/reviews/gate.py) are
+    checked the same way."""
     submission: Submission = version.submission
     if not reviews_allowed(submission.enrolment.cohort):
         raise CohortArchived()
@@ -90,12 +92,8 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     if submission.status != SubmissionStatus.AWAITING_REVIEW:
         raise AlreadyReviewed()
     criteria = submission.exercise.criteria
-    if set(points_by_criterion) != {c.id for c in criteria}:
+    if not scores_fit_rubric(criteria, points_by_criterion):
         raise InvalidScores()
-    for criterion in criteria:
-        allowed = {level.points for level in criterion.levels}
-        if points_by_criterion[criterion.id] not in allowed:
-            raise InvalidScores()
     feedback_md = (feedback_md or "").replace("\r\n", "\n").strip()
     if not feedback_md:
         raise FeedbackRequired()
@@ -110,6 +108,22 @@ def review_version(session: Session, *, version: SubmissionVersion, mentor: User
     needed = points_needed_to_pass(submission.exercise.pass_threshold, max_points)
     if decision == Decision.ACCEPTED and sum(points_by_criterion.values()) < needed:
         raise BelowPassThreshold(needed, max_points)
+    return decision, feedback_md, max_points
+
+
+def review_version(session: Session, *, version: SubmissionVersion, mentor: User, decision: Decision | str,
+                   points_by_criterion: dict[int, int], feedback_md: str, now: datetime) -> Review:
+    """Record a mentor's scores, feedback and decision on `version`.
+
+    Refuses (writing nothing) when the version is not the latest, when it was already decided,
+    when a score is missing or outside the criterion's range, or when the cohort is archived; in the
+    cohort's last revision round a return (LastRoundMustDecide), otherwise "not passed" (NotLastRound).
+    Writes the scores and decision to the review audit trail. Sends `review_decided` (and, accepting,
+    `submission_accepted`) inside the same transaction."""
+    submission: Submission = version.submission
+    decision, feedback_md, max_points = check_decision(version, decision=decision,
+                                                       points_by_criterion=points_by_criterion,
+                                                       feedback_md=feedback_md)
     new_status = {Decision.ACCEPTED: SubmissionStatus.ACCEPTED, Decision.RETURNED: SubmissionStatus.RETURNED,
                   Decision.NOT_PASSED: SubmissionStatus.NOT_PASSED}[decision]
     # Compare-and-set: only the first decision on the latest version wins; a second mentor gets

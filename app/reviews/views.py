@@ -15,10 +15,12 @@ from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.groups.queries import mentored_group_ids
-from app.reviews import annotations, bank, blind, claims, discussion, fairness, history as reviews_history, queries, services
+from app.reviews import (annotations, bank, blind, claims, discussion, fairness, gate, history as reviews_history,
+                         queries, services)
 from app.reviews.forms import (AssignClaimForm, ClaimForm, CommentForm, DeleteCommentForm, DistributeForm,
                                MessageForm, ReleaseClaimForm, ReviewFormBase, criterion_choices, review_form_for)
-from app.reviews.models import Decision
+from app.reviews.models import Decision, DecisionProposal
+from app.reviews.moderation_views import proposal_context
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
 
@@ -103,6 +105,8 @@ _REFUSALS = {
                                               "it as not passed. Your review was not saved."),
     services.NotLastRound: lambda e: _("The learner still has revision rounds left: return the work for revision "
                                        "instead of closing it. Your review was not saved."),
+    gate.ProposalPending: lambda e: _("A decision on this version is already waiting for release or for a "
+                                      "second mentor. Your review was not saved."),
 }
 
 
@@ -121,10 +125,15 @@ def _reviewable(submission_id: int):
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None and (current_user.role == Role.ADMIN or is_mentor_of(
         db.session, current_user, submission.enrolment.cohort_id)))
+    _ensure_not_conflicted(submission)
+    return submission
+
+
+def _ensure_not_conflicted(submission) -> None:
+    """404 for work the conflict-of-interest rule keeps from the current user, unless they hold its claim."""
     if fairness.is_conflicted(current_user, submission.enrolment.user, submission.enrolment.cohort):
         held = claims.active_claim(db.session, submission.id, utcnow())
         authz.ensure(held is not None and held.mentor_id == current_user.id)
-    return submission
 
 
 def _chosen_points(form: ReviewFormBase) -> dict[int, int]:
@@ -142,8 +151,16 @@ def _save_draft(submission, form: ReviewFormBase, now):
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @authz.roles(*MENTORS)
 def review(submission_id: int):
-    submission = _reviewable(submission_id)
+    submission = queries.submission_for_review(db.session, submission_id)
+    authz.ensure(submission is not None)
+    # Issue 13: membership, calibration and a waiting decision in one query (the page's budget).
+    checks = gate.review_page_state(db.session, current_user, submission)
+    authz.ensure(current_user.role == Role.ADMIN or checks.is_mentor)
+    _ensure_not_conflicted(submission)
     queue_filter = _queue_filter()
+    # Issue 13 (calibration): a mentor's first real review of an exercise comes after scoring its reference.
+    if request.method == "GET" and checks.needs_calibration:
+        return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id, submission=submission.id))
     now = utcnow()
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
@@ -185,17 +202,24 @@ def review(submission_id: int):
                     else Decision.NOT_PASSED if form.not_passed.data else Decision.RETURNED)
         points = {cid: int(getattr(form, name).data) for cid, name in form.criterion_fields}
         try:
-            review = claims.decide_claimed(
+            # Issue 13: through the cohort's release gate and moderation, which may hold it as a proposal.
+            review = gate.decide(
                 db.session, version=version, mentor=current_user, now=now, claim_minutes=_claim_minutes(),
                 decision=decision, points_by_criterion=points, feedback_md=form.feedback.data)
         except services.ReviewRefused as e:
             db.session.rollback()
             refusal = _REFUSALS[type(e)](e)
         else:
-            scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
-            flash({Decision.ACCEPTED: _("Accepted (%(scored)s).", scored=scored),
-                   Decision.RETURNED: _("Returned to the learner for revision (%(scored)s).", scored=scored),
-                   Decision.NOT_PASSED: _("Closed as not passed (%(scored)s).", scored=scored)}[decision], "success")
+            if isinstance(review, DecisionProposal):
+                flash(_("Your acceptance now waits for a second mentor's review; the learner sees it once they "
+                        "agree.") if review.state == "awaiting_second"
+                      else _("Your decision waits for an organizer or a lead mentor of this cohort to release it; "
+                             "until then the learner does not see it."), "success")
+            else:
+                scored = _("%(points)d of %(max)d points", points=review.total_points, max=review.max_points)
+                flash({Decision.ACCEPTED: _("Accepted (%(scored)s).", scored=scored),
+                       Decision.RETURNED: _("Returned to the learner for revision (%(scored)s).", scored=scored),
+                       Decision.NOT_PASSED: _("Closed as not passed (%(scored)s).", scored=scored)}[decision], "success")
             # On to the next submission of the same filtered queue, without going back to it.
             following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
                                                  queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
@@ -228,6 +252,8 @@ def review(submission_id: int):
         comment_form=_comment_form(submission, latest), delete_comment_form=DeleteCommentForm(),
         bank_entries=bank_entries,
         messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
+        # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
+        **proposal_context(submission, checks.proposal, checks.is_lead),
     ), status
 
 
