@@ -223,6 +223,9 @@ def test_group_pages_query_count_does_not_grow_with_groups_members_or_work(app, 
             "progress by group": (login_as(organizer), f"/manage/progress/cohorts/{cohort.id}?group={made[0].id}"),
             "group exercise": (login_as(watched), f"/cohorts/{cohort.id}/exercises/{exercise.id}"),
             "module overview in a group": (login_as(watched), f"/cohorts/{cohort.id}/"),
+        }[page]
+        counts.append(_queries(app, client, path))
+    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
 
 
 @pytest.mark.parametrize("page", ["decisions", "mentor statistics", "review checks", "calibration", "references"])

@@ -146,35 +146,6 @@ class AnchoredComment(db.Model):
     __table_args__ = (
         CheckConstraint("text_offset >= 0", name="text_offset_not_negative"),
         CheckConstraint("paragraph IS NULL OR paragraph >= 0", name="paragraph_not_negative"),
-class ProposalState(StrEnum):
-    """Where a decision that is not final yet stands (issue 13, app/reviews/gate.py)."""
-    HELD = "held"  # the release gate holds it for an organizer or lead mentor
-    AWAITING_SECOND = "awaiting_second"  # moderation: a second mentor has to look at the acceptance
-    DISPUTED = "disputed"  # the second mentor disagreed: an organizer settles it
-    RELEASED = "released"
-    AGREED = "agreed"
-    SETTLED = "settled"
-    SENT_BACK = "sent_back"  # back to its mentor, whose draft it became again
-
-
-OPEN_PROPOSAL_STATES = (ProposalState.HELD, ProposalState.AWAITING_SECOND, ProposalState.DISPUTED)
-_OPEN = "state IN ('held', 'awaiting_second', 'disputed')"
-
-
-class DecisionProposal(db.Model):
-    """A mentor's decision that does not reach the learner yet: held by the release gate or awaiting a
-    second mentor. The submission stays awaiting review until it is released, agreed or settled, which
-    records the `Review` (and only then sends `submission_accepted`). Kept afterwards: both mentors' scores
-    feed the agreement statistic."""
-
-    __tablename__ = "decision_proposal"
-    __table_args__ = (
-        # At most one open proposal per version.
-        Index("uq_decision_proposal_open_version", "submission_version_id", unique=True,
-              sqlite_where=text(_OPEN), postgresql_where=text(_OPEN)),
-        CheckConstraint(f"({_OPEN}) = (closed_at IS NULL)", name="closed_unless_open"),
-        CheckConstraint("state NOT IN ('disputed', 'agreed') OR second_reviewed_at IS NOT NULL",
-                        name="second_review_has_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -231,6 +202,43 @@ class DiscussionMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()
+
+
+class ProposalState(StrEnum):
+    """Where a decision that is not final yet stands (issue 13, app/reviews/gate.py)."""
+    HELD = "held"  # the release gate holds it for an organizer or lead mentor
+    AWAITING_SECOND = "awaiting_second"  # moderation: a second mentor has to look at the acceptance
+    DISPUTED = "disputed"  # the second mentor disagreed: an organizer settles it
+    RELEASED = "released"
+    AGREED = "agreed"
+    SETTLED = "settled"
+    SENT_BACK = "sent_back"  # back to its mentor, whose draft it became again
+
+
+OPEN_PROPOSAL_STATES = (ProposalState.HELD, ProposalState.AWAITING_SECOND, ProposalState.DISPUTED)
+_OPEN = "state IN ('held', 'awaiting_second', 'disputed')"
+
+
+class DecisionProposal(db.Model):
+    """A mentor's decision that does not reach the learner yet: held by the release gate or awaiting a
+    second mentor. The submission stays awaiting review until it is released, agreed or settled, which
+    records the `Review` (and only then sends `submission_accepted`). Kept afterwards: both mentors' scores
+    feed the agreement statistic."""
+
+    __tablename__ = "decision_proposal"
+    __table_args__ = (
+        # At most one open proposal per version.
+        Index("uq_decision_proposal_open_version", "submission_version_id", unique=True,
+              sqlite_where=text(_OPEN), postgresql_where=text(_OPEN)),
+        CheckConstraint(f"({_OPEN}) = (closed_at IS NULL)", name="closed_unless_open"),
+        CheckConstraint("state NOT IN ('disputed', 'agreed') OR second_reviewed_at IS NOT NULL",
+                        name="second_review_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_version_id: Mapped[int] = mapped_column(ForeignKey("submission_version.id", ondelete="RESTRICT"),
+                                                       index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     state: Mapped[ProposalState] = mapped_column(enum_type(ProposalState, 16, "state"))
     decision: Mapped[Decision] = mapped_column(enum_type(Decision, 16, "decision"))
     # {criterion id (as text, as JSON keys are): points}, every criterion of the exercise.

@@ -75,7 +75,7 @@ def upgrade():
     sa.Column('review_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("state IN ('held', 'awaiting_second', 'disputed', 'released', 'agreed', 'settled', 'sent_back')",
                        name=op.f('ck_decision_proposal_state')),
-    sa.CheckConstraint("decision IN ('accepted', 'returned')", name=op.f('ck_decision_proposal_decision')),
+    sa.CheckConstraint("decision IN ('accepted', 'returned', 'not_passed')", name=op.f('ck_decision_proposal_decision')),
     sa.CheckConstraint("(state IN ('held', 'awaiting_second', 'disputed')) = (closed_at IS NULL)", name=op.f('ck_decision_proposal_closed_unless_open')),
     sa.CheckConstraint("state NOT IN ('disputed', 'agreed') OR second_reviewed_at IS NOT NULL", name=op.f('ck_decision_proposal_second_review_has_time')),
     sa.ForeignKeyConstraint(['closed_by_id'], ['user_account.id'], name=op.f('fk_decision_proposal_closed_by_id_user_account'), ondelete='SET NULL'),
