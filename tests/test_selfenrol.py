@@ -477,7 +477,7 @@ def test_withdrawing_on_the_cohort_page_tells_the_organizer_who_got_the_seat(app
     waiting = make.user(Role.LEARNER)
     _join(group, waiting)
     client = login_as(make.user(Role.ORGANIZER))
-    assert client.post(f"/manage/cohorts/{group.id}/learners/{seated.id}/withdraw").status_code == 302
+    assert client.post(f"/manage/cohorts/{group.id}/learners/{seated.id}/withdraw", data={"confirm": "yes"}).status_code == 302
     assert _active(group) == [waiting.id] and _waiting(group) == []
 
 

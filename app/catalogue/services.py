@@ -4,9 +4,7 @@ mistakes changes nothing and importing the same file again changes nothing), del
 learner's mark that they took one."""
 
 import csv
-import hashlib
 import io
-import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from app.auth import audit
 from app.auth.models import User
 from app.catalogue.models import CatalogueCourse, CatalogueTopic, CourseDone, DssRole
+from app.core import previews
 from app.core.db import column_length, utcnow
+from app.core.previews import content_hash
 from app.core.filetypes import decode_text
 from app.core.inputs import has_control_characters
 from app.core.reasons import ReasonError
@@ -88,7 +88,7 @@ class Outcome:
     CREATE = "create"
     UPDATE = "update"  # a course with the same URL exists and some field differs
     UNCHANGED = "unchanged"
-    ERROR = "error"
+    ERROR = previews.ERROR
 
 
 @dataclass
@@ -104,27 +104,6 @@ class RowPlan:
     @property
     def refused_value(self) -> str:
         return self.row.cells.get(self.column or "", "")
-
-
-@dataclass
-class ImportPlan:
-    rows: list[RowPlan]
-    content_hash: str
-
-    @property
-    def has_errors(self) -> bool:
-        return any(r.outcome == Outcome.ERROR for r in self.rows)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.rows if r.outcome == outcome)
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps([(r.row.line, r.outcome) for r in self.rows]).encode()).hexdigest()
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def parse_courses(data: bytes) -> list[CourseRow]:
@@ -223,7 +202,7 @@ def _differs(course: CatalogueCourse, fields: CourseFields) -> bool:
                                         fields.description, fields.last_checked_on)
 
 
-def plan_import(session: Session, data: bytes) -> ImportPlan:
+def plan_import(session: Session, data: bytes) -> previews.PreviewPlan:
     """What importing `data` would do, row by row. Raises UnreadableFile. Writes nothing."""
     rows = parse_courses(data)
     existing = {c.url: c for c in session.scalars(select(CatalogueCourse).options(selectinload(CatalogueCourse.topics)))}
@@ -240,7 +219,7 @@ def plan_import(session: Session, data: bytes) -> ImportPlan:
         course = existing.get(fields.url)
         outcome = Outcome.CREATE if course is None else (Outcome.UPDATE if _differs(course, fields) else Outcome.UNCHANGED)
         plans.append(RowPlan(row, outcome, fields=fields))
-    return ImportPlan(plans, content_hash(data))
+    return previews.PreviewPlan(plans, content_hash(data))
 
 
 STARTER_FILE = Path(__file__).parent / "data" / "starter.csv"
@@ -255,7 +234,7 @@ def load_starter(session: Session) -> int:
     return apply_import(session, plan, None)
 
 
-def apply_import(session: Session, plan: ImportPlan, actor: User | None) -> int:
+def apply_import(session: Session, plan: previews.PreviewPlan, actor: User | None) -> int:
     """Create and update the courses of a plan without errors; returns how many changed. Flushes."""
     assert not plan.has_errors
     existing = {c.url: c for c in session.scalars(select(CatalogueCourse).options(selectinload(CatalogueCourse.topics)))}

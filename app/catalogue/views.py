@@ -160,7 +160,7 @@ def confirm_import():
     form = ConfirmImportForm()
     data = previews.unpack(form.content.data or "", services.MAX_BYTES) if form.validate_on_submit() else None
     token = previews.verified(current_app.secret_key, PREVIEW_SALT, form.token.data or "")
-    if data is None or token is None or token.get("hash") != services.content_hash(data):
+    if data is None or token is None or token.get("hash") != previews.content_hash(data):
         return _render_manage(notice=_("This is not the file that was previewed, so nothing was imported. "
                                        "Upload the file again to see what will happen."), status=409)
     plan = services.plan_import(db.session, data)

@@ -118,7 +118,7 @@ def confirm_import(cohort_id: int):
     data = previews.unpack(form.content.data or "", participants.MAX_BYTES) if form.validate_on_submit() else None
     token = previews.verified(current_app.secret_key, PREVIEW_SALT, form.token.data or "")
     if data is None or token is None or token.get("cohort") != cohort.id \
-            or token.get("hash") != participants.content_hash(data):
+            or token.get("hash") != previews.content_hash(data):
         return _render_import(cohort, notice=_(
             "This is not the file that was previewed, so nothing was imported. Upload the file again to see "
             "what will happen."), status=409)

@@ -3,9 +3,7 @@ says for every row what confirming would do, writing nothing; `apply_import` doe
 row is wrong, so a file with mistakes changes nothing and importing the same file again adds nothing."""
 
 import csv
-import hashlib
 import io
-import json
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,7 +15,9 @@ from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.municipality_codes import MunicipalityDirectory
 from app.auth.services import create_user, normalize_email
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
+from app.core import previews
 from app.core.db import column_length
+from app.core.previews import content_hash
 from app.core.filetypes import decode_text
 from app.core.inputs import has_control_characters
 from app.core.reasons import ReasonError
@@ -43,7 +43,7 @@ class Outcome:
     ENROL = "enrol"  # an existing learner account, enrolled
     ALREADY_ENROLLED = "already_enrolled"
     WITHDRAWN = "withdrawn"  # enrolled but withdrawn: left as it is (re-admitting is a separate step)
-    ERROR = "error"
+    ERROR = previews.ERROR
 
 
 @dataclass(frozen=True)
@@ -81,35 +81,17 @@ class RowPlan:
         return self.row.email
 
 
-@dataclass
-class ImportPlan:
-    rows: list[RowPlan]
-    content_hash: str
-
-    @property
-    def has_errors(self) -> bool:
-        return any(r.outcome == Outcome.ERROR for r in self.rows)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.rows if r.outcome == outcome)
-
-    @property
-    def fingerprint(self) -> str:
-        """What confirming would do, as a hash: the plan of the same file changes when accounts or
-        enrolments changed after the preview."""
-        summary = [(r.row.line, r.outcome, r.email, r.user.id if r.user else None,
-                    r.organization.id if r.organization else None) for r in self.rows]
-        return hashlib.sha256(json.dumps(summary).encode()).hexdigest()
+class ImportPlan(previews.PreviewPlan):
+    def summary(self) -> list:
+        """The plan of the same file also changes when accounts or enrolments changed after the preview."""
+        return [(r.row.line, r.outcome, r.email, r.user.id if r.user else None,
+                 r.organization.id if r.organization else None) for r in self.rows]
 
 
 @dataclass
 class ImportResult:
     created: list[User] = field(default_factory=list)
     enrolled: int = 0
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def parse_participants(data: bytes) -> list[ParticipantRow]:
