@@ -260,6 +260,13 @@ NOT_IN_A_STRING_COLUMN = {
     ("ConfirmImportForm", "content"), ("ConfirmImportForm", "token"),
     # A join code is looked up, never stored as typed; the join form only names the cohort it confirms.
     ("JoinCodeForm", "code"), ("JoinForm", "cohort_id"),
+    # Ids of the object a button acts on, and the confirmation of a dangerous action: looked up, not stored.
+    ("SettleForm", "proposal_id"), ("ReleaseDecisionForm", "proposal_id"), ("CalibrationForm", "reference_id"),
+    ("BankEntryForm", "entry_id"), ("DeleteCommentForm", "comment_id"), ("CommentForm", "version_id"),
+    ("CommentForm", "paragraph"), ("RevokeForm", "confirm"), ("ConfirmForm", "confirm"),
+    # Markdown and notes stored as Text, held to the limits their services or forms set.
+    ("MessageForm", "message"), ("BankEntryForm", "body"), ("CommentForm", "comment"), ("CommentForm", "quote"),
+    ("ReleaseDecisionForm", "note"), ("SecondReviewForm", "feedback"), ("DoneForm", "note"),
 }
 
 

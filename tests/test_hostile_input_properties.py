@@ -72,6 +72,34 @@ def _wallet_form(world):
 
 # endpoint: who sends it (a key of world.people, "fresh_learner" or "anonymous") and its fields.
 FORMS = {
+    # The course catalogue (issue 15).
+    "catalogue.confirm_import": ("organizer", _text("content", "token")),
+    "catalogue.delete": ("organizer", _text("confirm")),
+    "catalogue.manage": ("organizer", _with_file("courses")),
+    "catalogue.mark_done": ("learner", _text("note", "next")),
+    "catalogue.unmark_done": ("learner", _text("next")),
+    # Groups (issue 12): their forms name fields per group or learner; the plain names test the rest.
+    "groups.create": ("organizer", _text("name")),
+    "groups.delete": ("organizer", _text("confirm")),
+    "groups.mentors": ("organizer", _text("mentor_ids")),
+    "groups.place": ("organizer", _text()),
+    "groups.rename": ("organizer", _text("name")),
+    # Review checks (issue 13).
+    "moderation.calibrate": ("mentor", _text("reference_id", "submit")),
+    "moderation.checks": ("organizer", _text("release_gate", "release_gate_decisions", "moderation", "lead_ids",
+                                              "trusted_ids", "save")),
+    "moderation.reference_from_submission": ("organizer", _text("consent", "submit")),
+    "moderation.references": ("organizer", _text("exemplar", "submit")),
+    "moderation.release_decision": ("organizer", _text("proposal_id", "note", "release", "send_back")),
+    "moderation.second_review": ("mentor", _text("feedback", "agree", "disagree")),
+    "moderation.settle": ("organizer", _text("proposal_id", "accept", "return_for_revision")),
+    # Self-enrolment (issue 12).
+    "selfenrol.admit": ("organizer", _text()),
+    "selfenrol.enter_code": ("learner", _text("code")),
+    "selfenrol.join": ("other_learner", _text("cohort_id")),
+    "selfenrol.new_code": ("organizer", _text()),
+    "selfenrol.remove_waiting": ("organizer", _text()),
+    "selfenrol.settings": ("organizer", _text("is_enabled", "capacity", "has_waiting_list")),
     "admin.edit_user": ("admin", _text("display_name", "role", "organization_id", "is_active")),
     "admin.new_user": ("admin", _text("email", "display_name", "role", "organization_id")),
     "admin.organizations": ("admin", _text("name_ja", "name_en", "kind", "parent_id")),
