@@ -34,6 +34,10 @@ STORED_HTML = {
                  "mentor_pack_en_html"),
     "submission_version": ("body_html",),
     "review": ("feedback_html",),
+    # Issue 13: comments on passages, the discussion, and calibration references.
+    "anchored_comment": ("body_html",),
+    "discussion_message": ("body_html",),
+    "calibration_reference": ("body_html",),
 }
 
 
