@@ -1,11 +1,13 @@
 """`flask backup create` / `restore`: the database, stored files and signing keys round-trip, and a
 damaged or foreign archive is refused before anything changes."""
 
+import gzip
 import hashlib
 import io
 import json
 import stat
 import tarfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -164,10 +166,35 @@ def test_restore_refuses_a_changed_byte(app, runner, archive, tmp_path):
     assert "Error: The backup is corrupted: checksum mismatch for files/" in output
 
 
-def test_restore_refuses_an_archive_damaged_on_disk(app, runner, archive):
-    data = bytearray(archive.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    archive.write_bytes(bytes(data))
+def _damaged_from(data: bytes, start: int) -> bytes:
+    """`data` with the first byte from `start` on inverted that changes what the archive holds or makes it
+    unreadable. (Some bytes of a deflate stream can change without changing the data: such an archive is
+    not damaged, and restoring it is right.)"""
+    def unpacked(archive: bytes) -> bytes | None:
+        try:
+            return gzip.decompress(archive)
+        except (OSError, EOFError, zlib.error):
+            return None
+
+    original = unpacked(data)
+    for at in range(start, len(data)):
+        damaged = bytearray(data)
+        damaged[at] ^= 0xFF
+        if unpacked(bytes(damaged)) != original:
+            return bytes(damaged)
+    raise AssertionError(f"no byte from {start} on matters")
+
+
+@pytest.mark.parametrize("where", [
+    pytest.param(lambda size: size // 2, id="in the middle"),
+    # The end-of-archive padding and the gzip trailer (CRC, length) come after the last entry; tarfile alone
+    # never reads them.
+    pytest.param(lambda size: size - 40, id="near the end"),
+    pytest.param(lambda size: size - 8, id="in the gzip trailer"),
+])
+def test_restore_refuses_an_archive_damaged_on_disk(app, runner, archive, where):
+    data = archive.read_bytes()
+    archive.write_bytes(_damaged_from(data, where(len(data))))
     assert "Error: The backup is corrupted: " in _refused(app, runner, archive, "--yes")
 
 

@@ -142,6 +142,10 @@ def read_backup(archive: Path, staging: Path) -> Manifest:
                 if digest.hexdigest() != expected:
                     raise CorruptedBackup(f"checksum mismatch for {entry.name}")
                 unpacked.add(entry.name)
+            # tarfile stops at the end-of-archive block; reading the gzip stream to its end checks its
+            # CRC and length, which is what notices damage in headers, padding or the trailer.
+            while tar.fileobj.read(1 << 20):
+                pass
     except (tarfile.TarError, gzip.BadGzipFile, zlib.error, EOFError) as e:
         raise CorruptedBackup(f"the archive cannot be read ({e})") from None
     missing = sorted(set(manifest.checksums) - unpacked)
