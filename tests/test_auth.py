@@ -43,10 +43,20 @@ def test_deactivated_account_cannot_sign_in(client, make):
     assert client.post("/login", data={"email": "gone@example.jp", "password": PASSWORD}).status_code == 200
 
 
-def test_login_does_not_redirect_to_other_sites(client, make):
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                    "/\t/evil.example/", "javascript:alert(1)", "evil.example"])
+def test_login_does_not_redirect_to_other_sites(client, make, target):
     user = make.user()
-    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": user.email, "password": PASSWORD})
     assert response.location == "/"
+
+
+def test_login_goes_back_to_the_page_of_this_site_it_was_asked_for(client, make):
+    user = make.user()
+    response = client.post("/login", query_string={"next": "/cohorts/3?tab=progress"},
+                           data={"email": user.email, "password": PASSWORD})
+    assert response.location == "/cohorts/3?tab=progress"
 
 
 def test_logout_requires_post_and_signs_out(client, make, login_as):

@@ -1,7 +1,6 @@
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_timedelta
@@ -17,7 +16,7 @@ from app.core import authz
 from app.core.mail import send_mail_after_commit
 from app.core.templating import ActionForm
 from app.core.timeutil import utcnow
-from app.core.urls import public_url
+from app.core.urls import public_url, same_site_path
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -25,9 +24,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths, so a crafted link cannot send the user elsewhere after login."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
+    return same_site_path(target) or url_for("home.index")
 
 
 def _login_throttle() -> LoginThrottle:

@@ -3,8 +3,6 @@ confirming would do and writes nothing; `apply_import` does it when no row is wr
 mistakes changes nothing and importing the same file again changes nothing), deleting a course, and a
 learner's mark that they took one."""
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +19,6 @@ from app.catalogue.models import CatalogueCourse, CatalogueTopic, CourseDone, Ds
 from app.core import previews
 from app.core.db import column_length, utcnow
 from app.core.previews import content_hash
-from app.core.filetypes import decode_text
 from app.core.inputs import has_control_characters
 from app.core.reasons import ReasonError
 
@@ -108,15 +105,7 @@ class RowPlan:
 
 def parse_courses(data: bytes) -> list[CourseRow]:
     """Rows of a catalogue CSV (UTF-8 with or without BOM, or Shift_JIS as Excel saves it). Raises UnreadableFile."""
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile("too_large")
-    text = decode_text(data)
-    if text is None:
-        raise UnreadableFile("not_text")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().casefold() for h in next(reader, [])]
-    positions = {key: next((header.index(n.casefold()) for n in names if n.casefold() in header), None)
-                 for key, names in COLUMNS.items()}
+    positions, reader = previews.csv_columns(data, MAX_BYTES, COLUMNS, UnreadableFile)
     missing = tuple(key for key in REQUIRED if positions[key] is None)
     if missing:
         raise UnreadableFile("missing_columns", missing)

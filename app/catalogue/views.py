@@ -12,6 +12,7 @@ from app.catalogue.models import CatalogueCourse, DssRole
 from app.core import authz, previews
 from app.core.inputs import positive_int
 from app.core.templating import ActionForm
+from app.core.urls import same_site_path
 from app.extensions import db
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
@@ -42,8 +43,8 @@ def row_problems() -> dict:
         "bad_dss_role": _("Unknown DSS role; use one of: %(roles)s.", roles=", ".join(r.value for r in DssRole)),
         "bad_free": _("Free must be yes or no."),
         "bad_date": _("The last checked date must be a date such as 2026-11-30."),
-        "too_long": _("The text is too long."),
-        "control_characters": _("The text contains control characters."),
+        "too_long": _("The text is too long; shorten it."),
+        "control_characters": _("The text contains control characters (such as a tab copied from another program); remove them."),
         "too_many_topics": _("At most %(n)d topics per course.", n=services.MAX_TOPICS),
     }
 
@@ -92,8 +93,7 @@ def _course(course_id: int) -> CatalogueCourse:
 
 def _back() -> str:
     """Back to the list the button was on (a path of this site only)."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/catalogue/") and not target.startswith("//") else url_for("catalogue.index")
+    return same_site_path(request.form.get("next")) or url_for("catalogue.index")
 
 
 @bp.route("/catalogue/<int:course_id>/done", methods=["POST"])

@@ -2,8 +2,6 @@
 says for every row what confirming would do, writing nothing; `apply_import` does exactly that when no
 row is wrong, so a file with mistakes changes nothing and importing the same file again adds nothing."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -18,7 +16,6 @@ from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from app.core import previews
 from app.core.db import column_length
 from app.core.previews import content_hash
-from app.core.filetypes import decode_text
 from app.core.inputs import has_control_characters
 from app.core.reasons import ReasonError
 
@@ -97,16 +94,7 @@ class ImportResult:
 def parse_participants(data: bytes) -> list[ParticipantRow]:
     """Rows of a participants CSV (UTF-8, with or without BOM, or Shift_JIS as Excel saves it).
     Raises UnreadableFile."""
-    if len(data) > MAX_BYTES:
-        raise UnreadableFile("too_large")
-    text = decode_text(data)
-    if text is None:
-        raise UnreadableFile("not_text")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    positions = {}
-    for key, names in COLUMNS.items():
-        positions[key] = next((header.index(n) for n in names if n in header), None)
+    positions, reader = previews.csv_columns(data, MAX_BYTES, COLUMNS, UnreadableFile)
     if positions["email"] is None:
         raise UnreadableFile("no_email_column")
     rows = []

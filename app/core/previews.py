@@ -4,12 +4,17 @@ what the preview showed, so that confirming imports exactly the file that was pr
 
 import base64
 import binascii
+import csv
 import hashlib
+import io
 import json
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.core.filetypes import decode_text
 
 
 def pack(data: bytes) -> str:
@@ -67,3 +72,19 @@ class PreviewPlan:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def csv_columns(data: bytes, max_bytes: int, columns: dict[str, tuple[str, ...]],
+                refuse: Callable[[str], Exception]) -> tuple[dict[str, int | None], Iterator[list[str]]]:
+    """Where each of `columns` (key: the header names it may have, in any case) stands in an uploaded CSV
+    file's first line, and its other lines. The file is UTF-8 with or without a byte order mark, or
+    Shift_JIS as Excel saves it. Raises refuse("too_large") or refuse("not_text")."""
+    if len(data) > max_bytes:
+        raise refuse("too_large")
+    text = decode_text(data)
+    if text is None:
+        raise refuse("not_text")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().casefold() for h in next(reader, [])]
+    return {key: next((header.index(n.casefold()) for n in names if n.casefold() in header), None)
+            for key, names in columns.items()}, reader

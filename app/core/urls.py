@@ -34,3 +34,13 @@ def init_app(app: Flask) -> None:
     # Flask answers 400 to a request whose Host is not in TRUSTED_HOSTS.
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"])
+
+
+def same_site_path(target: str | None) -> str | None:
+    """`target` if it is a path of this site (where to go back after a form), else None: a crafted link
+    must not send the user elsewhere."""
+    # Browsers read a backslash as a slash ("/\\evil.example" is another host) and drop tabs and newlines.
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and not any(c == "\\" or c.isspace() or ord(c) < 32 for c in target)):
+        return target
+    return None
