@@ -4,6 +4,7 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.cases.services import NOTE_LIMIT
+from app.core.forms import select_choices
 
 SHOW_NAME, HIDE_NAME, DECLINE = "show", "hide", "decline"
 
@@ -16,9 +17,9 @@ class NominateForm(FlaskForm):
 
 
 class ConsentForm(FlaskForm):
-    choice = RadioField(_l("May other learners read this work in the case library?"), choices=[
+    choice = RadioField(_l("May other learners read this work in the case library?"), choices=select_choices([
         (SHOW_NAME, _l("Yes, with my name and municipality")),
         (HIDE_NAME, _l("Yes, without my name (shown as 「匿名」, anonymous)")),
         (DECLINE, _l("No, do not share it")),
-    ], validators=[InputRequired(_l("Choose one of the answers."))])
+    ]), validators=[InputRequired(_l("Choose one of the answers."))])
     submit = SubmitField(_l("Send my answer"))

@@ -9,6 +9,7 @@ from app.auth.models import Role
 from app.cases import queries, services
 from app.cases.forms import DECLINE, HIDE_NAME, SHOW_NAME, ConsentForm, NominateForm
 from app.cases.models import CaseNomination, ConsentState
+from app.content.models import Exercise
 from app.core import authz, spreadsheets
 from app.core.downloads import attachment_disposition, send_file_data, send_stored_file
 from app.core.file_metadata import strip_metadata
@@ -44,10 +45,16 @@ def _refused(e: services.CaseRefused, status: int):
 # -- the library ----------------------------------------------------------------------------------------
 
 def _filters() -> queries.Filters:
+    words = (request.args.get("q") or "").strip()[:queries.QUERY_LIMIT]
+    # From an exercise's page: the cases of that exercise, in whichever version of its module.
+    exercise_id = request.args.get("exercise_id", type=positive_int)
+    exercise = db.session.get(Exercise, exercise_id) if exercise_id else None
+    if exercise is not None:
+        return queries.Filters(module=exercise.module_version.module.slug, exercise=exercise.slug, words=words)
     module = (request.args.get("module") or "").strip()[:100] or None
     return queries.Filters(module=module,
                            exercise=((request.args.get("exercise") or "").strip()[:100] or None) if module else None,
-                           words=(request.args.get("q") or "").strip()[:queries.QUERY_LIMIT])
+                           words=words)
 
 
 @bp.route("/cases/")
@@ -55,7 +62,7 @@ def _filters() -> queries.Filters:
 def index():
     filters = _filters()
     found = queries.library(db.session, filters, page=request.args.get("page", 1, type=positive_int))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in (("q", filters.words), ("module", filters.module), ("exercise", filters.exercise)) if v}
     return render_template("cases/index.html", found=found, filters=filters, args=args,
                            authors_of=lambda n: queries.authors(n, current_locale()))
 
