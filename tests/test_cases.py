@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.auth.models import Organization, OrganizationKind, Role
 from app.cases import queries, services
 from app.cases.models import CaseConsent, CaseNomination, ConsentState
+from app.cohorts.models import Enrolment
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
@@ -18,6 +19,7 @@ from app.groups import services as groups
 from app.notifications.models import Notification, NotificationKind
 from app.reviews.services import review_version
 from app.submissions.services import Upload, submit_version
+from tests.test_query_budgets import QUERY_BUDGET, _queries
 
 LEARNER_NAME = "事例 花子"
 TOWN = "事例町"
@@ -378,3 +380,33 @@ def test_unpublishing_takes_the_case_out_and_organizers_see_every_state(app, sce
     organizer.post(f"/manage/cases/{nomination.id}/unpublish")
     assert _status(login_as(scene["reader"]), f"/cases/{nomination.id}") == 404
     assert "掲載できます" in organizer.get("/manage/cases/").get_data(as_text=True)
+
+
+# --- query budgets ---
+
+
+def _publish_more(app, make, scene, n: int) -> None:
+    """`n` more published cases: accepted work of new learners of the cohort, each consented with a name."""
+    for _ in range(n):
+        learner = make.user(Role.LEARNER, organization_id=scene["learner"].organization_id)
+        db.session.add(Enrolment(cohort=scene["cohort"], user=learner))
+        db.session.commit()
+        version = _submit(app, make, scene["cohort"], learner,
+                          uploads=[Upload("a.pdf", io.BytesIO(b"%PDF-1.4\n00"))])
+        _accept(version, scene["mentor"])
+        nomination = services.nominate(db.session, submission=version.submission, nominator=scene["mentor"],
+                                       note="理由", now=utcnow())
+        services.answer(db.session, nomination=nomination, user=learner, consents=True, shows_name=True, now=utcnow())
+        services.publish(db.session, nomination=nomination, organizer=scene["organizer"], now=utcnow())
+        db.session.commit()
+
+
+@pytest.mark.parametrize("page", ["library", "manage", "export"])
+def test_case_pages_run_the_same_few_queries_however_many_cases(app, make, scene, login_as, page):
+    _publish_more(app, make, scene, 1)
+    client = login_as(scene["reader"] if page == "library" else scene["organizer"])
+    path = {"library": "/cases/", "manage": "/manage/cases/", "export": "/manage/cases/export.csv"}[page]
+    counts = [_queries(app, client, path)]
+    _publish_more(app, make, scene, 3)
+    counts.append(_queries(app, client, path))
+    assert counts[0] == counts[1] <= QUERY_BUDGET, counts
