@@ -102,7 +102,7 @@ def attachment(case_id: int, attachment_id: int):
 def export_csv():
     """The library's cases as a table: what the library shows, names as their authors chose."""
     rows = queries.export_rows(db.session, current_locale(), _("Anonymous"))
-    lines = [[_("Case"), _("Module"), _("Exercise"), _("Authors"), _("Why it is exemplary"), _("Published")]]
+    lines = [[_("Case"), _("Module"), _("Exercise"), _("Authors"), _("Why it is exemplary"), _("Published on")]]
     lines += [[r.case_id, r.module, r.exercise, r.authors, r.note, r.published_at] for r in rows]
     day = utcnow().astimezone(TOKYO).strftime("%Y%m%d")
     response = Response(spreadsheets.csv_chunks(lines), content_type="text/csv; charset=utf-8")
