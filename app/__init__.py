@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.badges import listeners as badge_listeners  # noqa: F401  (issues a badge per completion)
     from app.badges.views import bp as badges_bp
+    from app.cases.views import bp as cases_bp
     from app.catalogue.views import bp as catalogue_bp
     from app.auth.views import bp as auth_bp
     from app.cohorts.enrolment_views import bp as enrolments_bp
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, moderation_bp, cohorts_bp, enrolments_bp,
                selfenrol_bp, groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp,
-               catalogue_bp):
+               catalogue_bp, cases_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

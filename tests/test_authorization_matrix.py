@@ -70,6 +70,19 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Only the badge's own learner may change how it is shown.
     "badges.wallet_settings": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
                                         organizer=HIDDEN, admin=HIDDEN),
+    # Exemplary work (issue 15): the library for everyone signed in; nominating for the cohort's mentors and
+    # staff (a mentor of another cohort is told why); answering for the work's authors (others are told why).
+    "cases.attachment": signed_in(),
+    "cases.case": signed_in(),
+    "cases.consent": only("learner"),
+    "cases.export_csv": only(*STAFF),
+    "cases.index": signed_in(),
+    "cases.manage": only(*STAFF),
+    "cases.mine": signed_in(),
+    "cases.nominate": only("mentor", "organizer", "admin"),
+    "cases.publish": only(*STAFF),
+    "cases.unpublish": only(*STAFF),
+    "cases.withdraw": only("learner"),
     "catalogue.confirm_import": only(*STAFF),
     "catalogue.delete": only(*STAFF),
     "catalogue.index": signed_in(),

@@ -267,6 +267,7 @@ NOT_IN_A_STRING_COLUMN = {
     # Markdown and notes stored as Text, held to the limits their services or forms set.
     ("MessageForm", "message"), ("BankEntryForm", "body"), ("CommentForm", "comment"), ("CommentForm", "quote"),
     ("ReleaseDecisionForm", "note"), ("SecondReviewForm", "feedback"), ("DoneForm", "note"),
+    ("NominateForm", "note"),
 }
 
 

@@ -72,6 +72,12 @@ def _wallet_form(world):
 
 # endpoint: who sends it (a key of world.people, "fresh_learner" or "anonymous") and its fields.
 FORMS = {
+    # Exemplary work (issue 15): the world's case is already nominated and published.
+    "cases.consent": ("learner", _text("choice")),
+    "cases.nominate": ("mentor", _text("note")),
+    "cases.publish": ("organizer", _text()),
+    "cases.unpublish": ("organizer", _text()),
+    "cases.withdraw": ("learner", _text("confirm")),
     # The course catalogue (issue 15).
     "catalogue.confirm_import": ("organizer", _text("content", "token")),
     "catalogue.delete": ("organizer", _text("confirm")),

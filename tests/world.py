@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from app.auth.models import Role, User
 from app.auth.services import invitation_link_token, password_reset_token
 from app.badges.models import Credential
+from app.cases.models import CaseConsent, CaseNomination, ConsentState
 from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
+from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
@@ -42,6 +44,7 @@ class World:
     notification: Notification  # the learner's, about the accepted work
     group: CohortGroup  # in cohort A, with the fresh learner in it
     course: CatalogueCourse
+    case: CaseNomination  # the learner's accepted work, consented (name shown) and published, with the attachment
     invitation_token: str
     reset_token: str
 
@@ -56,6 +59,7 @@ class World:
             "notification_id": self.notification.id,
             "group_id": self.group.id,
             "course_id": self.course.id,
+            "case_id": self.case.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -121,13 +125,19 @@ def build(app) -> World:
     group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
     db.session.add(group)
     cohort.join_code = "ABCD2345"  # self-enrolment on, for the /join/<code> page
+    now = utcnow()
+    case = CaseNomination(submission=version.submission, submission_version=version, nominated_by=people["mentor"],
+                          note="模範的な回答", nominated_at=now, published_at=now,
+                          consents=[CaseConsent(user=people["learner"], state=ConsentState.CONSENTED, shows_name=True,
+                                                answered_at=now)])
+    db.session.add(case)
     db.session.commit()
     secret = app.config["SECRET_KEY"]
     return World(people=people, fresh_learner=fresh_learner, invitee=invitee, cohort=cohort,
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
-                 course=course,
+                 course=course, case=case,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

@@ -23,6 +23,8 @@ class NotificationKind(StrEnum):
     DUE_IN_1_DAY = "due_in_1_day"
     OVERDUE = "overdue"
     BADGE_ISSUED = "badge_issued"
+    # To each author of work nominated as exemplary: may it be shared (app/cases)?
+    CASE_CONSENT_ASKED = "case_consent_asked"
 
 
 # Sent by `flask notifications send-due`: at most one of each per (person, cohort, exercise).

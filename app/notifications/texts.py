@@ -16,6 +16,7 @@ KIND_LABELS = {
     NotificationKind.DUE_IN_1_DAY: _l("A due date is a day away and my work is not submitted"),
     NotificationKind.OVERDUE: _l("A due date has passed and my work is not submitted"),
     NotificationKind.BADGE_ISSUED: _l("A badge was issued to me"),
+    NotificationKind.CASE_CONSENT_ASKED: _l("My work was nominated as exemplary work and my consent is asked"),
 }
 
 
@@ -30,6 +31,9 @@ def headline(notification: Notification) -> str:
         return _("Your work on “%(exercise)s” (%(cohort)s) came back for revision.", **names)
     if kind == NotificationKind.WORK_ACCEPTED:
         return _("Your work on “%(exercise)s” (%(cohort)s) was accepted.", **names)
+    if kind == NotificationKind.CASE_CONSENT_ASKED:
+        return _("Your work on “%(exercise)s” (%(cohort)s) was nominated as exemplary work. May other learners "
+                 "read it? Please answer.", **names)
     if kind == NotificationKind.SUBMISSION_WAITING:
         return _("%(learner)s submitted “%(exercise)s” (%(cohort)s); it is waiting for review.",
                  learner=n.submission.enrolment.user.display_name, **names)
@@ -48,4 +52,6 @@ def target(notification: Notification) -> tuple[str, dict]:
         return "badges.public_page", {"uuid": n.credential.uuid}
     if n.kind == NotificationKind.SUBMISSION_WAITING:
         return "reviews.review", {"submission_id": n.submission_id}
+    if n.kind == NotificationKind.CASE_CONSENT_ASKED:
+        return "cases.consent", {"submission_id": n.submission_id}
     return "learn.exercise", {"cohort_id": n.cohort_id, "exercise_id": n.exercise_id}
