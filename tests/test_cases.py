@@ -137,6 +137,18 @@ def test_nominating_twice_is_refused_with_the_reason(app, scene, login_as, make)
                           now=utcnow())
 
 
+def test_a_nomination_made_at_the_same_moment_is_refused_by_the_database(app, scene, login_as, monkeypatch):
+    _nominate(login_as(scene["mentor"]), scene["submission"])
+    # The second nominator checked before the first one's row was written.
+    monkeypatch.setattr(services, "is_nominated", lambda session, submission: False)
+
+    response = _nominate(login_as(scene["organizer"]), scene["submission"], note="同時に")
+
+    assert response.status_code == 409
+    assert "この提出物はすでに優秀事例に推薦されています。" in response.get_data(as_text=True)
+    assert db.session.query(CaseNomination).count() == 1
+
+
 def test_a_mentor_of_another_cohort_is_refused_with_the_reason(app, scene, login_as):
     response = _nominate(login_as(scene["other_mentor"]), scene["submission"])
 

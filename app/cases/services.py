@@ -4,6 +4,7 @@ the consent request's mail waits for that commit, app/notifications/mailing.py).
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import audit
@@ -63,6 +64,10 @@ def author_ids(session: Session, submission: Submission) -> list[int]:
                                 .where(GroupMembership.group_id == submission.group_id).order_by(Enrolment.user_id)))
 
 
+def is_nominated(session: Session, submission: Submission) -> bool:
+    return session.scalar(select(CaseNomination.id).where(CaseNomination.submission_id == submission.id)) is not None
+
+
 def nominate(session: Session, *, submission: Submission, nominator: User, note: str, now: datetime) -> CaseNomination:
     """Nominate accepted work as exemplary, with the nominator's note on why, and ask each author for
     consent (a notification). Raises NotAMentorOfCohort, NotAccepted or AlreadyNominated."""
@@ -70,7 +75,7 @@ def nominate(session: Session, *, submission: Submission, nominator: User, note:
         raise NotAMentorOfCohort()
     if submission.status != SubmissionStatus.ACCEPTED:
         raise NotAccepted()
-    if session.scalar(select(CaseNomination.id).where(CaseNomination.submission_id == submission.id)) is not None:
+    if is_nominated(session, submission):
         raise AlreadyNominated()
     # Accepted work is final: its latest version is the accepted one.
     version = submission.versions[-1]
@@ -78,9 +83,13 @@ def nominate(session: Session, *, submission: Submission, nominator: User, note:
                                 note=note.strip(), nominated_at=now)
     authors = author_ids(session, submission)
     nomination.consents = [CaseConsent(user_id=user_id) for user_id in authors]
-    session.add(nomination)
-    # Two mentors nominating at the same moment: the unique constraint refuses the second.
-    session.flush()
+    # Two mentors nominating at the same moment: the unique constraint refuses the second, inside a
+    # savepoint so that the request's transaction stays usable for the refusal page.
+    try:
+        with session.begin_nested():
+            session.add(nomination)
+    except IntegrityError:
+        raise AlreadyNominated() from None
     notifications = [create_notification(session, recipient_id=user_id, kind=NotificationKind.CASE_CONSENT_ASKED,
                                          now=now, cohort_id=submission.enrolment.cohort_id,
                                          exercise_id=submission.exercise_id, submission_id=submission.id)
