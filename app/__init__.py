@@ -199,9 +199,10 @@ def _register_cli(app: Flask) -> None:
     from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
     from app.notifications.cli import notifications_cli
+    from app.paths.cli import paths_cli
     from app.seed.cli import seed_cli
     from app.submissions.cli import storage_cli
 
     for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli, notifications_cli, catalogue_cli):
+                  jobs_cli, notifications_cli, catalogue_cli, paths_cli):
         app.cli.add_command(group)
