@@ -125,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.modules.views import bp as modules_bp
     from app.notifications import listeners as notification_listeners  # noqa: F401  (tells people what happened)
     from app.notifications.views import bp as notifications_bp
+    from app.paths import listeners as path_listeners  # noqa: F401  (issues level badges, flags revoked ones)
+    from app.paths.views import bp as paths_bp
     from app.progress.views import bp as progress_bp
     from app.reviews.comment_views import bp as comments_bp
     from app.reviews.moderation_views import bp as moderation_bp
@@ -134,7 +136,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, moderation_bp, cohorts_bp, enrolments_bp,
                selfenrol_bp, groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp,
-               catalogue_bp, cases_bp):
+               catalogue_bp, cases_bp, paths_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp
@@ -198,9 +200,10 @@ def _register_cli(app: Flask) -> None:
     from app.core.jobs import jobs_cli
     from app.demo.cli import demo_cli
     from app.notifications.cli import notifications_cli
+    from app.paths.cli import paths_cli
     from app.seed.cli import seed_cli
     from app.submissions.cli import storage_cli
 
     for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli, notifications_cli, catalogue_cli):
+                  jobs_cli, notifications_cli, catalogue_cli, paths_cli):
         app.cli.add_command(group)

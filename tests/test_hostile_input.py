@@ -235,6 +235,7 @@ def _stored_in():
     from app.auth.models import Organization
     from app.badges.models import Credential, Issuer
     from app.groups.models import CohortGroup
+    from app.paths.models import LearningPath
     return {
         ("UserFormBase", "display_name"): User.display_name, ("NewUserForm", "display_name"): User.display_name,
         ("EditUserForm", "display_name"): User.display_name, ("NewUserForm", "email"): User.email,
@@ -244,6 +245,7 @@ def _stored_in():
         ("IssuerForm", "name_ja"): Issuer.name_ja, ("IssuerForm", "name_en"): Issuer.name_en,
         ("IssuerForm", "url"): Issuer.url, ("IssuerForm", "email"): Issuer.email,
         ("GroupNameForm", "name"): CohortGroup.name,
+        ("PathForm", "name_ja"): LearningPath.name_ja, ("PathForm", "name_en"): LearningPath.name_en,
     }
 
 
@@ -268,6 +270,8 @@ NOT_IN_A_STRING_COLUMN = {
     ("MessageForm", "message"), ("BankEntryForm", "body"), ("CommentForm", "comment"), ("CommentForm", "quote"),
     ("ReleaseDecisionForm", "note"), ("SecondReviewForm", "feedback"), ("DoneForm", "note"),
     ("NominateForm", "note"),
+    # A path's descriptions are Text held to the form's limit; a step's choice and order are read, not stored.
+    ("PathForm", "description_ja"), ("PathForm", "description_en"),
 }
 
 

@@ -84,6 +84,12 @@ FORMS = {
     "catalogue.manage": ("organizer", _with_file("courses")),
     "catalogue.mark_done": ("learner", _text("note", "next")),
     "catalogue.unmark_done": ("learner", _text("next")),
+    # Learning paths (issue 15): a row of steps, then the path's own fields.
+    "paths.create": ("organizer", _text("name_ja", "name_en", "description_ja", "description_en", "talent_level",
+                                        "accepts_self_reported", "revokes_level_badges", "steps-0-item",
+                                        "steps-0-required", "steps-0-position", "steps-1-item")),
+    "paths.edit": ("organizer", _text("name_ja", "name_en", "talent_level", "steps-0-item", "steps-0-position",
+                                      "steps-0-required")),
     # Groups (issue 12): their forms name fields per group or learner; the plain names test the rest.
     "groups.create": ("organizer", _text("name")),
     "groups.delete": ("organizer", _text("confirm")),

@@ -20,6 +20,7 @@ from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
+from app.paths.models import LearningPath, PathStep
 from app.groups.models import CohortGroup, GroupMembership
 from app.submissions.models import Attachment, Submission
 from tests import factories
@@ -45,6 +46,7 @@ class World:
     group: CohortGroup  # in cohort A, with the fresh learner in it
     course: CatalogueCourse
     case: CaseNomination  # the learner's accepted work, consented (name shown) and published, with the attachment
+    path: LearningPath  # cohort A's module, then the course (optional)
     invitation_token: str
     reset_token: str
 
@@ -60,6 +62,7 @@ class World:
             "group_id": self.group.id,
             "course_id": self.course.id,
             "case_id": self.case.id,
+            "path_id": self.path.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -116,7 +119,10 @@ def build(app) -> World:
                         size=8, media_type="text/csv")
     course = CatalogueCourse(url="https://example.jp/course", title="講座", provider="提供者", language="ja", level=1,
                              last_checked_on=date(2026, 11, 30), search_text="講座")
-    db.session.add_all([attachment, material, question, course])
+    path = LearningPath(name_ja="パス", name_en="Path", talent_level=1, steps=[
+        PathStep(position=1, module_id=cohort.module_version.module_id, is_required=True),
+        PathStep(position=2, course=course, is_required=False)])
+    db.session.add_all([attachment, material, question, course, path])
     credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
     credential.evidence_public = True
     notification = db.session.scalar(select(Notification).where(Notification.recipient_id == people["learner"].id)
@@ -137,7 +143,7 @@ def build(app) -> World:
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
-                 course=course, case=case,
+                 course=course, case=case, path=path,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

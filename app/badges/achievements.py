@@ -60,8 +60,10 @@ def ensure_level_achievements(session: Session, issuer: Issuer) -> list[Achievem
                 name_en=name.en,
                 description_ja=f"北海道のデジタル人材区分で{name.ja}に達したことを示します。",
                 description_en=f"Shows that the holder reached “{name.en}” in Hokkaido's digital talent categories.",
-                criteria_ja=f"レベル{number}の学習パスに含まれるモジュールのバッジをすべて取得したこと。",
-                criteria_en=f"Holds the badges of every module in the level {number} learning path.",
+                criteria_ja=(f"レベル{number}の学習パスの必須ステップをすべて満たしたこと（各モジュールのバッジを取得し、"
+                             "パスが認める場合は外部講座の受講を自己申告）。"),
+                criteria_en=(f"Completed every required step of a level {number} learning path: holds the badge of "
+                             "each module (and, where the path accepts them, self-reported external courses)."),
                 alignments=level_alignments(number), tags=["Hokkaido", "DX", f"level-{number}"])
             session.add(existing[number])
     session.flush()

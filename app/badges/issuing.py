@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth import audit
 from app.auth.models import User
 from app.badges import documents, proofs, statuslist
-from app.badges.achievements import ensure_module_achievement
+from app.badges.achievements import ensure_level_achievements, ensure_module_achievement
 from app.badges.errors import BadgeError, NotAwaitingApproval
 from app.badges.issuers import IssuerDefaults, ensure_issuer
 from app.badges.keys import KeyStore
@@ -71,10 +71,12 @@ def _next_status_index(session: Session, issuer: Issuer) -> int:
     return taken
 
 
-def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeUrls, now: datetime) -> None:
-    record = credential.completion_record
-    document = documents.ob3_credential(credential, credential.recipient.email,
-                                        _evidence(record, credential, session, urls), now, urls)
+def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeUrls, now: datetime,
+          evidence: list[dict] | None = None) -> None:
+    """Sign and issue; the evidence is the completion record's unless given (a level badge's)."""
+    if evidence is None:
+        evidence = _evidence(credential.completion_record, credential, session, urls)
+    document = documents.ob3_credential(credential, credential.recipient.email, evidence, now, urls)
     key = credential.issuer.signing_key
     signed = proofs.sign(document, keys.private_key(key.public_key_multibase),
                          documents.verification_method(key, urls), now)
@@ -105,6 +107,30 @@ def create_credential(session: Session, record: CompletionRecord, *, keys: KeySt
     if not record.enrolment.cohort.badges_need_approval:
         _sign(session, credential, keys, urls, now)
     session.flush()
+    return credential
+
+
+def component_evidence(component: Credential, urls: BadgeUrls) -> dict:
+    """A level badge's evidence item for one component credential: its id and public page."""
+    return {"type": ["Evidence"], "id": urls.public_page(component.uuid), "name": component.achievement.name_ja,
+            "description": component.achievement.name_en,
+            "narrative": f"構成バッジ urn:uuid:{component.uuid}（{component.issued_at:%Y-%m-%d}発行）。"}
+
+
+def create_level_credential(session: Session, learner: User, level: int, evidence: list[dict], *, keys: KeyStore,
+                            urls: BadgeUrls, defaults: IssuerDefaults, now: datetime) -> Credential:
+    """The talent level badge of `level` for `learner`, signed and issued at once with `evidence` (the
+    component credentials it was earned with, see component_evidence). Sends credential_issued."""
+    issuer = ensure_issuer(session, keys, defaults)
+    status_list_index = _next_status_index(session, issuer)
+    achievement = next(a for a in ensure_level_achievements(session, issuer) if a.talent_level == level)
+    credential = Credential(uuid=str(uuidlib.uuid4()), achievement=achievement, issuer=issuer, recipient=learner,
+                            status=CredentialStatus.AWAITING_APPROVAL, status_list_index=status_list_index,
+                            recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
+                            evidence_public=learner.publishes_badge_evidence)
+    session.add(credential)
+    session.flush()
+    _sign(session, credential, keys, urls, now, evidence)
     return credential
 
 

@@ -128,8 +128,9 @@ class CredentialStatus(StrEnum):
 
 
 class Credential(db.Model):
-    """An issued badge for one completion record: the signed OB 3.0 credential is stored as issued
-    and never changed; revocation flips its bit in the status list."""
+    """An issued badge for one completion record (a module badge), or for the component credentials of a
+    learning path (a level badge, app/paths: no completion record of its own). The signed OB 3.0 credential
+    is stored as issued and never changed; revocation flips its bit in the status list."""
 
     __tablename__ = "badge_credential"
     __table_args__ = (
@@ -147,7 +148,8 @@ class Credential(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     # Credentials are never deleted (they are revoked), and nothing they name may vanish under them.
-    completion_record_id: Mapped[int] = mapped_column(ForeignKey("completion_record.id", ondelete="RESTRICT"))
+    completion_record_id: Mapped[Optional[int]] = mapped_column(ForeignKey("completion_record.id",
+                                                                           ondelete="RESTRICT"))
     achievement_id: Mapped[int] = mapped_column(ForeignKey("badge_achievement.id", ondelete="RESTRICT"))
     issuer_id: Mapped[int] = mapped_column(ForeignKey("badge_issuer.id", ondelete="RESTRICT"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
@@ -164,7 +166,7 @@ class Credential(db.Model):
     revocation_reason: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    completion_record: Mapped[CompletionRecord] = relationship()
+    completion_record: Mapped[Optional[CompletionRecord]] = relationship()
     achievement: Mapped[Achievement] = relationship()
     issuer: Mapped[Issuer] = relationship()
     recipient: Mapped[User] = relationship()

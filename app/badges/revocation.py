@@ -13,6 +13,7 @@ from app.badges.errors import AlreadyRevoked, ReasonRequired
 from app.badges.keys import KeyStore
 from app.badges.models import Credential, CredentialStatus, Issuer
 from app.badges.queries import revoked_indexes
+from app.badges.signals import credential_revoked
 from app.badges.urls import BadgeUrls
 from app.core.memory import Memory
 
@@ -31,6 +32,7 @@ def revoke(session: Session, credential: Credential, *, reason: str, actor: User
     audit.record(session, actor, "badge.revoke", "credential", credential.id, before=before,
                  after={"status": credential.status, "reason": credential.revocation_reason})
     session.flush()
+    credential_revoked.send(session, credential=credential, actor=actor, now=now)
 
 
 # Signed lists by what they say and the key that signs them; an issuer has one list, so a few per issuer.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.auth import audit
 from app.auth.models import User
 from app.catalogue.models import CatalogueCourse, CatalogueTopic, CourseDone, DssRole
+from app.catalogue.signals import course_marked_done
 from app.core import previews
 from app.core.db import column_length, utcnow
 from app.core.previews import content_hash
@@ -268,6 +269,7 @@ def mark_done(session: Session, *, user: User, course: CatalogueCourse, note: st
         session.add(done)
     done.note, done.done_at = note, utcnow()
     session.flush()
+    course_marked_done.send(session, user=user, course=course, now=done.done_at)
     return done
 
 

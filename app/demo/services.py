@@ -11,6 +11,7 @@ from app.auth.models import Organization, Role, User
 from app.autocheck.services import check_answers
 from app.auth.services import count_users, create_user
 from app.catalogue.services import load_starter
+from app.paths.services import load_starter as load_starter_paths
 from app.cohorts.models import CohortStatus, Enrolment
 from app.cohorts.services import assign_mentor, change_status, create_cohort, enrol_learners
 from app.content.models import Module
@@ -187,5 +188,6 @@ def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> l
         if slug in modules:
             demo.other_cohort(modules[slug], name, email, started_days_ago)
     load_starter(session)
+    load_starter_paths(session, now)
     session.flush()
     return list(ACCOUNTS[:4])

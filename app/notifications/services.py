@@ -66,9 +66,10 @@ def notify_version_submitted(session: Session, version: SubmissionVersion, now: 
 
 def notify_credential_issued(session: Session, credential: Credential, now: datetime) -> list[Notification]:
     """Tell the learner that their badge has been issued."""
-    record = credential.completion_record
+    record = credential.completion_record  # a level badge has none
     return [create_notification(session, recipient_id=user_id, kind=NotificationKind.BADGE_ISSUED, now=now,
-                                cohort_id=record.enrolment.cohort_id, credential_id=credential.id)
+                                cohort_id=record.enrolment.cohort_id if record else None,
+                                credential_id=credential.id)
             for user_id in _active(session, [credential.recipient_id])]
 
 

@@ -30,7 +30,7 @@ def manage():
     chosen = CredentialStatus(status) if status in {s.value for s in CredentialStatus} else None
     credentials = credentials_to_manage(db.session, chosen, LIST_LIMIT)
     waiting_cohorts = {c.completion_record.enrolment.cohort for c in credentials
-                       if c.status == CredentialStatus.AWAITING_APPROVAL}
+                       if c.status == CredentialStatus.AWAITING_APPROVAL and c.completion_record}
     return render_template("badges/manage.html", credentials=credentials, status=status,
                            waiting_cohorts=sorted(waiting_cohorts, key=lambda c: c.name),
                            approve_form=ApproveCohortForm(), revoke_form=RevokeForm(), urls=settings()[1])

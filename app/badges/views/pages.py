@@ -1,5 +1,6 @@
 """Public pages of a credential (page, certificate, evidence) and the verification of an upload."""
 
+import json
 from functools import lru_cache
 
 import segno
@@ -41,7 +42,10 @@ def _public_context(credential: Credential) -> dict:
     public_url = urls.public_page(credential.uuid)
     return {"credential": credential, "report": report, "public_url": public_url, "qr_svg": _qr_svg(public_url),
             "record": credential.completion_record, "issuer": credential.issuer,
-            "achievement": credential.achievement}
+            "achievement": credential.achievement,
+            # A level badge (no completion record) names the badges it was earned with as its evidence.
+            "components": ([] if credential.completion_record_id
+                           else json.loads(credential.ob3_json).get("evidence", []))}
 
 
 @bp.route("/c/<uuid>")
@@ -62,7 +66,7 @@ def certificate(uuid: str):
 @authz.public
 def evidence(uuid: str, slug: str):
     credential = issued_or_404(uuid)
-    authz.ensure(credential.evidence_public)
+    authz.ensure(credential.evidence_public and credential.completion_record is not None)
     version = next((v for v in credential.completion_record.accepted_versions
                     if v.submission.exercise.slug == slug), None)
     authz.ensure(version is not None)

@@ -1,0 +1,324 @@
+"""Learning paths (issue 15): organizers' paths and their refusals, the learner's map, the level badge issued
+once when the last required component is issued (verified by the independent OB 3.0 verifier) and what the
+revocation of a component does to it."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth.models import Role
+from app.badges.models import AchievementKind, Credential, CredentialStatus
+from app.badges.revocation import revoke
+from app.catalogue.models import CatalogueCourse
+from app.catalogue.services import mark_done
+from app.cohorts.models import Enrolment
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.paths import services
+from app.paths.models import LearningPath, LevelAward
+from tests.badges.support import digital_bazaar_verify, issuer_documents
+from tests.test_query_budgets import QueryCounter
+from tests.world import csrf_token
+
+
+def _course(n: int = 1) -> CatalogueCourse:
+    course = CatalogueCourse(url=f"https://example.jp/course{n}", title=f"データ活用講座{n}", provider="北海道",
+                             language="ja", level=1, last_checked_on=utcnow().date(), search_text=f"データ活用講座{n}")
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def _fields(level: int = 1, accepts: bool = False, revokes: bool = False) -> services.PathFields:
+    return services.PathFields("推進リーダーへの道", "Towards leader", "説明", "About", level, accepts, revokes)
+
+
+def _path(steps, **fields) -> LearningPath:
+    path = services.save_path(db.session, None, _fields(**fields), steps, actor=None, now=utcnow())
+    db.session.commit()
+    return path
+
+
+@pytest.fixture
+def two_modules(app, make):
+    """Two modules in cohorts, a mentor for both, and a path that requires both (and suggests a course)."""
+    mentor = make.user(Role.MENTOR)
+    cohorts = [make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}") for n in (1, 2)]
+    course = _course()
+    path = _path([services.StepSpec(c.module_version.module_id, None, True) for c in cohorts]
+                 + [services.StepSpec(None, course.id, False)])
+    return path, cohorts, mentor, course
+
+
+def _enrol(cohort, learner) -> None:
+    db.session.add(Enrolment(cohort=cohort, user=learner))
+    db.session.commit()
+
+
+def _complete(app, make, cohort, learner, mentor):
+    """Enrol `learner` and have every exercise accepted: the module badge follows, through the signals."""
+    _enrol(cohort, learner)
+    return make.complete_module(cohort, learner, mentor, app.config["STORAGE_DIR"])
+
+
+def _level_credentials(user) -> list[Credential]:
+    return list(db.session.scalars(select(Credential).where(Credential.recipient_id == user.id,
+                                                            Credential.completion_record_id.is_(None))))
+
+
+# -- paths and their refusals ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("steps, fields, code", [
+    ("none", {}, "no_steps"),
+    ("twice", {}, "duplicate_step"),
+    ("module", {"level": 0}, "unknown_level"),
+    ("module", {"level": 7}, "unknown_level"),
+    ("course", {"accepts": False}, "self_reported_not_accepted"),
+    ("optional", {}, "no_required_step"),
+    ("missing", {}, "unknown_step"),
+])
+def test_a_path_that_cannot_work_is_refused_and_nothing_is_saved(app, make, steps, fields, code):
+    module_id = make.module_version().module_id
+    course = _course()
+    specs = {"none": [], "twice": [services.StepSpec(module_id, None, True), services.StepSpec(module_id, None, False)],
+             "module": [services.StepSpec(module_id, None, True)],
+             "course": [services.StepSpec(module_id, None, True), services.StepSpec(None, course.id, True)],
+             "optional": [services.StepSpec(module_id, None, False)],
+             "missing": [services.StepSpec(module_id + 100, None, True)]}[steps]
+    with pytest.raises(services.PathInvalid) as refused:
+        services.save_path(db.session, None, _fields(**fields), specs, actor=None, now=utcnow())
+    assert refused.value.code == code
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
+
+
+def test_a_course_may_be_an_optional_suggestion_in_a_path_without_self_reporting(app, make):
+    path = _path([services.StepSpec(make.module_version().module_id, None, True),
+                  services.StepSpec(None, _course().id, False)])
+    assert [s.is_required for s in path.steps] == [True, False]
+
+
+def _form(path_fields: dict, rows: list[tuple[str, str, bool]]) -> dict:
+    data = {"name_ja": "データ活用の道", "name_en": "Data path", "description_ja": "", "description_en": "",
+            "talent_level": "1", **path_fields}
+    for n, (position, item, required) in enumerate(rows):
+        data[f"steps-{n}-position"], data[f"steps-{n}-item"] = position, item
+        if required:
+            data[f"steps-{n}-required"] = "y"
+    return data
+
+
+def test_an_organizer_creates_then_reorders_a_path_in_the_app(app, make, login_as):
+    first, second = make.module_version(), make.module_version()
+    course = _course()
+    client = login_as(make.user(Role.ORGANIZER))
+    page = client.get("/manage/paths/new").get_data(as_text=True)
+    assert "学習パスを作成" in page and f"module-{first.module_id}" in page and f"course-{course.id}" in page
+    data = _form({"accepts_self_reported": "y"}, [("1", f"module-{first.module_id}", True),
+                                                  ("2", f"course-{course.id}", True), ("", "", False)])
+    response = client.post("/manage/paths/new", data={"csrf_token": csrf_token(page), **data})
+    assert response.status_code == 302
+    path = db.session.scalar(select(LearningPath))
+    assert [(s.module_id, s.course_id, s.is_required) for s in path.steps] == [
+        (first.module_id, None, True), (None, course.id, True)]
+    page = client.get(f"/manage/paths/{path.id}/edit").get_data(as_text=True)
+    data = _form({"accepts_self_reported": "y"}, [("3", f"module-{first.module_id}", False),
+                                                  ("1", f"course-{course.id}", True),
+                                                  ("2", f"module-{second.module_id}", True)])
+    assert client.post(f"/manage/paths/{path.id}/edit", data={"csrf_token": csrf_token(page), **data}).status_code == 302
+    db.session.expire_all()
+    assert [(s.module_id, s.course_id, s.is_required) for s in path.steps] == [
+        (None, course.id, True), (second.module_id, None, True), (first.module_id, None, False)]
+
+
+@pytest.mark.parametrize("fields, rows, message", [
+    ({}, [], "少なくとも1つのステップ"),
+    ({}, [("1", "module-M", True), ("2", "module-M", False)], "ステップ2は前のステップと同じ"),
+    ({"talent_level": "9"}, [("1", "module-M", True)], "学習パスで目指す人材レベル"),
+    ({"talent_level": "x"}, [("1", "module-M", True)], "学習パスで目指す人材レベル"),
+    ({}, [("1", "module-M", True), ("2", "course-C", True)], "自己申告のステップを認めていません"),
+    ({}, [("1", "module-M", False)], "少なくとも1つのステップを必須"),
+    ({}, [("1", "module-999999", True)], "ステップ1は存在するモジュール"),
+    ({"name_ja": ""}, [("1", "module-M", True)], "パスの名前を日本語で入力"),
+    ({}, [("12345", "module-M", True)], "順番は1、2、3のような数字"),
+])
+def test_the_path_form_refuses_with_a_message_and_saves_nothing(app, make, login_as, fields, rows, message):
+    module_id, course_id = make.module_version().module_id, _course().id
+    client = login_as(make.user(Role.ORGANIZER))
+    token = csrf_token(client.get("/manage/paths/new").get_data(as_text=True))
+    rows = [(p, i.replace("-M", f"-{module_id}").replace("-C", f"-{course_id}"), r) for p, i, r in rows]
+    response = client.post("/manage/paths/new", data={"csrf_token": token, **_form(fields, rows)})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
+
+
+def test_learners_may_not_manage_paths(app, make, login_as):
+    client = login_as(make.user())
+    assert client.get("/manage/paths/").status_code == 403
+    assert client.get("/manage/paths/new").status_code == 403
+
+
+def test_the_starter_paths_load_once_from_the_shipped_modules_and_catalogue(app):
+    from app.catalogue.services import load_starter as load_catalogue
+    from app.content.cli import DEFAULT_ROOT
+    from app.content.loader import load_all
+    from app.content.services import sync_modules
+    from app.core.storage import FileStorage
+    sync_modules(db.session, load_all(DEFAULT_ROOT)[0], FileStorage(app.config["STORAGE_DIR"]), utcnow(),
+                 retire_missing=False)
+    load_catalogue(db.session)
+    assert services.load_starter(db.session, utcnow()) == 2
+    assert services.load_starter(db.session, utcnow()) == 0
+    db.session.commit()
+    paths = db.session.scalars(select(LearningPath).order_by(LearningPath.talent_level)).all()
+    assert [(p.talent_level, len(p.steps)) for p in paths] == [(1, 3), (2, 4)]
+    assert paths[1].accepts_self_reported and not paths[0].accepts_self_reported
+
+
+# -- the learner's map ------------------------------------------------------------------------------------------
+
+def test_the_map_shows_each_step_done_in_progress_next_or_not_started(app, make, login_as):
+    mentor, learner = make.user(Role.MENTOR), make.user()
+    done, started, later = (make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}")
+                            for n in (1, 2, 3))
+    course = _course()
+    path = _path([services.StepSpec(c.module_version.module_id, None, True) for c in (done, started)]
+                 + [services.StepSpec(None, course.id, False), services.StepSpec(later.module_version.module_id, None, True)],
+                 accepts=True)
+    _complete(app, make, done, learner, mentor)
+    _enrol(started, learner)
+    page = login_as(learner).get(f"/paths/{path.id}").get_data(as_text=True)
+    states = [chunk.split('"', 1)[0] for chunk in page.split('class="path-step path-step--')[1:]]
+    assert states == ["done", "in_progress", "next", "not_started"]
+    assert "バッジを見る" in page and "受講期の演習課題へ進む" in page and "自己申告" in page
+    assert "必須ステップ3個のうち1個が完了" in page
+    mark_done(db.session, user=learner, course=course, note="")
+    db.session.commit()
+    page = login_as(learner).get(f"/paths/{path.id}").get_data(as_text=True)
+    assert "受講済みとして記録しました" in page and "自己申告" in page
+
+
+def test_the_map_and_the_list_take_a_fixed_number_of_queries(app, make, login_as):
+    mentor, learner = make.user(Role.MENTOR), make.user()
+    client = login_as(learner)
+
+    def path_of(n_modules: int) -> LearningPath:
+        cohorts = [make.cohort(make.module_version(exercises=1), mentors=[mentor]) for _ in range(n_modules)]
+        for c in cohorts[:-1]:
+            _complete(app, make, c, learner, mentor)
+        _enrol(cohorts[-1], learner)
+        return _path([services.StepSpec(c.module_version.module_id, None, True) for c in cohorts]
+                     + [services.StepSpec(None, _course(n_modules).id, False)])
+
+    small = path_of(2)
+    with QueryCounter(db.engine) as few:
+        assert client.get(f"/paths/{small.id}").status_code == 200
+    with QueryCounter(db.engine) as few_list:
+        assert client.get("/paths/").status_code == 200
+    large = path_of(5)
+    with QueryCounter(db.engine) as many:
+        assert client.get(f"/paths/{large.id}").status_code == 200
+    with QueryCounter(db.engine) as many_list:
+        assert client.get("/paths/").status_code == 200
+    assert few.count == many.count <= 14
+    assert few_list.count == many_list.count <= 14
+
+
+# -- the level badge ---------------------------------------------------------------------------------------------
+
+def test_the_last_required_badge_issues_the_level_badge_once_and_it_verifies(app, make, client, two_modules):
+    path, cohorts, mentor, course = two_modules
+    learner = make.user(email="yamada@example.jp")
+    first = _complete(app, make, cohorts[0], learner, mentor)
+    assert _level_credentials(learner) == []  # one required badge of two
+    _complete(app, make, cohorts[1], learner, mentor)
+    [level] = _level_credentials(learner)
+    assert level.status == CredentialStatus.ISSUED and level.achievement.kind == AchievementKind.TALENT_LEVEL
+    assert level.achievement.talent_level == 1
+    components = db.session.scalars(select(Credential).where(Credential.recipient_id == learner.id,
+                                                             Credential.completion_record_id.is_not(None))
+                                    .order_by(Credential.id)).all()
+    document = json.loads(level.ob3_json)
+    # The evidence names every component credential: its public page and its id.
+    assert [e["id"] for e in document["evidence"]] == [f"{app.config['BASE_URL']}/c/{c.uuid}" for c in components]
+    assert all(f"urn:uuid:{c.uuid}" in e["narrative"] for c, e in zip(components, document["evidence"]))
+    result = digital_bazaar_verify(document, issuer_documents(client, document))
+    assert result["verified"] is True, result
+    # The OB 2.0 assertion and badge class are served like a module badge's.
+    assertion = client.get(f"/badges/ob2/assertions/{level.uuid}").get_json()
+    assert assertion["type"] == "Assertion" and assertion["badge"].endswith(f"/badges/ob2/badgeclasses/{level.achievement_id}")
+    assert client.get(f"/badges/ob2/badgeclasses/{level.achievement_id}").get_json()["type"] == "BadgeClass"
+    page = client.get(f"/c/{level.uuid}").get_data(as_text=True)
+    assert "取得の根拠となったバッジ・講座" in page and components[0].achievement.name_ja in page
+    assert client.get(f"/c/{level.uuid}/certificate").status_code == 200
+    # Exactly once: another module badge of the path's modules issues nothing more.
+    again = make.cohort(cohorts[0].module_version, mentors=[mentor], name="再受講")
+    _complete(app, make, again, learner, mentor)
+    assert len(_level_credentials(learner)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LevelAward)) == 1
+    assert first is not None
+
+
+def test_a_self_reported_course_counts_only_when_the_path_accepts_it(app, make, two_modules):
+    path, cohorts, mentor, course = two_modules
+    strict = path
+    lenient = _path([services.StepSpec(cohorts[0].module_version.module_id, None, True),
+                     services.StepSpec(None, course.id, True)], level=2, accepts=True)
+    learner = make.user()
+    _complete(app, make, cohorts[0], learner, mentor)
+    assert _level_credentials(learner) == []
+    mark_done(db.session, user=learner, course=course, note="受講しました")  # the last required step
+    db.session.commit()
+    [level] = _level_credentials(learner)
+    assert level.achievement.talent_level == 2
+    assert db.session.scalar(select(LevelAward.path_id).where(LevelAward.user_id == learner.id)) == lenient.id
+    evidence = json.loads(level.ob3_json)["evidence"]
+    assert evidence[-1]["id"] == course.url and evidence[-1]["narrative"].startswith("自己申告")
+    assert strict.id != lenient.id
+
+
+def test_a_badge_awaiting_approval_completes_the_path_when_approved(app, make, two_modules):
+    from app.badges.issuing import approve
+    from app.badges.listeners import badge_settings
+    path, cohorts, mentor, course = two_modules
+    cohorts[1].badges_need_approval = True
+    db.session.commit()
+    learner = make.user()
+    for cohort in cohorts:
+        _complete(app, make, cohort, learner, mentor)
+    assert _level_credentials(learner) == []
+    waiting = db.session.scalar(select(Credential).where(Credential.status == CredentialStatus.AWAITING_APPROVAL))
+    keys, urls, _defaults = badge_settings(app.config)
+    approve(db.session, waiting, actor=make.user(Role.ORGANIZER), keys=keys, urls=urls, now=utcnow())
+    db.session.commit()
+    assert len(_level_credentials(learner)) == 1
+
+
+# -- revoking a component -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("revokes", [False, True], ids=["flag only", "flag and revoke"])
+def test_revoking_a_component_flags_the_level_badge_and_revokes_it_if_the_path_says_so(
+        app, make, client, login_as, two_modules, revokes):
+    path, cohorts, mentor, course = two_modules
+    path.revokes_level_badges = revokes
+    db.session.commit()
+    learner, organizer = make.user(), make.user(Role.ORGANIZER)
+    for cohort in cohorts:
+        _complete(app, make, cohort, learner, mentor)
+    [level] = _level_credentials(learner)
+    component = db.session.scalar(select(Credential).where(Credential.recipient_id == learner.id,
+                                                           Credential.completion_record_id.is_not(None)))
+    revoke(db.session, component, reason="提出物の盗用が判明したため", actor=organizer, now=utcnow())
+    db.session.commit()
+    award = db.session.scalar(select(LevelAward))
+    assert award.flagged_at is not None and "提出物の盗用が判明したため" in award.flag_reason
+    assert level.status == (CredentialStatus.REVOKED if revokes else CredentialStatus.ISSUED)
+    document = json.loads(level.ob3_json)
+    result = digital_bazaar_verify(document, issuer_documents(client, document))
+    assert result["verified"] is not revokes and result.get("revoked", False) is revokes
+    staff = login_as(organizer)
+    assert "要確認 1件" in staff.get("/manage/paths/").get_data(as_text=True)
+    page = staff.get(f"/manage/paths/{path.id}/badges").get_data(as_text=True)
+    assert "要確認" in page and ("失効" in page if revokes else "有効" in page)
