@@ -11,6 +11,7 @@ from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExe
 from app.completions.models import CompletionRecord
 from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
+from app.deadlines.queries import effective_due_dates, effective_due_sql
 from app.submissions.models import Submission, SubmissionStatus
 from app.submissions.queries import first_submitted_at, is_overdue
 from app.submissions.unlocking import Lock, exercise_lock, lock_for
@@ -83,6 +84,7 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
     submissions = {(owner, s.exercise_id): s for owner, s in session.execute(work_of(enrolment_ids, Submission))}
     completions = records_by_enrolment(session, enrolment_ids)
     first_submitted = first_submitted_at(session, [s.id for s in submissions.values()])
+    due_dates = effective_due_dates(session, enrolment_ids)
 
     by_cohort: dict[int, list[ScheduledExercise]] = {}
     for item in schedule:
@@ -96,10 +98,11 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
         statuses = []
         for s in items:
             submission = submissions.get((enrolment.id, s.exercise_id))
-            status = ExerciseStatus(s.exercise, s.due_at, submission,
+            due_at = due_dates.get((enrolment.id, s.exercise_id))
+            status = ExerciseStatus(s.exercise, due_at, submission,
                                     exercise_lock(enrolment.cohort, s.exercise, siblings, own, now))
             status.is_overdue = is_overdue(
-                due_at=s.due_at, now=now, is_required=s.exercise.is_required, state=status.status,
+                due_at=due_at, now=now, is_required=s.exercise.is_required, state=status.status,
                 first_submitted_at=first_submitted.get(submission.id) if submission else None)
             statuses.append(status)
         progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
@@ -149,7 +152,8 @@ def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now
     date in the enrolment's cohort, the learner's (or their group's) submission and what keeps it locked: five
     queries."""
     row = session.execute(
-        select(Exercise, ScheduledExercise.due_at).where(Exercise.id == exercise_id)
+        select(Exercise, effective_due_sql(ScheduledExercise.due_at, enrolment.id, Exercise.id, enrolment.user_id))
+        .where(Exercise.id == exercise_id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.exercise_id == Exercise.id)
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),

@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.autocheck import services as autocheck
-from app.cohorts.lifecycle import submissions_open_for
+from app.deadlines.services import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
 from app.content import levels as content_levels
@@ -160,7 +160,7 @@ def exercise(cohort_id: int, exercise_id: int):
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
-    is_open = submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
+    is_open = submissions_open_for(db.session, cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
     group = group_queries.learner_group(db.session, enrolment.id) if exercise.is_group_deliverable else None
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))

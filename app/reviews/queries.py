@@ -10,6 +10,7 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
+from app.deadlines.queries import effective_due_of_schedule, effective_due_sql
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
@@ -156,7 +157,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
                                                        include_withdrawn, group_id)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
-    due_at = ScheduledExercise.due_at.label("due_at")
+    # The learner's own effective due date (accommodation, extensions).
+    due_at = effective_due_of_schedule().label("due_at")
     # The page's ids first, from narrow rows, so that only 50 rows are joined to the wide ones.
     ranked = _awaiting(
         select(Submission.id, due_at, Submission.last_submitted_at)
@@ -206,11 +208,12 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
     `next_id` is where the mentor goes on. One query, whatever the size of the queue."""
     no_due = literal(_NO_DUE_DATE, UTCDateTime())
-    due_key = func.coalesce(ScheduledExercise.due_at, no_due)
-    # The submission's own due date inside the statement (a subquery), so that all is one query.
-    own_due = func.coalesce(select(ScheduledExercise.due_at).where(
-        ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
-        ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
+    due_key = func.coalesce(effective_due_of_schedule(), no_due)
+    # The submission's own (effective) due date inside the statement (a subquery), so that all is one query.
+    own_due = func.coalesce(select(effective_due_sql(
+        ScheduledExercise.due_at, submission.enrolment_id, submission.exercise_id, submission.enrolment.user_id))
+        .where(ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
+               ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
     keyed = _awaiting(
         select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)

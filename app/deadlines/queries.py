@@ -1,0 +1,108 @@
+"""The effective due date: the one rule of every deadline a person sees (pages, lists, reminders, the
+calendar) and of whether they may still hand work in.
+
+    effective = the latest of (the schedule's due date + the learner's accommodation days)
+                and the dates of their approved extensions for that exercise;
+    an exercise without a due date stays without one.
+
+`effective_due_at` is the rule in Python; `effective_due_sql` is the same rule as an SQL expression, so
+that a list (mentor queue, progress table, overdue counts, reminders) stays one query whatever its size;
+`effective_due_dates` reads the learner's dates with it."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, func, literal, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
+
+from app.cohorts.models import Enrolment, ScheduledExercise
+from app.core.db import UTCDateTime
+from app.deadlines.models import Accommodation, Extension, ExtensionStatus
+
+
+def effective_due_at(due_at: datetime | None, extra_days: int, extended_to: Iterable[datetime]) -> datetime | None:
+    """The rule of the module docstring, for one learner and one exercise."""
+    if due_at is None:
+        return None
+    return max([due_at + timedelta(days=extra_days), *extended_to])
+
+
+class _PlusDays(FunctionElement):
+    """A UTC datetime column plus a whole number of days, on both engines."""
+    inherit_cache = True
+    type = UTCDateTime()
+
+
+@compiles(_PlusDays, "postgresql")
+def _plus_days_postgresql(element, compiler, **kw):
+    when, days = list(element.clauses)
+    return f"({compiler.process(when, **kw)} + make_interval(days => {compiler.process(days, **kw)}))"
+
+
+@compiles(_PlusDays, "sqlite")
+def _plus_days_sqlite(element, compiler, **kw):
+    when, days = (compiler.process(c, **kw) for c in element.clauses)
+    # SQLite keeps datetimes as text 'YYYY-MM-DD HH:MM:SS.ffffff': shift the seconds part, keep the fraction,
+    # so that the result compares as text with stored datetimes.
+    return f"(strftime('%Y-%m-%d %H:%M:%S', {when}, '+' || {days} || ' days') || substr({when}, 20))"
+
+
+class _Latest(FunctionElement):
+    """The later of two datetimes, the second possibly NULL (then the first)."""
+    inherit_cache = True
+    type = UTCDateTime()
+
+
+@compiles(_Latest, "postgresql")
+def _latest_postgresql(element, compiler, **kw):
+    first, second = (compiler.process(c, **kw) for c in element.clauses)
+    return f"GREATEST({first}, {second})"  # GREATEST leaves NULLs out
+
+
+@compiles(_Latest, "sqlite")
+def _latest_sqlite(element, compiler, **kw):
+    first, second = (compiler.process(c, **kw) for c in element.clauses)
+    return f"max({first}, coalesce({second}, {first}))"
+
+
+def _value(v):
+    """A plain value as a bound literal; a column (or expression) as it is."""
+    return literal(v) if isinstance(v, (int, datetime)) else v
+
+
+def extra_days_sql(user_id) -> ColumnElement:
+    """The learner's accommodation days (0 without one), for a user id column or value."""
+    return func.coalesce(select(Accommodation.extra_days).where(Accommodation.user_id == _value(user_id))
+                         .scalar_subquery(), 0)
+
+
+def effective_due_sql(due_at, enrolment_id, exercise_id, user_id) -> ColumnElement:
+    """The effective due date as an SQL expression of the scheduled due date and the learner's
+    enrolment, exercise and user (columns of the enclosing query, or plain values)."""
+    due_at = type_coerce(_value(due_at), UTCDateTime())
+    extended = (select(func.max(Extension.due_at))
+                .where(Extension.enrolment_id == _value(enrolment_id), Extension.exercise_id == _value(exercise_id),
+                       Extension.status == ExtensionStatus.APPROVED).scalar_subquery())
+    shifted = _PlusDays(due_at, extra_days_sql(user_id))
+    return type_coerce(case((due_at.is_(None), None), else_=_Latest(shifted, extended)), UTCDateTime())
+
+
+def effective_due_of_schedule() -> ColumnElement:
+    """`effective_due_sql` for a query that joins Enrolment and ScheduledExercise."""
+    return effective_due_sql(ScheduledExercise.due_at, Enrolment.id, ScheduledExercise.exercise_id, Enrolment.user_id)
+
+
+def effective_due_dates(session: Session, enrolment_ids: list[int],
+                        exercise_id: int | None = None) -> dict[tuple[int, int], datetime | None]:
+    """The effective due date of every scheduled exercise (or only `exercise_id`) of these enrolments,
+    by (enrolment id, exercise id): one query."""
+    if not enrolment_ids:
+        return {}
+    query = (select(Enrolment.id, ScheduledExercise.exercise_id, effective_due_of_schedule())
+             .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
+             .where(Enrolment.id.in_(enrolment_ids)))
+    if exercise_id is not None:
+        query = query.where(ScheduledExercise.exercise_id == exercise_id)
+    return {(enrolment_id, exercise): due for enrolment_id, exercise, due in session.execute(query)}
