@@ -102,6 +102,14 @@ EXPECTED: dict[str, dict[str, str]] = {
     "enrolments.withdraw": only(*STAFF),
     # The learner who wrote it, the mentors of its cohort and staff.
     # A cohort's groups (班) are the organizers' to arrange.
+    "deadlines.accommodation": only(*STAFF),
+    "deadlines.approve": signed_in(learner=HIDDEN, other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN),
+    "deadlines.cohort_extensions": signed_in(learner=HIDDEN, other_learner=HIDDEN, other_mentor=HIDDEN),
+    "deadlines.decline": signed_in(learner=HIDDEN, other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN),
+    "deadlines.grant": only(*STAFF),
+    "deadlines.mentors_decide": only(*STAFF),
+    "deadlines.request_extension": signed_in(other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN,
+                                             organizer=HIDDEN, admin=HIDDEN),
     "groups.create": only(*STAFF),
     "groups.delete": only(*STAFF),
     "groups.index": only(*STAFF),

@@ -114,3 +114,164 @@ def test_an_extension_past_the_end_lets_only_that_learner_submit_that_exercise(s
     assert open_(mine, first)
     group.status = CohortStatus.ARCHIVED
     assert not open_(mine, first)
+
+
+# Requests, decisions and grants -----------------------------------------------------------------------
+
+def _request(group, learner, exercise, reason="災害派遣のため"):
+    return services.request_extension(db.session, factories_enrolment(group, learner), exercise.id, reason=reason,
+                                      now=utcnow())
+
+
+def factories_enrolment(group, learner):
+    from tests.factories import enrolment
+    return enrolment(group, learner)
+
+
+@pytest.mark.parametrize("case, code", [
+    ("no reason", "reason_missing"), ("archived", "archived"), ("second request", "open_request"),
+    ("no due date", "no_due_date")])
+def test_a_request_is_refused_with_its_reason(setting, case, code):
+    group, learner, _, _ = setting
+    first, _, optional = group.module_version.exercises
+    exercise, reason = (optional if case == "no due date" else first), ("  " if case == "no reason" else "出張")
+    if case == "archived":
+        group.status = CohortStatus.ARCHIVED
+    if case == "second request":
+        _request(group, learner, first)
+    with pytest.raises(services.ExtensionRefused) as refused:
+        _request(group, learner, exercise, reason)
+    assert refused.value.code == code
+
+
+def test_a_grant_is_refused_for_a_date_not_after_the_current_one_or_a_learner_elsewhere(setting, make):
+    group, learner, _, _ = setting
+    first = group.module_version.exercises[0]
+    with pytest.raises(services.ExtensionRefused) as refused:
+        _grant(group, learner, first, _due(group, first))
+    assert refused.value.code == "not_later"
+    db.session.rollback()
+    stranger = make.user()
+    with pytest.raises(services.ExtensionRefused) as refused:
+        _grant(group, stranger, first, _due(group, first) + DAY)
+    assert refused.value.code == "not_in_cohort"
+
+
+def test_the_learner_asks_and_the_organizer_approves_from_the_pages(setting, login_as):
+    group, learner, _, organizer = setting
+    first = group.module_version.exercises[0]
+    page = f"/cohorts/{group.id}/exercises/{first.id}"
+    as_learner = login_as(learner)
+    assert "さらに時間が必要な理由" in as_learner.get(page).get_data(as_text=True)
+    refused = as_learner.post(f"{page}/extension-request", data={"reason": ""}, follow_redirects=True)
+    assert "時間が必要な理由を書いてください。" in refused.get_data(as_text=True)
+    as_learner.post(f"{page}/extension-request", data={"reason": "大雪で出勤できません"})
+    again = as_learner.post(f"{page}/extension-request", data={"reason": "再送"}, follow_redirects=True)
+    assert "この演習課題については、すでに延長を申請しています。" in again.get_data(as_text=True)
+    extension = db.session.scalar(select(Extension))
+
+    as_organizer = login_as(organizer)
+    listing = as_organizer.get(f"/manage/cohorts/{group.id}/extensions").get_data(as_text=True)
+    assert "大雪で出勤できません" in listing
+    too_early = (_due(group, first) - DAY).astimezone().date().isoformat()
+    refused = as_organizer.post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/approve",
+                                data={f"a{extension.id}-due_on": too_early}, follow_redirects=True)
+    assert "新しい期限は、この受講者の現在の期限より後の日付にしてください。" in refused.get_data(as_text=True)
+    new_day = (_due(group, first) + 5 * DAY).date().isoformat()
+    as_organizer.post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/approve",
+                      data={f"a{extension.id}-due_on": new_day, f"a{extension.id}-note": "お大事に"})
+    db.session.refresh(extension)
+    assert extension.status == ExtensionStatus.APPROVED and extension.decided_by_id == organizer.id
+    mine = as_learner.get(page).get_data(as_text=True)
+    assert "延長が認められました" in mine and "お大事に" in mine
+
+
+def test_a_decline_needs_a_note_and_a_mentor_decides_only_when_the_cohort_allows(setting, login_as, make):
+    group, learner, _, organizer = setting
+    mentor = make.user(Role.MENTOR)
+    from app.cohorts.models import MentorAssignment
+    db.session.add(MentorAssignment(cohort=group, user=mentor))
+    db.session.commit()
+    extension = _request(group, learner, group.module_version.exercises[0])
+    db.session.commit()
+    as_mentor = login_as(mentor)
+    url = f"/manage/cohorts/{group.id}/extensions/{extension.id}/decline"
+    assert as_mentor.post(url, data={f"d{extension.id}-note": "不可"}).status_code == 404
+    login_as(organizer).post(f"/manage/cohorts/{group.id}/extensions/mentors", data={"allowed": "y"})
+    refused = as_mentor.post(url, data={f"d{extension.id}-note": ""})
+    assert "申請を認めない理由を書いてください。" in refused.get_data(as_text=True)
+    as_mentor.post(url, data={f"d{extension.id}-note": "期限内に提出できる分量です"})
+    db.session.refresh(extension)
+    assert extension.status == ExtensionStatus.DECLINED
+
+
+def test_the_organizer_grants_an_extension_and_the_refusals_show_on_the_form(setting, login_as, make):
+    group, learner, _, organizer = setting
+    first = group.module_version.exercises[0]
+    as_organizer = login_as(organizer)
+    url = f"/manage/cohorts/{group.id}/extensions/grant"
+    data = {"user_id": learner.id, "exercise_id": first.id, "due_on": (_due(group, first) + 3 * DAY).date(),
+            "reason": ""}
+    assert "延長の理由を書いてください。" in as_organizer.post(url, data=data).get_data(as_text=True)
+    group.status = CohortStatus.ARCHIVED
+    db.session.commit()
+    archived = as_organizer.post(url, data={**data, "reason": "研修出張"}).get_data(as_text=True)
+    assert "この受講期はアーカイブ済みのため、期限は変更できません。" in archived
+    group.status = CohortStatus.RUNNING
+    db.session.commit()
+    as_organizer.post(url, data={**data, "reason": "研修出張"})
+    enrolment = make.enrolment(group, learner)
+    assert effective_due_dates(db.session, [enrolment.id])[(enrolment.id, first.id)] > _due(group, first)
+
+
+# End to end: what each person sees follows their own effective due date ---------------------------------
+
+def test_accommodation_and_extension_change_the_pages_the_queue_the_progress_table_and_the_reminders(
+        app, make, login_as):
+    from app.core.storage import FileStorage
+    from app.notifications.models import Notification, NotificationKind
+    from app.notifications.services import create_due_reminders
+    from app.progress.queries import cohort_progress
+    from app.reviews.queries import review_queue
+    from app.submissions.services import submit_version
+
+    organizer, mentor = make.user(Role.ORGANIZER), make.user(Role.MENTOR)
+    extended, accommodated, plain = make.user(name="延長さん"), make.user(name="配慮さん"), make.user(name="通常さん")
+    group = make.cohort(make.module_version(exercises=1), learners=[extended, accommodated, plain],
+                        mentors=[mentor], started_days_ago=10)
+    exercise = group.module_version.exercises[0]
+    group.schedule[0].due_at = utcnow() - DAY  # due yesterday
+    db.session.commit()
+    due = _due(group, exercise)
+    _grant(group, extended, exercise, due + 5 * DAY, reason="災害派遣")
+    _accommodate(accommodated, 2)
+    now = utcnow()
+
+    # The progress table: only the learner without more time is overdue, in the cells and the column count.
+    table = cohort_progress(db.session, group, locale="ja", now=now)
+    statuses = {row.display_name: row.cells[0].status for row in table.rows}
+    assert statuses == {"延長さん": "not_started", "配慮さん": "not_started", "通常さん": "overdue"}
+    assert {row.display_name: row.cells[0].due_at for row in table.rows} == {
+        "延長さん": due + 5 * DAY, "配慮さん": due + 2 * DAY, "通常さん": due}
+    assert table.columns[0].overdue == 1
+
+    # The reminders: overdue for one, due soon for the others, each with their own date.
+    create_due_reminders(db.session, now)
+    db.session.commit()
+    reminders = {n.recipient_id: (n.kind, n.due_at) for n in db.session.scalars(select(Notification))}
+    assert reminders == {plain.id: (NotificationKind.OVERDUE, due),
+                         extended.id: (NotificationKind.DUE_IN_7_DAYS, due + 5 * DAY),
+                         accommodated.id: (NotificationKind.DUE_IN_1_DAY, due + 2 * DAY)}
+
+    # The learner's exercise page and home say their own date, not overdue.
+    page = login_as(accommodated).get(f"/cohorts/{group.id}/exercises/{exercise.id}").get_data(as_text=True)
+    assert "期限切れ" not in page
+
+    # The mentor's queue: the work of the extended learner sorts by their date and shows why.
+    submit_version(db.session, enrolment=make.enrolment(group, extended), exercise=exercise, body_md="回答",
+                   uploads=[], keep_attachment_ids=set(), storage=FileStorage(app.config["STORAGE_DIR"]), now=now,
+                   max_answer_chars=1000, max_attachment_bytes=1000)
+    db.session.commit()
+    item = review_queue(db.session, mentor, "ja", now=now).items[0]
+    assert (item.due_at, item.is_overdue, item.extension_reason) == (due + 5 * DAY, False, "災害派遣")
+    assert "延長あり：災害派遣" in login_as(mentor).get("/review/").get_data(as_text=True)

@@ -267,6 +267,9 @@ NOT_IN_A_STRING_COLUMN = {
     # Markdown and notes stored as Text, held to the limits their services or forms set.
     ("MessageForm", "message"), ("BankEntryForm", "body"), ("CommentForm", "comment"), ("CommentForm", "quote"),
     ("ReleaseDecisionForm", "note"), ("SecondReviewForm", "feedback"), ("DoneForm", "note"),
+    # Reasons and notes of extensions and accommodations: Text, held to the forms' REASON_LIMIT.
+    ("ExtensionRequestForm", "reason"), ("ExtensionApproveForm", "note"), ("ExtensionDeclineForm", "note"),
+    ("ExtensionGrantForm", "reason"), ("AccommodationForm", "reason"),
 }
 
 

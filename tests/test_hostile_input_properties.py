@@ -78,6 +78,14 @@ FORMS = {
     "catalogue.manage": ("organizer", _with_file("courses")),
     "catalogue.mark_done": ("learner", _text("note", "next")),
     "catalogue.unmark_done": ("learner", _text("next")),
+    # Deadlines (issue 12): extension requests, decisions, grants and accommodations.
+    "deadlines.accommodation": ("organizer", _text("extra_days", "reason")),
+    "deadlines.approve": ("organizer", lambda world: {f"a{world.extension.id}-{name}": hostile_text
+                                                      for name in ("due_on", "note")}),
+    "deadlines.decline": ("organizer", lambda world: {f"d{world.extension.id}-note": hostile_text}),
+    "deadlines.grant": ("organizer", _text("user_id", "exercise_id", "due_on", "reason")),
+    "deadlines.mentors_decide": ("organizer", _text("allowed")),
+    "deadlines.request_extension": ("learner", _text("reason")),
     # Groups (issue 12): their forms name fields per group or learner; the plain names test the rest.
     "groups.create": ("organizer", _text("name")),
     "groups.delete": ("organizer", _text("confirm")),

@@ -15,6 +15,7 @@ from app.badges.models import Credential
 from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
+from app.deadlines.models import Extension, ExtensionStatus
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
@@ -42,6 +43,7 @@ class World:
     notification: Notification  # the learner's, about the accepted work
     group: CohortGroup  # in cohort A, with the fresh learner in it
     course: CatalogueCourse
+    extension: Extension  # the fresh learner's waiting request for more time on cohort A's exercise
     invitation_token: str
     reset_token: str
 
@@ -56,6 +58,7 @@ class World:
             "notification_id": self.notification.id,
             "group_id": self.group.id,
             "course_id": self.course.id,
+            "extension_id": self.extension.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
@@ -120,6 +123,9 @@ def build(app) -> World:
     group = CohortGroup(cohort=cohort, name="1班")
     group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
     db.session.add(group)
+    extension = Extension(enrolment=factories.enrolment(cohort, fresh_learner), exercise=exercise,
+                          status=ExtensionStatus.REQUESTED, reason="出張のため")
+    db.session.add(extension)
     cohort.join_code = "ABCD2345"  # self-enrolment on, for the /join/<code> page
     db.session.commit()
     secret = app.config["SECRET_KEY"]
@@ -127,7 +133,7 @@ def build(app) -> World:
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
-                 course=course,
+                 course=course, extension=extension,
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

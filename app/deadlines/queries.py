@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, literal, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.cohorts.models import Enrolment, ScheduledExercise
@@ -106,3 +106,35 @@ def effective_due_dates(session: Session, enrolment_ids: list[int],
     if exercise_id is not None:
         query = query.where(ScheduledExercise.exercise_id == exercise_id)
     return {(enrolment_id, exercise): due for enrolment_id, exercise, due in session.execute(query)}
+
+
+def extensions_of(session: Session, enrolment_id: int, exercise_id: int) -> list[Extension]:
+    """The learner's extension requests and extensions for one exercise, newest first."""
+    return list(session.scalars(select(Extension).where(Extension.enrolment_id == enrolment_id,
+                                                        Extension.exercise_id == exercise_id)
+                                .order_by(Extension.requested_at.desc(), Extension.id.desc())))
+
+
+def cohort_extensions(session: Session, cohort_id: int) -> list[Extension]:
+    """Every extension request and extension of the cohort's learners (waiting requests first, then the
+    newest), with learner and exercise: one query."""
+    return list(session.scalars(
+        select(Extension).join(Enrolment, Extension.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id == cohort_id)
+        .options(joinedload(Extension.enrolment).joinedload(Enrolment.user), joinedload(Extension.exercise),
+                 joinedload(Extension.decided_by))
+        .order_by((Extension.status == ExtensionStatus.REQUESTED).desc(), Extension.requested_at.desc(),
+                  Extension.id.desc())))
+
+
+def extension_reason_sql(enrolment_id, exercise_id) -> ColumnElement:
+    """The reason of the learner's latest approved extension of the exercise (NULL without one), for the
+    mentor's lists: a column of the enclosing query."""
+    return (select(Extension.reason).where(Extension.enrolment_id == enrolment_id,
+                                           Extension.exercise_id == exercise_id,
+                                           Extension.status == ExtensionStatus.APPROVED)
+            .order_by(Extension.due_at.desc(), Extension.id.desc()).limit(1).scalar_subquery())
+
+
+def accommodation_of(session: Session, user_id: int) -> Accommodation | None:
+    return session.scalar(select(Accommodation).where(Accommodation.user_id == user_id))

@@ -11,18 +11,16 @@ from sqlalchemy.orm import Session
 from app.auth import audit
 from app.auth.models import User
 from app.cohorts.lifecycle import CohortArchived, ensure_editable, takes_submissions
-from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment
+from app.core.reasons import ReasonError
+from app.cohorts.models import Cohort, CohortStatus, Enrolment
+from app.cohorts.services import is_mentor_of
 from app.deadlines.models import MAX_EXTRA_DAYS, Accommodation, CalendarFeed, Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_dates
 from app.deadlines.signals import extension_decided
 
 
-class ExtensionRefused(Exception):
+class ExtensionRefused(ReasonError):
     """An extension (or accommodation) that cannot be made; `code` says why (the view words it)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 def submissions_open_for(session: Session, cohort: Cohort, *, enrolment_id: int, exercise_id: int,
@@ -41,10 +39,7 @@ def submissions_open_for(session: Session, cohort: Cohort, *, enrolment_id: int,
 
 def may_decide(session: Session, user: User, cohort: Cohort) -> bool:
     """Organizers and admins decide extensions; the cohort's mentors too when the cohort allows it."""
-    if user.is_staff:
-        return True
-    return cohort.mentors_decide_extensions and session.scalar(select(select(MentorAssignment.id).where(
-        MentorAssignment.cohort_id == cohort.id, MentorAssignment.user_id == user.id).exists())) is True
+    return user.is_staff or (cohort.mentors_decide_extensions and is_mentor_of(session, user, cohort.id))
 
 
 def _current_due(session: Session, enrolment: Enrolment, exercise_id: int) -> datetime:

@@ -10,7 +10,7 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
-from app.deadlines.queries import effective_due_of_schedule, effective_due_sql
+from app.deadlines.queries import effective_due_of_schedule, effective_due_sql, extension_reason_sql
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
@@ -27,6 +27,8 @@ class QueueItem:
     claimed_by: str | None = None
     # By when the work first came, not by today (app.submissions.queries.is_overdue).
     is_overdue: bool = False
+    # Why the learner has more time on this exercise (their latest approved extension), if they do.
+    extension_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,9 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     ranked = ranked.subquery()
     holder = aliased(User)
     query = (
-        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name).join(ranked, ranked.c.id == Submission.id)
+        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name,
+               extension_reason_sql(Submission.enrolment_id, Submission.exercise_id))
+        .join(ranked, ranked.c.id == Submission.id)
         .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
         .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
         .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
@@ -186,8 +190,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     rows = session.execute(query).all()
     first = first_submitted_at(session, [row[0].id for row in rows])
     items = [QueueItem(s, due, claim, name, is_overdue(
-        due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)))
-        for s, due, claim, name in rows]
+        due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)),
+        reason) for s, due, claim, name, reason in rows]
     return QueuePage(items, number, per_page, total, cohorts, exercises, groups)
 
 
