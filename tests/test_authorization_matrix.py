@@ -103,6 +103,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The learner who wrote it, the mentors of its cohort and staff.
     # A cohort's groups (班) are the organizers' to arrange.
     "deadlines.accommodation": only(*STAFF),
+    "deadlines.calendar_settings": signed_in(),
+    "deadlines.cohort_feed": everyone(),
+    "deadlines.learner_feed": everyone(),
+    "deadlines.new_calendar_address": signed_in(),
     "deadlines.approve": signed_in(learner=HIDDEN, other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN),
     "deadlines.cohort_extensions": signed_in(learner=HIDDEN, other_learner=HIDDEN, other_mentor=HIDDEN),
     "deadlines.decline": signed_in(learner=HIDDEN, other_learner=HIDDEN, mentor=HIDDEN, other_mentor=HIDDEN),

@@ -275,3 +275,65 @@ def test_accommodation_and_extension_change_the_pages_the_queue_the_progress_tab
     item = review_queue(db.session, mentor, "ja", now=now).items[0]
     assert (item.due_at, item.is_overdue, item.extension_reason) == (due + 5 * DAY, False, "災害派遣")
     assert "延長あり：災害派遣" in login_as(mentor).get("/review/").get_data(as_text=True)
+
+
+# Calendars ----------------------------------------------------------------------------------------------
+
+def test_the_calendar_has_the_learners_own_dates_and_a_reset_makes_the_old_address_404(setting, login_as, app):
+    from icalendar import Calendar
+    group, learner, other, _ = setting
+    first = group.module_version.exercises[0]
+    _grant(group, learner, first, _due(group, first) + 4 * DAY)
+    client = login_as(learner)
+    assert "カレンダー" in client.get("/settings/calendar").get_data(as_text=True)
+    client.post("/settings/calendar")
+    page = client.get("/settings/calendar").get_data(as_text=True)
+    address = next(line.split('value="')[1].split('"')[0] for line in page.splitlines() if ".ics" in line)
+    # Built from BASE_URL, never from the request's host.
+    assert address.startswith(app.config["BASE_URL"].rstrip("/") + "/calendar/")
+    path = "/" + address.split("/", 3)[3]
+    anonymous = app.test_client()
+    response = anonymous.get(path)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2  # the optional exercise has no due date
+    by_uid = {str(e["UID"]): e for e in events}
+    enrolment_id = group.enrolments[0].id if group.enrolments[0].user_id == learner.id else group.enrolments[1].id
+    event = by_uid[next(uid for uid in by_uid if f"x{first.id}@" in uid)]
+    assert f"e{enrolment_id}-c{group.id}" in str(event["UID"])
+    assert event["DTEND"].dt == (_due(group, first) + 4 * DAY).replace(microsecond=0)  # iCalendar has seconds
+    assert event["DTEND"].params["TZID"] == "Asia/Tokyo"
+    assert "DTSTAMP" in event and calendar.walk("VTIMEZONE")
+    # The same event again: the same UID, so a calendar moves it instead of adding one.
+    again = Calendar.from_ical(anonymous.get(path).data)
+    assert {str(e["UID"]) for e in again.walk("VEVENT")} == set(by_uid)
+    cohort_path = path.removesuffix(".ics") + f"/cohorts/{group.id}.ics"
+    assert anonymous.get(cohort_path).status_code == 200
+
+    client.post("/settings/calendar")
+    assert anonymous.get(path).status_code == 404
+    assert anonymous.get(cohort_path).status_code == 404
+
+
+# Accommodations -----------------------------------------------------------------------------------------
+
+def test_the_organizer_sets_an_accommodation_on_the_learners_page_with_refusals_in_japanese(setting, login_as,
+                                                                                              make):
+    group, learner, _, organizer = setting
+    client = login_as(organizer)
+    assert f"/manage/learners/{learner.id}/accommodation" in client.get(
+        f"/manage/cohorts/{group.id}").get_data(as_text=True)
+    url = f"/manage/learners/{learner.id}/accommodation"
+    assert "延長の理由を書いてください。" in client.post(url, data={"extra_days": "7", "reason": ""}).get_data(
+        as_text=True)
+    assert "0から90までの日数を入力してください。" in client.post(
+        url, data={"extra_days": "91", "reason": "通院"}).get_data(as_text=True)
+    client.post(url, data={"extra_days": "7", "reason": "通院"})
+    assert db.session.scalar(select(Accommodation.extra_days).where(Accommodation.user_id == learner.id)) == 7
+    first = group.module_version.exercises[0]
+    enrolment = make.enrolment(group, learner)
+    assert effective_due_dates(db.session, [enrolment.id])[(enrolment.id, first.id)] == _due(group, first) + 7 * DAY
+    client.post(url, data={"extra_days": "0", "reason": ""})
+    assert db.session.scalar(select(Accommodation)) is None
+    assert login_as(learner).get(url).status_code == 403

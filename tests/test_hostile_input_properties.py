@@ -85,6 +85,7 @@ FORMS = {
     "deadlines.decline": ("organizer", lambda world: {f"d{world.extension.id}-note": hostile_text}),
     "deadlines.grant": ("organizer", _text("user_id", "exercise_id", "due_on", "reason")),
     "deadlines.mentors_decide": ("organizer", _text("allowed")),
+    "deadlines.new_calendar_address": ("learner", _text()),
     "deadlines.request_extension": ("learner", _text("reason")),
     # Groups (issue 12): their forms name fields per group or learner; the plain names test the rest.
     "groups.create": ("organizer", _text("name")),

@@ -15,7 +15,7 @@ from app.badges.models import Credential
 from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
-from app.deadlines.models import Extension, ExtensionStatus
+from app.deadlines.models import CalendarFeed, Extension, ExtensionStatus
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
@@ -44,6 +44,7 @@ class World:
     group: CohortGroup  # in cohort A, with the fresh learner in it
     course: CatalogueCourse
     extension: Extension  # the fresh learner's waiting request for more time on cohort A's exercise
+    calendar_token: str  # the learner's secret calendar address
     invitation_token: str
     reset_token: str
 
@@ -64,6 +65,8 @@ class World:
             values["slug"] = self.cohort.module_version.module.slug
         if endpoint == "auth.accept_invitation":
             values["token"] = self.invitation_token
+        if endpoint in ("deadlines.learner_feed", "deadlines.cohort_feed"):
+            values["token"] = self.calendar_token
         if endpoint == "auth.reset_password":
             values["token"] = self.reset_token
         if endpoint == "admin.sign_out_everywhere":
@@ -126,6 +129,7 @@ def build(app) -> World:
     extension = Extension(enrolment=factories.enrolment(cohort, fresh_learner), exercise=exercise,
                           status=ExtensionStatus.REQUESTED, reason="出張のため")
     db.session.add(extension)
+    db.session.add(CalendarFeed(user=people["learner"], token="learner-calendar-token"))
     cohort.join_code = "ABCD2345"  # self-enrolment on, for the /join/<code> page
     db.session.commit()
     secret = app.config["SECRET_KEY"]
@@ -133,7 +137,7 @@ def build(app) -> World:
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
-                 course=course, extension=extension,
+                 course=course, extension=extension, calendar_token="learner-calendar-token",
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

@@ -10,6 +10,7 @@ that a list (mentor queue, progress table, overdue counts, reminders) stays one 
 `effective_due_dates` reads the learner's dates with it."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, literal, select, type_coerce
@@ -17,9 +18,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.expression import FunctionElement
 
-from app.cohorts.models import Enrolment, ScheduledExercise
+from app.auth.models import User
+from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
+from app.content.models import Exercise
 from app.core.db import UTCDateTime
-from app.deadlines.models import Accommodation, Extension, ExtensionStatus
+from app.deadlines.models import Accommodation, CalendarFeed, Extension, ExtensionStatus
 
 
 def effective_due_at(due_at: datetime | None, extra_days: int, extended_to: Iterable[datetime]) -> datetime | None:
@@ -138,3 +141,53 @@ def extension_reason_sql(enrolment_id, exercise_id) -> ColumnElement:
 
 def accommodation_of(session: Session, user_id: int) -> Accommodation | None:
     return session.scalar(select(Accommodation).where(Accommodation.user_id == user_id))
+
+
+def calendar_feed_owner(session: Session, token: str) -> User | None:
+    """The person whose secret calendar address has this token, or None (a reset token is none)."""
+    return session.scalar(select(User).join(CalendarFeed, CalendarFeed.user_id == User.id)
+                          .where(CalendarFeed.token == token, User.is_active_account.is_(True)))
+
+
+@dataclass(frozen=True)
+class DueItem:
+    enrolment_id: int | None  # None: the cohort's own date, as staff and mentors see it
+    cohort: Cohort
+    exercise: Exercise
+    due_at: datetime
+
+
+def learner_due_items(session: Session, user_id: int, cohort_id: int | None = None) -> list[DueItem]:
+    """The learner's effective due dates in every cohort they take part in (or only `cohort_id`), withdrawn
+    ones left out: one query."""
+    due = effective_due_of_schedule()
+    query = (select(Enrolment.id, Cohort, Exercise, due)
+             .join(Cohort, Cohort.id == Enrolment.cohort_id)
+             .join(ScheduledExercise, ScheduledExercise.cohort_id == Cohort.id)
+             .join(Exercise, Exercise.id == ScheduledExercise.exercise_id)
+             .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE,
+                    ScheduledExercise.due_at.is_not(None))
+             .order_by(due, Exercise.position))
+    if cohort_id is not None:
+        query = query.where(Cohort.id == cohort_id)
+    return [DueItem(*row) for row in session.execute(query)]
+
+
+def cohort_due_items(session: Session, cohort: Cohort) -> list[DueItem]:
+    """The cohort's own due dates (its schedule), for its staff and mentors."""
+    rows = session.execute(select(Exercise, ScheduledExercise.due_at)
+                           .join(ScheduledExercise, ScheduledExercise.exercise_id == Exercise.id)
+                           .where(ScheduledExercise.cohort_id == cohort.id, ScheduledExercise.due_at.is_not(None))
+                           .order_by(ScheduledExercise.due_at, Exercise.position))
+    return [DueItem(None, cohort, exercise, due_at) for exercise, due_at in rows]
+
+
+def calendar_token_of(session: Session, user_id: int) -> str | None:
+    return session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user_id))
+
+
+def active_cohorts_of(session: Session, user_id: int) -> list[Cohort]:
+    """The cohorts the learner takes part in (not withdrawn), newest first."""
+    return list(session.scalars(select(Cohort).join(Enrolment, Enrolment.cohort_id == Cohort.id)
+                                .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+                                .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))

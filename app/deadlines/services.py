@@ -184,15 +184,13 @@ def set_accommodation(session: Session, learner: User, actor: User, *, extra_day
     return current
 
 
-def calendar_token(session: Session, user: User, now: datetime, *, reset: bool = False) -> str:
-    """The token of the person's secret calendar address, made on first use; with `reset` a new one, after
-    which the old address no longer answers."""
+def new_calendar_token(session: Session, user: User, now: datetime) -> str:
+    """A new secret calendar address for the person (their first, or one replacing the old, which then no
+    longer answers); returns its token."""
     feed = session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
     if feed is None:
-        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(32), created_at=now)
+        feed = CalendarFeed(user_id=user.id)
         session.add(feed)
-    elif reset:
-        feed.token, feed.created_at = secrets.token_urlsafe(32), now
+    feed.token, feed.created_at = secrets.token_urlsafe(32), now
     session.flush()
     return feed.token
-

@@ -1,7 +1,9 @@
 """Pages about deadlines: a learner asks for more time on an exercise; organizers (and the cohort's
 mentors, if it allows) decide; organizers grant extensions directly and set a learner's accommodation."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,10 +13,12 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment
 from app.cohorts.services import enrolment_of, is_mentor_of
 from app.core import authz
+from app.core.templating import ActionForm
 from app.core.timeutil import end_of_day, utcnow
-from app.deadlines import queries, services
-from app.deadlines.forms import (AccommodationForm, ExtensionApproveForm, ExtensionDeclineForm, ExtensionRequestForm, ExtensionGrantForm,
-                                 MentorsDecideForm)
+from app.core.urls import public_url
+from app.deadlines import calendar, queries, services
+from app.deadlines.forms import (AccommodationForm, ExtensionApproveForm, ExtensionDeclineForm,
+                                 ExtensionGrantForm, ExtensionRequestForm, MentorsDecideForm)
 from app.deadlines.models import MAX_EXTRA_DAYS, Extension
 from app.extensions import db
 
@@ -207,3 +211,61 @@ def accommodation(user_id: int):
             flash(_("The accommodation was saved. Every due date of this learner follows it."), "success")
             return redirect(url_for("deadlines.accommodation", user_id=learner.id))
     return render_template("deadlines/accommodation.html", learner=learner, current=current, form=form)
+
+
+def _feed_response(items, name: str, user: User) -> Response:
+    body = calendar.feed(items, name=name, host=urlsplit(current_app.config["BASE_URL"]).hostname or "enshu",
+                         now=utcnow(), locale=user.locale,
+                         link=lambda item: public_url("learn.exercise", cohort_id=item.cohort.id,
+                                                      exercise_id=item.exercise.id))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/calendar/<token>.ics")
+@authz.public
+def learner_feed(token: str):
+    """The person's due dates in every cohort they take part in; the token is the only key."""
+    owner = queries.calendar_feed_owner(db.session, token)
+    authz.ensure(owner is not None)
+    return _feed_response(queries.learner_due_items(db.session, owner.id), "演習 Enshu", owner)
+
+
+@bp.route("/calendar/<token>/cohorts/<int:cohort_id>.ics")
+@authz.public
+def cohort_feed(token: str, cohort_id: int):
+    """One cohort's due dates: a learner's own, or the cohort's schedule for its staff and mentors."""
+    owner = queries.calendar_feed_owner(db.session, token)
+    cohort = db.session.get(Cohort, cohort_id)
+    authz.ensure(owner is not None and cohort is not None)
+    enrolment = enrolment_of(db.session, owner, cohort.id)
+    if enrolment is not None and not enrolment.is_withdrawn:
+        items = queries.learner_due_items(db.session, owner.id, cohort.id)
+    else:
+        authz.ensure(owner.is_staff or is_mentor_of(db.session, owner, cohort.id))
+        items = queries.cohort_due_items(db.session, cohort)
+    return _feed_response(items, cohort.name, owner)
+
+
+@bp.route("/settings/calendar")
+@authz.signed_in
+def calendar_settings():
+    token = queries.calendar_token_of(db.session, current_user.id)
+    cohorts = queries.active_cohorts_of(db.session, current_user.id)
+    return render_template(
+        "deadlines/calendar.html", form=ActionForm(),
+        address=public_url("deadlines.learner_feed", token=token) if token else None,
+        cohort_addresses=[(c, public_url("deadlines.cohort_feed", token=token, cohort_id=c.id))
+                          for c in cohorts] if token else [])
+
+
+@bp.route("/settings/calendar", methods=["POST"])
+@authz.signed_in
+def new_calendar_address():
+    if ActionForm().validate_on_submit():
+        had_one = queries.calendar_token_of(db.session, current_user.id) is not None
+        services.new_calendar_token(db.session, current_user, utcnow())
+        flash(_("You have a new calendar address. The old one no longer works: add the new one to your calendar.")
+              if had_one else _("Your calendar address is ready. Add it to your calendar as shown below."), "success")
+    return redirect(url_for("deadlines.calendar_settings"))
