@@ -103,6 +103,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # The learner who wrote it, the mentors of its cohort and staff.
     # A cohort's groups (班) are the organizers' to arrange.
     "deadlines.accommodation": only(*STAFF),
+    "deadlines.bulk_extension": only(*STAFF),
     "deadlines.calendar_settings": signed_in(),
     "deadlines.cohort_feed": everyone(),
     "deadlines.learner_feed": everyone(),

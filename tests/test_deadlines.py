@@ -337,3 +337,58 @@ def test_the_organizer_sets_an_accommodation_on_the_learners_page_with_refusals_
     client.post(url, data={"extra_days": "0", "reason": ""})
     assert db.session.scalar(select(Accommodation)) is None
     assert login_as(learner).get(url).status_code == 403
+
+
+# Bulk extensions ----------------------------------------------------------------------------------------
+
+def test_a_bulk_extension_for_a_subprefecture_is_previewed_with_names_then_recorded_once(app, make, login_as):
+    import re
+
+    from app.auth.models import Organization, OrganizationKind
+    from app.core.timeutil import end_of_day, tokyo_date
+    from app.deadlines.models import BulkExtension
+
+    kushiro = Organization(name_ja="釧路総合振興局", name_en="Kushiro", kind=OrganizationKind.SUBPREFECTURE)
+    ishikari = Organization(name_ja="石狩振興局", name_en="Ishikari", kind=OrganizationKind.SUBPREFECTURE)
+    kushiro_city = Organization(name_ja="釧路市", name_en="Kushiro City", kind=OrganizationKind.MUNICIPALITY,
+                                parent=kushiro)
+    sapporo = Organization(name_ja="札幌市", name_en="Sapporo", kind=OrganizationKind.MUNICIPALITY, parent=ishikari)
+    db.session.add_all([kushiro, ishikari, kushiro_city, sapporo])
+    db.session.commit()
+    organizer = make.user(Role.ORGANIZER)
+    snowed_in = make.user(name="釧路さん", organization_id=kushiro_city.id)
+    accommodated = make.user(name="配慮さん", organization_id=kushiro_city.id)
+    elsewhere = make.user(name="札幌さん", organization_id=sapporo.id)
+    group = make.cohort(make.module_version(exercises=1), learners=[snowed_in, accommodated, elsewhere])
+    exercise = group.module_version.exercises[0]
+    due = _due(group, exercise)
+    _accommodate(accommodated, 10)
+    client = login_as(organizer)
+    url = "/manage/extensions/bulk"
+    new_day = tokyo_date(due + 3 * DAY)
+    data = {"cohort_ids": [group.id], "place_ids": [kushiro.id], "new_due_on": new_day.isoformat(),
+            "reason": "大雪で道路が通行止め"}
+
+    assert "延長の理由を書いてください。" in client.post(url, data={**data, "reason": ""}).get_data(as_text=True)
+    both = client.post(url, data={**data, "extra_days": "3"}).get_data(as_text=True)
+    assert "新しい期限か、加える日数のどちらか一方を入力してください。" in both
+
+    preview = client.post(url, data=data).get_data(as_text=True)
+    assert "釧路さん" in preview and "配慮さん" in preview and "札幌さん" not in preview
+    # The accommodated learner already has a later date: named, but kept as it is.
+    assert "1人の受講者の1件の期限が延びます。" in preview and "変更なし" in preview
+    assert db.session.scalar(select(Extension.id)) is None  # the preview writes nothing
+    digest = re.search(r'name="digest" value="([0-9a-f]+)"', preview).group(1)
+
+    stale = client.post(url, data={**data, "confirm": "yes", "digest": "0" * 64}).get_data(as_text=True)
+    assert "プレビューの後に変更がありました" in stale
+    assert db.session.scalar(select(Extension.id)) is None
+
+    client.post(url, data={**data, "confirm": "yes", "digest": digest})
+    bulk = db.session.scalar(select(BulkExtension))
+    assert bulk.reason == "大雪で道路が通行止め" and len(bulk.extensions) == 1
+    dates = effective_due_dates(db.session, [e.id for e in group.enrolments])
+    by_name = {e.user.display_name: dates[(e.id, exercise.id)] for e in group.enrolments}
+    assert by_name == {"釧路さん": end_of_day(new_day), "配慮さん": due + 10 * DAY, "札幌さん": due}
+    listing = client.get(f"/manage/cohorts/{group.id}/extensions").get_data(as_text=True)
+    assert "大雪で道路が通行止め" in listing and "一括" in listing

@@ -269,7 +269,9 @@ NOT_IN_A_STRING_COLUMN = {
     ("ReleaseDecisionForm", "note"), ("SecondReviewForm", "feedback"), ("DoneForm", "note"),
     # Reasons and notes of extensions and accommodations: Text, held to the forms' REASON_LIMIT.
     ("ExtensionRequestForm", "reason"), ("ExtensionApproveForm", "note"), ("ExtensionDeclineForm", "note"),
-    ("ExtensionGrantForm", "reason"), ("AccommodationForm", "reason"),
+    ("ExtensionGrantForm", "reason"), ("AccommodationForm", "reason"), ("BulkExtensionForm", "reason"),
+    # The fingerprint of the previewed bulk extension, compared on confirm.
+    ("BulkExtensionForm", "digest"),
 }
 
 

@@ -80,6 +80,8 @@ FORMS = {
     "catalogue.unmark_done": ("learner", _text("next")),
     # Deadlines (issue 12): extension requests, decisions, grants and accommodations.
     "deadlines.accommodation": ("organizer", _text("extra_days", "reason")),
+    "deadlines.bulk_extension": ("organizer", _text("cohort_ids", "exercise_ids", "place_ids", "new_due_on",
+                                                    "extra_days", "reason", "digest", "confirm")),
     "deadlines.approve": ("organizer", lambda world: {f"a{world.extension.id}-{name}": hostile_text
                                                       for name in ("due_on", "note")}),
     "deadlines.decline": ("organizer", lambda world: {f"d{world.extension.id}-note": hostile_text}),

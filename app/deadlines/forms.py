@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import plausible_date
 from app.deadlines.models import MAX_EXTRA_DAYS
@@ -53,3 +55,20 @@ class AccommodationForm(FlaskForm):
         Optional(), NumberRange(min=0, max=MAX_EXTRA_DAYS,
                                 message=_l("Enter a number of days from 0 to %(max)d.", max=MAX_EXTRA_DAYS))])
     reason = _note(_l("Reason"))
+
+
+class BulkExtensionForm(FlaskForm):
+    # Choices set by the view: cohorts that are not archived, their exercises with a due date, places.
+    cohort_ids = SelectMultipleField(_l("Cohorts"), coerce=int, widget=ListWidget(prefix_label=False),
+                                     option_widget=CheckboxInput(),
+                                     validators=[DataRequired(_l("Choose at least one cohort."))])
+    exercise_ids = SelectMultipleField(_l("Exercises (none chosen: all of them)"), coerce=int,
+                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    place_ids = SelectMultipleField(_l("Municipalities or subprefectures (none chosen: everyone)"), coerce=int,
+                                    render_kw={"size": 12})
+    new_due_on = DateField(_l("New due date"), validators=[Optional(), plausible_date])
+    extra_days = IntegerField(_l("Or add this many days"), validators=[
+        Optional(), NumberRange(min=1, max=MAX_EXTRA_DAYS,
+                                message=_l("Enter a number of days from 1 to %(max)d.", max=MAX_EXTRA_DAYS))])
+    reason = _reason(_l("Reason"), _l("Write the reason for the extension."))
+    digest = HiddenField()

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, literal, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.auth.models import User
-from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
+from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, ScheduledExercise
 from app.content.models import Exercise
 from app.core.db import UTCDateTime
 from app.deadlines.models import Accommodation, CalendarFeed, Extension, ExtensionStatus
@@ -190,4 +190,11 @@ def active_cohorts_of(session: Session, user_id: int) -> list[Cohort]:
     """The cohorts the learner takes part in (not withdrawn), newest first."""
     return list(session.scalars(select(Cohort).join(Enrolment, Enrolment.cohort_id == Cohort.id)
                                 .where(Enrolment.user_id == user_id, Enrolment.status == EnrolmentStatus.ACTIVE)
+                                .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))
+
+
+def cohorts_for_bulk(session: Session) -> list[Cohort]:
+    """The cohorts whose deadlines may still move (not archived), with their schedules, by start date."""
+    return list(session.scalars(select(Cohort).where(Cohort.status != CohortStatus.ARCHIVED)
+                                .options(selectinload(Cohort.schedule).joinedload(ScheduledExercise.exercise))
                                 .order_by(Cohort.starts_at.desc(), Cohort.id.desc())))

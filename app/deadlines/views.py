@@ -1,6 +1,7 @@
 """Pages about deadlines: a learner asks for more time on an exercise; organizers (and the cohort's
 mentors, if it allows) decide; organizers grant extensions directly and set a learner's accommodation."""
 
+import json
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -16,8 +17,10 @@ from app.core import authz
 from app.core.templating import ActionForm
 from app.core.timeutil import end_of_day, utcnow
 from app.core.urls import public_url
-from app.deadlines import calendar, queries, services
-from app.deadlines.forms import (AccommodationForm, ExtensionApproveForm, ExtensionDeclineForm,
+from app.auth.services import organization_choices
+from app.core.inputs import positive_int
+from app.deadlines import bulk, calendar, queries, services
+from app.deadlines.forms import (AccommodationForm, BulkExtensionForm, ExtensionApproveForm, ExtensionDeclineForm,
                                  ExtensionGrantForm, ExtensionRequestForm, MentorsDecideForm)
 from app.deadlines.models import MAX_EXTRA_DAYS, Extension
 from app.extensions import db
@@ -38,6 +41,9 @@ def refusal_message(code: str) -> str:
         "not_later": _("The new due date must be later than the learner's current due date."),
         "not_in_cohort": _("That person is not a learner of this cohort."),
         "decided": _("This request has already been decided. Reload the page to see the decision."),
+        "no_cohort": _("Choose at least one cohort."),
+        "no_date": _("Enter either a new due date or a number of days to add, not both."),
+        "nothing_to_extend": _("Nobody would get more time: everyone chosen already has this date or a later one."),
         "days_out_of_range": _("Enter a number of days from 0 to %(max)d.", max=MAX_EXTRA_DAYS),
     }[code]
 
@@ -269,3 +275,56 @@ def new_calendar_address():
         flash(_("You have a new calendar address. The old one no longer works: add the new one to your calendar.")
               if had_one else _("Your calendar address is ready. Add it to your calendar as shown below."), "success")
     return redirect(url_for("deadlines.calendar_settings"))
+
+
+def _bulk_form(form: BulkExtensionForm) -> BulkExtensionForm:
+    locale = str(get_locale())
+    cohorts = queries.cohorts_for_bulk(db.session)
+    form.cohort_ids.choices = [(c.id, c.name) for c in cohorts]
+    form.exercise_ids.choices = [(s.exercise_id, f"{c.name}: {s.exercise.title(locale)}") for c in cohorts
+                                 for s in sorted(c.schedule, key=lambda s: s.exercise.position) if s.due_at]
+    form.place_ids.choices = organization_choices(db.session, locale)
+    return form
+
+
+def _summary(form: BulkExtensionForm) -> str:
+    def names(field) -> str:
+        chosen = set(field.data or [])
+        return "、".join(str(label) for value, label in field.choices if value in chosen)
+    return json.dumps({"cohorts": names(form.cohort_ids), "exercises": names(form.exercise_ids) or "*",
+                       "places": names(form.place_ids) or "*",
+                       "new_due_on": form.new_due_on.data.isoformat() if form.new_due_on.data else None,
+                       "extra_days": form.extra_days.data}, ensure_ascii=False)
+
+
+@bp.route("/manage/extensions/bulk", methods=["GET", "POST"])
+@authz.roles(*ORGANIZERS)
+def bulk_extension():
+    form = _bulk_form(BulkExtensionForm())
+    if request.method == "GET":
+        cohort_id = request.args.get("cohort_id", None, type=positive_int)
+        form.cohort_ids.data = [cohort_id] if cohort_id else []
+    the_plan = None
+    if form.validate_on_submit():
+        choice = bulk.Choice(tuple(form.cohort_ids.data), tuple(form.exercise_ids.data or ()),
+                             tuple(form.place_ids.data or ()),
+                             end_of_day(form.new_due_on.data) if form.new_due_on.data else None, form.extra_days.data)
+        try:
+            the_plan = bulk.plan(db.session, choice, str(get_locale()))
+            if request.form.get("confirm") == "yes":
+                if the_plan.digest != form.digest.data:
+                    flash(_("Something changed since the preview. Check the new preview, then confirm again."),
+                          "error")
+                else:
+                    bulk.record(db.session, the_plan, current_user, reason=form.reason.data, summary=_summary(form),
+                                now=utcnow())
+                    flash(_("%(n)d learner(s) got more time.", n=the_plan.learners), "success")
+                    return redirect(url_for("deadlines.cohort_extensions", cohort_id=form.cohort_ids.data[0],
+                                            _anchor="decided-heading"))
+        except services.ExtensionRefused as refusal:
+            db.session.rollback()
+            field = form.new_due_on if refusal.code == "no_date" else form.reason
+            field.errors = list(field.errors) + [refusal_message(refusal.code)]
+            the_plan = None if refusal.code == "no_date" else the_plan
+        form.digest.data = the_plan.digest if the_plan else ""
+    return render_template("deadlines/bulk.html", form=form, plan=the_plan)
