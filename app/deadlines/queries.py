@@ -78,7 +78,7 @@ def _value(v):
 def extra_days_sql(user_id) -> ColumnElement:
     """The learner's accommodation days (0 without one), for a user id column or value."""
     return func.coalesce(select(Accommodation.extra_days).where(Accommodation.user_id == _value(user_id))
-                         .scalar_subquery(), 0)
+                         .correlate_except(Accommodation).scalar_subquery(), 0)
 
 
 def effective_due_sql(due_at, enrolment_id, exercise_id, user_id) -> ColumnElement:
@@ -87,7 +87,9 @@ def effective_due_sql(due_at, enrolment_id, exercise_id, user_id) -> ColumnEleme
     due_at = type_coerce(_value(due_at), UTCDateTime())
     extended = (select(func.max(Extension.due_at))
                 .where(Extension.enrolment_id == _value(enrolment_id), Extension.exercise_id == _value(exercise_id),
-                       Extension.status == ExtensionStatus.APPROVED).scalar_subquery())
+                       Extension.status == ExtensionStatus.APPROVED)
+                # Its own rows, even inside a query that reads extensions too.
+                .correlate_except(Extension).scalar_subquery())
     shifted = _PlusDays(due_at, extra_days_sql(user_id))
     return type_coerce(case((due_at.is_(None), None), else_=_Latest(shifted, extended)), UTCDateTime())
 
@@ -109,13 +111,6 @@ def effective_due_dates(session: Session, enrolment_ids: list[int],
     if exercise_id is not None:
         query = query.where(ScheduledExercise.exercise_id == exercise_id)
     return {(enrolment_id, exercise): due for enrolment_id, exercise, due in session.execute(query)}
-
-
-def extensions_of(session: Session, enrolment_id: int, exercise_id: int) -> list[Extension]:
-    """The learner's extension requests and extensions for one exercise, newest first."""
-    return list(session.scalars(select(Extension).where(Extension.enrolment_id == enrolment_id,
-                                                        Extension.exercise_id == exercise_id)
-                                .order_by(Extension.requested_at.desc(), Extension.id.desc())))
 
 
 def cohort_extensions(session: Session, cohort_id: int) -> list[Extension]:

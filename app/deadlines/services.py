@@ -16,7 +16,6 @@ from app.cohorts.models import Cohort, CohortStatus, Enrolment
 from app.cohorts.services import is_mentor_of
 from app.deadlines.models import MAX_EXTRA_DAYS, Accommodation, CalendarFeed, Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_dates
-from app.deadlines.signals import extension_decided
 
 
 class ExtensionRefused(ReasonError):
@@ -108,7 +107,6 @@ def approve_extension(session: Session, extension: Extension, actor: User, *, du
     session.flush()
     audit.record(session, actor, "extension.approved", "deadline_extension", extension.id,
                  after={"due_at": due_at.isoformat()})
-    extension_decided.send(extension, session=session, now=now)
     return extension
 
 
@@ -123,7 +121,6 @@ def decline_extension(session: Session, extension: Extension, actor: User, *, no
     extension.decided_by_id, extension.decided_at, extension.decision_note = actor.id, now, note.strip()
     session.flush()
     audit.record(session, actor, "extension.declined", "deadline_extension", extension.id)
-    extension_decided.send(extension, session=session, now=now)
     return extension
 
 
@@ -145,7 +142,6 @@ def grant_extension(session: Session, cohort: Cohort, actor: User, *, user_id: i
     session.flush()
     audit.record(session, actor, "extension.granted", "deadline_extension", extension.id,
                  after={"enrolment_id": enrolment.id, "exercise_id": exercise_id, "due_at": due_at.isoformat()})
-    extension_decided.send(extension, session=session, now=now)
     return extension
 
 

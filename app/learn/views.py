@@ -18,7 +18,6 @@ from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
 from app.core.templating import ActionForm, draft_label
 from app.core.timeutil import utcnow
-from app.deadlines import queries as deadline_queries
 from app.deadlines.forms import ExtensionRequestForm
 from app.deadlines.services import submissions_open_for
 from app.extensions import db
@@ -178,7 +177,7 @@ def exercise(cohort_id: int, exercise_id: int):
         can_submit=not enrolment.is_withdrawn and is_open and lock is None and state.status not in (
             SubmissionStatus.ACCEPTED, SubmissionStatus.AWAITING_REVIEW, SubmissionStatus.NOT_PASSED) and not (
             exercise.is_group_deliverable and group is None),
-        group=group, extensions=deadline_queries.extensions_of(db.session, enrolment.id, exercise.id),
+        group=group, extensions=state.extensions,
         extension_form=ExtensionRequestForm(formdata=None),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
