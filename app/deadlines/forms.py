@@ -12,12 +12,12 @@ REASON_LIMIT = 2000
 
 
 def _reason(label, missing):
-    return TextAreaField(label, validators=[DataRequired(missing), Length(
+    return TextAreaField(label, render_kw={"rows": 3}, validators=[DataRequired(missing), Length(
         max=REASON_LIMIT, message=_l("Use at most %(max)d characters.", max=REASON_LIMIT))])
 
 
 def _note(label, validators=()):
-    return TextAreaField(label, validators=[*validators, Length(
+    return TextAreaField(label, render_kw={"rows": 3}, validators=[*validators, Length(
         max=REASON_LIMIT, message=_l("Use at most %(max)d characters.", max=REASON_LIMIT))])
 
 
