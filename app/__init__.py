@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.cohorts.join_views import bp as selfenrol_bp
     from app.cohorts.views import bp as cohorts_bp
     from app.completions import listeners  # noqa: F401  (connects the signal listener)
+    from app.deadlines.views import bp as deadlines_bp
     from app.groups import listeners as group_listeners  # noqa: F401  (a learner moving cohort leaves their group)
     from app.groups.views import bp as groups_bp
     from app.home.views import bp as home_bp
@@ -136,7 +137,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, moderation_bp, cohorts_bp, enrolments_bp,
                selfenrol_bp, groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp,
-               catalogue_bp, cases_bp, paths_bp):
+               catalogue_bp, cases_bp, paths_bp, deadlines_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

@@ -20,6 +20,7 @@ from app.content.services import sync_modules
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.core.timeutil import end_of_day, tokyo_date
+from app.deadlines.services import submissions_open_for
 from app.extensions import db
 from app.reviews.models import Review
 from app.submissions.models import Submission
@@ -84,8 +85,9 @@ def test_submissions_are_open_only_while_running_and_between_the_dates(app, make
     group = make.cohort(learners=[learner], status=status, started_days_ago=started_days_ago, days_open=days_open)
     exercise = group.module_version.exercises[0]
     enrolment = make.enrolment(group, learner)
-    assert lifecycle.submissions_open_for(group, enrolment_id=enrolment.id, exercise_id=exercise.id,
-                                          now=utcnow()) is expected
+    assert lifecycle.takes_submissions(group, utcnow()) is expected
+    assert submissions_open_for(db.session, group, enrolment_id=enrolment.id, exercise_id=exercise.id,
+                                now=utcnow()) is expected
     if not expected:
         with pytest.raises(CohortClosed):
             _submit(app, make, group, learner, exercise)

@@ -272,6 +272,11 @@ NOT_IN_A_STRING_COLUMN = {
     ("NominateForm", "note"),
     # A path's descriptions are Text held to the form's limit; a step's choice and order are read, not stored.
     ("PathForm", "description_ja"), ("PathForm", "description_en"),
+    # Reasons and notes of extensions and accommodations: Text, held to the forms' REASON_LIMIT.
+    ("ExtensionRequestForm", "reason"), ("ExtensionApproveForm", "note"), ("ExtensionDeclineForm", "note"),
+    ("ExtensionGrantForm", "reason"), ("AccommodationForm", "reason"), ("BulkExtensionForm", "reason"),
+    # The fingerprint of the previewed bulk extension, compared on confirm.
+    ("BulkExtensionForm", "digest"),
 }
 
 

@@ -90,6 +90,17 @@ FORMS = {
                                         "steps-0-required", "steps-0-position", "steps-1-item")),
     "paths.edit": ("organizer", _text("name_ja", "name_en", "talent_level", "steps-0-item", "steps-0-position",
                                       "steps-0-required")),
+    # Deadlines (issue 12): extension requests, decisions, grants and accommodations.
+    "deadlines.accommodation": ("organizer", _text("extra_days", "reason")),
+    "deadlines.bulk_extension": ("organizer", _text("cohort_ids", "exercise_ids", "place_ids", "new_due_on",
+                                                    "extra_days", "reason", "digest", "confirm")),
+    "deadlines.approve": ("organizer", lambda world: {f"a{world.extension.id}-{name}": hostile_text
+                                                      for name in ("due_on", "note")}),
+    "deadlines.decline": ("organizer", lambda world: {f"d{world.extension.id}-note": hostile_text}),
+    "deadlines.grant": ("organizer", _text("user_id", "exercise_id", "due_on", "reason")),
+    "deadlines.mentors_decide": ("organizer", _text("allowed")),
+    "deadlines.new_calendar_address": ("learner", _text()),
+    "deadlines.request_extension": ("learner", _text("reason")),
     # Groups (issue 12): their forms name fields per group or learner; the plain names test the rest.
     "groups.create": ("organizer", _text("name")),
     "groups.delete": ("organizer", _text("confirm")),

@@ -17,6 +17,7 @@ from app.catalogue.models import CatalogueCourse
 from app.cohorts.models import Cohort
 from app.content.models import Exercise, Material, Question
 from app.core.db import utcnow
+from app.deadlines.models import CalendarFeed, Extension, ExtensionStatus
 from app.core.storage import FileStorage
 from app.extensions import db
 from app.notifications.models import Notification
@@ -47,6 +48,8 @@ class World:
     course: CatalogueCourse
     case: CaseNomination  # the learner's accepted work, consented (name shown) and published, with the attachment
     path: LearningPath  # cohort A's module, then the course (optional)
+    extension: Extension  # the fresh learner's waiting request for more time on cohort A's exercise
+    calendar_token: str  # the learner's secret calendar address
     invitation_token: str
     reset_token: str
 
@@ -63,11 +66,14 @@ class World:
             "course_id": self.course.id,
             "case_id": self.case.id,
             "path_id": self.path.id,
+            "extension_id": self.extension.id,
         }
         if endpoint in ("modules.changes", "modules.mentor_packs"):
             values["slug"] = self.cohort.module_version.module.slug
         if endpoint == "auth.accept_invitation":
             values["token"] = self.invitation_token
+        if endpoint in ("deadlines.learner_feed", "deadlines.cohort_feed"):
+            values["token"] = self.calendar_token
         if endpoint == "auth.reset_password":
             values["token"] = self.reset_token
         if endpoint == "admin.sign_out_everywhere":
@@ -130,6 +136,10 @@ def build(app) -> World:
     group = CohortGroup(cohort=cohort, name="1班")
     group.memberships.append(GroupMembership(enrolment=factories.enrolment(cohort, fresh_learner)))
     db.session.add(group)
+    extension = Extension(enrolment=factories.enrolment(cohort, fresh_learner), exercise=exercise,
+                          status=ExtensionStatus.REQUESTED, reason="出張のため")
+    db.session.add(extension)
+    db.session.add(CalendarFeed(user=people["learner"], token="learner-calendar-token"))
     cohort.join_code = "ABCD2345"  # self-enrolment on, for the /join/<code> page
     now = utcnow()
     case = CaseNomination(submission=version.submission, submission_version=version, nominated_by=people["mentor"],
@@ -143,7 +153,7 @@ def build(app) -> World:
                  other_cohort=other_cohort, exercise=exercise, submission=version.submission, attachment=attachment,
                  material=material, question=question, credential=credential, notification=notification,
                  group=group,
-                 course=course, case=case, path=path,
+                 course=course, case=case, path=path, extension=extension, calendar_token="learner-calendar-token",
                  invitation_token=invitation_link_token(invitee, secret),
                  reset_token=password_reset_token(invitee, secret))
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.autocheck.models import QuestionAttempt
-from app.cohorts.lifecycle import submissions_open_for
+from app.deadlines.services import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
 from app.content.question_kinds.base import InvalidResponse
@@ -48,7 +48,7 @@ def check_answers(session: Session, *, enrolment: Enrolment, exercise: Exercise,
     """Grade the answered questions of `exercise` and record one attempt each.
     Returns ({question id: correct}, {question ids whose input could not be graded}).
     Questions left blank are neither graded nor counted. Raises QuestionsClosed."""
-    if enrolment.is_withdrawn or not submissions_open_for(enrolment.cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now) or lock_for(session, enrolment, exercise, now) is not None:
+    if enrolment.is_withdrawn or not submissions_open_for(session, enrolment.cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now) or lock_for(session, enrolment, exercise, now) is not None:
         raise QuestionsClosed()
     results, invalid = {}, set()
     for question in exercise.questions:

@@ -50,12 +50,10 @@ def ensure_enrolling(cohort: Cohort) -> None:
         raise EnrolmentClosed()
 
 
-def submissions_open_for(cohort: Cohort, *, enrolment_id: int, exercise_id: int, now: datetime) -> bool:
-    """Whether the learner of `enrolment_id` may submit work (or answer questions) for `exercise_id` at
-    `now`: the cohort runs and `now` lies between its start and end dates.
-
-    The one place that decides it: a per-learner extension or accommodation will extend the end for
-    (enrolment_id, exercise_id) here, and every submit and every page follows."""
+def takes_submissions(cohort: Cohort, now: datetime) -> bool:
+    """Whether the cohort takes work at `now`: it runs and `now` lies between its start and end dates.
+    The learner's own answer (an extension or accommodation past the end) is
+    app.deadlines.services.submissions_open_for, which every submit and every page asks."""
     return cohort.status == CohortStatus.RUNNING and cohort.is_within_dates(now)
 
 

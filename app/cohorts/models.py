@@ -62,6 +62,9 @@ class Cohort(db.Model):
     release_gate: Mapped[bool] = mapped_column(default=False)
     release_gate_decisions: Mapped[Optional[int]]
     moderation: Mapped[bool] = mapped_column(default=False)
+    # The cohort's mentors may approve or decline learners' extension requests, as organizers do
+    # (app/deadlines/services.py).
+    mentors_decide_extensions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Self-enrolment (app/cohorts/selfenrol.py): learners join with this code, or its link /join/<code>;
     # None means self-enrolment is off. Stored without the hyphen it is shown with.

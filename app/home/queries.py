@@ -14,6 +14,7 @@ from app.badges.models import Credential, CredentialStatus, Issuer
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
+from app.deadlines.queries import effective_due_of_schedule
 from app.reviews import fairness
 from app.reviews.history import reviews_by
 from app.reviews.models import Review, ReviewClaim
@@ -185,7 +186,7 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
               .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
               .join(Exercise, Exercise.id == ScheduledExercise.exercise_id)
               # As in the progress table, an optional exercise is never overdue (most have no due date).
-              .where(Exercise.is_required, ScheduledExercise.due_at < now,
+              .where(Exercise.is_required, effective_due_of_schedule() < now,
                      ~exists().where(Submission.enrolment_id == Enrolment.id,
                                      Submission.exercise_id == ScheduledExercise.exercise_id))
               .group_by(Enrolment.id).subquery())

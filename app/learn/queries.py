@@ -4,13 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer_group
+from sqlalchemy.orm import Load, Session, joinedload, selectinload
 
 from app.auth.models import User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
+from app.deadlines.models import Extension
+from app.deadlines.queries import effective_due_dates, effective_due_sql
 from app.submissions.models import Submission, SubmissionStatus
 from app.submissions.queries import first_submitted_at, is_overdue
 from app.submissions.unlocking import Lock, exercise_lock, lock_for
@@ -83,6 +85,7 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
     submissions = {(owner, s.exercise_id): s for owner, s in session.execute(work_of(enrolment_ids, Submission))}
     completions = records_by_enrolment(session, enrolment_ids)
     first_submitted = first_submitted_at(session, [s.id for s in submissions.values()])
+    due_dates = effective_due_dates(session, enrolment_ids)
 
     by_cohort: dict[int, list[ScheduledExercise]] = {}
     for item in schedule:
@@ -96,10 +99,11 @@ def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: in
         statuses = []
         for s in items:
             submission = submissions.get((enrolment.id, s.exercise_id))
-            status = ExerciseStatus(s.exercise, s.due_at, submission,
+            due_at = due_dates.get((enrolment.id, s.exercise_id))
+            status = ExerciseStatus(s.exercise, due_at, submission,
                                     exercise_lock(enrolment.cohort, s.exercise, siblings, own, now))
             status.is_overdue = is_overdue(
-                due_at=s.due_at, now=now, is_required=s.exercise.is_required, state=status.status,
+                due_at=due_at, now=now, is_required=s.exercise.is_required, state=status.status,
                 first_submitted_at=first_submitted.get(submission.id) if submission else None)
             statuses.append(status)
         progress = CohortProgress(enrolment, statuses, completions.get(enrolment.id))
@@ -131,6 +135,8 @@ class ExerciseState:
     due_at: datetime | None
     submission: Submission | None
     lock: Lock | None
+    # The learner's extension requests and extensions of this exercise, newest first.
+    extensions: tuple[Extension, ...] = ()
 
     @property
     def status(self) -> str:
@@ -146,27 +152,32 @@ class ExerciseState:
 
 def exercise_state(session: Session, enrolment: Enrolment, exercise_id: int, now: datetime) -> ExerciseState | None:
     """The exercise page's exercise (rubric, materials, questions, its module's other exercises) with its due
-    date in the enrolment's cohort, the learner's (or their group's) submission and what keeps it locked: five
-    queries."""
-    row = session.execute(
-        select(Exercise, ScheduledExercise.due_at).where(Exercise.id == exercise_id)
+    date in the enrolment's cohort (the learner's own, app/deadlines) with their extension requests, the
+    learner's (or their group's) submission and what keeps it locked: five queries."""
+    rows = session.execute(
+        select(Exercise, effective_due_sql(ScheduledExercise.due_at, enrolment.id, Exercise.id, enrolment.user_id),
+               Extension)
+        .where(Exercise.id == exercise_id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.exercise_id == Exercise.id)
                    & (ScheduledExercise.cohort_id == enrolment.cohort_id))
+        # Their extension requests in the same statement: a row each (a handful at most).
+        .outerjoin(Extension, (Extension.exercise_id == Exercise.id) & (Extension.enrolment_id == enrolment.id))
         .options(joinedload(Exercise.module_version).selectinload(ModuleVersion.exercises),
                  # A criterion has a handful of levels: joined to the criteria, one query for both.
                  selectinload(Exercise.criteria).joinedload(RubricCriterion.levels),
                  # An exercise has a few materials: joined to it, so that the page stays within 12 queries.
                  joinedload(Exercise.materials), selectinload(Exercise.questions),
-                 undefer_group(Exercise.TEXTS))).unique().one_or_none()
-    if row is None:
+                 Load(Exercise).undefer_group(Exercise.TEXTS))).unique().all()
+    if not rows:
         return None
-    exercise, due_at = row
+    exercise, due_at, _ = rows[0]
+    extensions = sorted((e for _, _, e in rows if e is not None), key=lambda e: (e.requested_at, e.id), reverse=True)
     # Every submission of the enrolment (and its group) at once: the lock needs their statuses, the page
     # needs one of them.
     submissions = {s.exercise_id: s for _, s in session.execute(work_of([enrolment.id], Submission))}
     siblings = {e.slug: e for e in exercise.module_version.exercises}
     lock = exercise_lock(enrolment.cohort, exercise, siblings, {i: s.status for i, s in submissions.items()}, now)
-    return ExerciseState(exercise, due_at, submissions.get(exercise.id), lock)
+    return ExerciseState(exercise, due_at, submissions.get(exercise.id), lock, tuple(extensions))
 
 
 def may_open_material(session: Session, user: User, material: Material, now: datetime) -> bool:

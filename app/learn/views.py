@@ -6,7 +6,6 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.autocheck import services as autocheck
-from app.cohorts.lifecycle import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
 from app.content import levels as content_levels
@@ -19,6 +18,8 @@ from app.core.markdown import render_markdown
 from app.core.storage import FileStorage
 from app.core.templating import ActionForm, draft_label
 from app.core.timeutil import utcnow
+from app.deadlines.forms import ExtensionRequestForm
+from app.deadlines.services import submissions_open_for
 from app.extensions import db
 from app.groups import queries as group_queries
 from app.learn import queries
@@ -160,7 +161,7 @@ def exercise(cohort_id: int, exercise_id: int):
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
-    is_open = submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
+    is_open = submissions_open_for(db.session, cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
     group = group_queries.learner_group(db.session, enrolment.id) if exercise.is_group_deliverable else None
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
@@ -176,7 +177,8 @@ def exercise(cohort_id: int, exercise_id: int):
         can_submit=not enrolment.is_withdrawn and is_open and lock is None and state.status not in (
             SubmissionStatus.ACCEPTED, SubmissionStatus.AWAITING_REVIEW, SubmissionStatus.NOT_PASSED) and not (
             exercise.is_group_deliverable and group is None),
-        group=group,
+        group=group, extensions=state.extensions,
+        extension_form=ExtensionRequestForm(formdata=None),
         max_mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
         question_states={qid: state for (_, qid), state in states.items()}, check_results=check_results,
         check_invalid=check_invalid, check_message=check_message, draft=draft, now=now,

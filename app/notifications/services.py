@@ -4,13 +4,14 @@ the caller commits (and the mail waits for that commit, app/notifications/mailin
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy import delete, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.badges.models import Credential
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.core.db import dialect_insert
+from app.deadlines.queries import effective_due_of_schedule
 from app.notifications.models import REMINDER_CONDITION, MailOptOut, Notification, NotificationKind
 from app.reviews.models import Decision, Review
 from app.submissions.models import Submission, SubmissionVersion
@@ -87,19 +88,21 @@ REMINDER_HORIZON = timedelta(days=7)
 
 def due_dates_for_reminders(session: Session, now: datetime) -> list[DueDate]:
     """The due dates of the work learners still owe, as far as reminders go: each exercise with a due date
-    in a running cohort that has not ended, for each active learner (active account, not withdrawn) who
-    has submitted nothing for it, due within REMINDER_HORIZON of `now` or already past.
+    in a running cohort that has not ended (or whose end the learner's own due date passes), for each
+    active learner (active account, not withdrawn) who has submitted nothing for it, due within
+    REMINDER_HORIZON of `now` or already past.
 
-    The one place reminders read due dates from: today they are the cohort's schedule; a per-learner
-    extension of a due date belongs here."""
+    The one place reminders read due dates from: each learner's effective due date (app/deadlines), so an
+    extension or accommodation moves their reminders too."""
+    due = effective_due_of_schedule()
     rows = session.execute(
-        select(Enrolment.user_id, Enrolment.cohort_id, ScheduledExercise.exercise_id, ScheduledExercise.due_at)
+        select(Enrolment.user_id, Enrolment.cohort_id, ScheduledExercise.exercise_id, due)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(ScheduledExercise, ScheduledExercise.cohort_id == Cohort.id)
         .join(User, User.id == Enrolment.user_id)
-        .where(Cohort.status == CohortStatus.RUNNING, Cohort.ends_at > now,
+        .where(Cohort.status == CohortStatus.RUNNING, or_(Cohort.ends_at > now, due > Cohort.ends_at),
                Enrolment.status == EnrolmentStatus.ACTIVE, User.is_active_account.is_(True),
-               ScheduledExercise.due_at.is_not(None), ScheduledExercise.due_at <= now + REMINDER_HORIZON,
+               ScheduledExercise.due_at.is_not(None), due <= now + REMINDER_HORIZON,
                ~exists().where(Submission.enrolment_id == Enrolment.id,
                                Submission.exercise_id == ScheduledExercise.exercise_id))
         .order_by(Enrolment.cohort_id, ScheduledExercise.exercise_id, Enrolment.user_id))

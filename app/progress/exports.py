@@ -47,6 +47,6 @@ def gradebook(rows: Iterable[ProgressRow], schedule: list[ScheduledExercise], la
     for row in rows:
         for s, cell in zip(schedule, row.cells):
             yield [row.display_name, row.email, row.municipality or "", s.exercise.position, labels.exercise(s),
-                   labels.yes if s.exercise.is_required else "", s.due_at, labels.status(cell.state),
+                   labels.yes if s.exercise.is_required else "", cell.due_at, labels.status(cell.state),
                    labels.yes if cell.is_overdue else "", cell.versions or None, cell.first_submitted_at,
                    cell.last_submitted_at, cell.points, cell.max_points, cell.reviewed_at, cell.reviewer]

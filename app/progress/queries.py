@@ -2,7 +2,7 @@
 number of queries whatever the cohort's size; the totals, the filters and the weekly activity are
 counted by the database.
 
-A cell is overdue when its exercise is required, its due date has passed and the work is neither
+A cell is overdue when its exercise is required, the learner's effective due date (app/deadlines) has passed and the work is neither
 accepted nor was its first version submitted by the due date: work handed in on time stays "awaiting
 review" or "returned" however long the review or the revision takes, and work handed in late stays
 overdue (with its own state shown beside it) until it is accepted. There are no drafts: work exists
@@ -21,6 +21,7 @@ from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExer
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
 from app.core.timeutil import TOKYO
+from app.deadlines.queries import effective_due_dates, effective_due_of_schedule
 from app.groups.models import GroupMembership
 from app.reviews.models import Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
@@ -68,6 +69,7 @@ class Cell:
     max_points: int | None = None
     reviewed_at: datetime | None = None
     reviewer: str | None = None
+    due_at: datetime | None = None  # the learner's effective due date
 
     @property
     def status(self) -> str:
@@ -136,11 +138,14 @@ def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datet
     include them)."""
     schedule = cohort_schedule(session, cohort)
     learners = _learners(cohort, locale, filters, now)
-    matching = session.scalar(select(func.count()).select_from(learners.subquery()))
-    rows = _rows(session, learners.offset((page - 1) * page_size).limit(page_size), schedule, now)
+    # How many match comes with the page's rows (a window count); only a page past the end counts apart.
+    rows, matching = _rows(session, learners.add_columns(func.count().over())
+                           .offset((page - 1) * page_size).limit(page_size), schedule, now)
+    if matching is None:
+        matching = session.scalar(select(func.count()).select_from(learners.subquery()))
     total, completed, revoked = _cohort_totals(session, cohort, filters.include_withdrawn)
     return ProgressTable(cohort, schedule, rows, learners=total, completed=completed, revoked=revoked,
-                         columns=_column_counts(session, cohort, schedule, total, now, filters.include_withdrawn),
+                         columns=_column_counts(session, cohort, schedule, now, filters.include_withdrawn),
                          matching=matching,
                          page=page, page_size=page_size)
 
@@ -151,7 +156,8 @@ def every_row(session: Session, cohort: Cohort, schedule: list[ScheduledExercise
     learners = _learners(cohort, locale, filters, now)
     offset = 0
     while True:
-        rows = _rows(session, learners.offset(offset).limit(chunk), schedule, now)
+        rows, _ = _rows(session, learners.add_columns(func.count().over()).offset(offset).limit(chunk), schedule,
+                        now)
         yield from rows
         if len(rows) < chunk:
             return
@@ -186,22 +192,27 @@ def _learners(cohort: Cohort, locale: str, filters: Filters, now: datetime) -> S
     return query.order_by(User.display_name, Enrolment.id)
 
 
+def _is_overdue_sql(now: datetime):
+    """The overdue rule (is_overdue) for a query that joins Enrolment, ScheduledExercise and Exercise:
+    required, the learner's effective due date passed, and nothing accepted or first submitted by then."""
+    first = _first_version()
+    due = effective_due_of_schedule()
+    done_in_time = (select(Submission.id)
+                    .join(first, (first.submission_id == Submission.id) & (first.number == 1))
+                    .where(Submission.enrolment_id == Enrolment.id,
+                           Submission.exercise_id == ScheduledExercise.exercise_id,
+                           or_(Submission.status == SubmissionStatus.ACCEPTED, first.submitted_at <= due))
+                    # Two levels down: only the enclosing level is correlated unless told.
+                    .correlate(Enrolment, ScheduledExercise))
+    return and_(Exercise.is_required, due < now, ~exists(done_in_time))
+
+
 def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
     has_submission = select(Submission.id).where(Submission.enrolment_id == Enrolment.id)
     if status == LearnerFilter.OVERDUE:
-        first = _first_version()
-        done_in_time = (select(Submission.id)
-                        .join(first, (first.submission_id == Submission.id) & (first.number == 1))
-                        .where(Submission.enrolment_id == Enrolment.id,
-                               Submission.exercise_id == ScheduledExercise.exercise_id,
-                               or_(Submission.status == SubmissionStatus.ACCEPTED,
-                                   first.submitted_at <= ScheduledExercise.due_at))
-                        # Two levels down: only the enclosing level is correlated unless told.
-                        .correlate(Enrolment, ScheduledExercise))
         return exists(select(ScheduledExercise.id)
                       .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
-                      .where(ScheduledExercise.cohort_id == cohort.id, Exercise.is_required,
-                             ScheduledExercise.due_at < now, ~exists(done_in_time)))
+                      .where(ScheduledExercise.cohort_id == cohort.id, _is_overdue_sql(now)))
     if status in (LearnerFilter.AWAITING_REVIEW, LearnerFilter.RETURNED):
         return exists(has_submission.where(Submission.status == SubmissionStatus(status.value)))
     if status == LearnerFilter.NOTHING_SUBMITTED:
@@ -213,22 +224,27 @@ def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
     return or_(CompletionRecord.id.is_(None), CompletionRecord.revoked_at.is_not(None))
 
 
-def _rows(session: Session, learners: Select, schedule: list[ScheduledExercise], now: datetime) -> list[ProgressRow]:
+def _rows(session: Session, learners: Select, schedule: list[ScheduledExercise],
+          now: datetime) -> tuple[list[ProgressRow], int | None]:
+    """The rows of `learners` (which ends in a window count of all it matches) and that count (None
+    when no row came)."""
     found = session.execute(learners).all()
     cells = _cells(session, [row.id for row in found])
+    due_dates = effective_due_dates(session, [row.id for row in found])
     rows = []
-    for enrolment_id, name, email, place, completed_at, revoked_at, status in found:
+    for enrolment_id, name, email, place, completed_at, revoked_at, status, _ in found:
         row_cells = []
         for s in schedule:
             cell = cells.get((enrolment_id, s.exercise_id), Cell(NOT_STARTED))
-            late = is_overdue(due_at=s.due_at, now=now, is_required=s.exercise.is_required, state=cell.state,
+            due_at = due_dates.get((enrolment_id, s.exercise_id))
+            late = is_overdue(due_at=due_at, now=now, is_required=s.exercise.is_required, state=cell.state,
                               first_submitted_at=cell.first_submitted_at)
-            row_cells.append(replace(cell, is_overdue=True) if late else cell)
+            row_cells.append(replace(cell, is_overdue=late, due_at=due_at))
         accepted = sum(1 for s, cell in zip(schedule, row_cells)
                        if s.exercise.is_required and cell.state == SubmissionStatus.ACCEPTED)
         rows.append(ProgressRow(enrolment_id, name, email, place, row_cells, completed_at, revoked_at, accepted,
                                 status == EnrolmentStatus.WITHDRAWN))
-    return rows
+    return rows, (found[0][-1] if found else None)
 
 
 def _cells(session: Session, enrolment_ids: list[int]) -> dict[tuple[int, int], Cell]:
@@ -273,30 +289,23 @@ def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) ->
         .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one())
 
 
-def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], learners: int,
-                   now: datetime, include_withdrawn: bool) -> list[ColumnCounts]:
-    # Counted over the cohort's submissions rather than filtered by status: a status filter lets the
-    # planner walk every accepted submission of every cohort through the status index.
-    first = _first_version()
-    accepted = Submission.status == SubmissionStatus.ACCEPTED
+def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], now: datetime,
+                   include_withdrawn: bool) -> list[ColumnCounts]:
+    # Every (learner, exercise) pair of the cohort with the learner's work on it, if any: each learner has
+    # their own due dates (accommodations, extensions), so overdue is counted pair by pair.
     rows = session.execute(_only_active(
-        select(Submission.exercise_id,
-               func.sum(case((accepted, 1), else_=0)),
+        select(ScheduledExercise.exercise_id,
+               func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0)),
                func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
-               func.sum(case((or_(accepted, first.submitted_at <= ScheduledExercise.due_at), 1), else_=0)))
-        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
-        .join(first, (first.submission_id == Submission.id) & (first.number == 1))
-        .join(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
-              & (ScheduledExercise.exercise_id == Submission.exercise_id))
-        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)
-        .group_by(Submission.exercise_id))
-    counts = {exercise_id: (accepted_, waiting, in_time) for exercise_id, accepted_, waiting, in_time in rows}
-    columns = []
-    for s in schedule:
-        accepted_, waiting, in_time = counts.get(s.exercise_id, (0, 0, 0))
-        past_due = s.exercise.is_required and s.due_at is not None and now > s.due_at
-        columns.append(ColumnCounts(accepted_, waiting, learners - in_time if past_due else 0))
-    return columns
+               func.sum(case((_is_overdue_sql(now), 1), else_=0)))
+        .join(Enrolment, Enrolment.cohort_id == ScheduledExercise.cohort_id)
+        .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
+        .outerjoin(Submission, (Submission.enrolment_id == Enrolment.id)
+                   & (Submission.exercise_id == ScheduledExercise.exercise_id))
+        .where(ScheduledExercise.cohort_id == cohort.id), include_withdrawn)
+        .group_by(ScheduledExercise.exercise_id))
+    counts = {exercise_id: (accepted, waiting, overdue) for exercise_id, accepted, waiting, overdue in rows}
+    return [ColumnCounts(*counts.get(s.exercise_id, (0, 0, 0))) for s in schedule]
 
 
 @dataclass(frozen=True)

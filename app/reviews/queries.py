@@ -10,6 +10,7 @@ from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.content.models import Exercise, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
+from app.deadlines.queries import effective_due_of_schedule, effective_due_sql, extension_reason_sql
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
@@ -26,6 +27,8 @@ class QueueItem:
     claimed_by: str | None = None
     # By when the work first came, not by today (app.submissions.queries.is_overdue).
     is_overdue: bool = False
+    # Why the learner has more time on this exercise (their latest approved extension), if they do.
+    extension_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
                                                        include_withdrawn, group_id)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
-    due_at = ScheduledExercise.due_at.label("due_at")
+    # The learner's own effective due date (accommodation, extensions).
+    due_at = effective_due_of_schedule().label("due_at")
     # The page's ids first, from narrow rows, so that only 50 rows are joined to the wide ones.
     ranked = _awaiting(
         select(Submission.id, due_at, Submission.last_submitted_at)
@@ -173,7 +177,9 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     ranked = ranked.subquery()
     holder = aliased(User)
     query = (
-        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name).join(ranked, ranked.c.id == Submission.id)
+        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name,
+               extension_reason_sql(Submission.enrolment_id, Submission.exercise_id))
+        .join(ranked, ranked.c.id == Submission.id)
         .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
         .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
         .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
@@ -184,8 +190,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     rows = session.execute(query).all()
     first = first_submitted_at(session, [row[0].id for row in rows])
     items = [QueueItem(s, due, claim, name, is_overdue(
-        due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)))
-        for s, due, claim, name in rows]
+        due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)),
+        reason) for s, due, claim, name, reason in rows]
     return QueuePage(items, number, per_page, total, cohorts, exercises, groups)
 
 
@@ -206,11 +212,12 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
     `next_id` is where the mentor goes on. One query, whatever the size of the queue."""
     no_due = literal(_NO_DUE_DATE, UTCDateTime())
-    due_key = func.coalesce(ScheduledExercise.due_at, no_due)
-    # The submission's own due date inside the statement (a subquery), so that all is one query.
-    own_due = func.coalesce(select(ScheduledExercise.due_at).where(
-        ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
-        ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
+    due_key = func.coalesce(effective_due_of_schedule(), no_due)
+    # The submission's own (effective) due date inside the statement (a subquery), so that all is one query.
+    own_due = func.coalesce(select(effective_due_sql(
+        ScheduledExercise.due_at, submission.enrolment_id, submission.exercise_id, submission.enrolment.user_id))
+        .where(ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
+               ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
     keyed = _awaiting(
         select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)

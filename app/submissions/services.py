@@ -7,7 +7,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.cohorts.lifecycle import submissions_open_for
+from app.deadlines.services import submissions_open_for
 from app.cohorts.models import Enrolment
 from app.content.models import Exercise
 from app.core.db import column_length, dialect_insert
@@ -164,7 +164,7 @@ def _ensure_answerable(session: Session, enrolment: Enrolment, exercise: Exercis
         raise ExerciseNotInCohort()
     if enrolment.is_withdrawn:
         raise LearnerWithdrawn()
-    if not submissions_open_for(cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
+    if not submissions_open_for(session, cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now):
         raise CohortClosed()
     if lock_for(session, enrolment, exercise, now) is not None:
         raise ExerciseLocked()
