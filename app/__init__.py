@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.notifications import listeners as notification_listeners  # noqa: F401  (tells people what happened)
     from app.notifications.views import bp as notifications_bp
     from app.progress.views import bp as progress_bp
+    from app.reviews import listeners as review_listeners  # noqa: F401  (assigns arriving work by load)
     from app.reviews.comment_views import bp as comments_bp
     from app.reviews.moderation_views import bp as moderation_bp
     from app.reviews.views import bp as reviews_bp

@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
-from app.content.models import Exercise, RubricCriterion
+from app.content.models import Exercise, ModuleVersion, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
-from app.reviews.models import (OPEN_PROPOSAL_STATES, AnchoredComment, CriterionScore, DecisionProposal, Review,
-                                ReviewAudit, ReviewClaim, ReviewDraft)
+from app.reviews.models import (OPEN_PROPOSAL_STATES, AnchoredComment, CommentBankAudit, CriterionScore,
+                                DecisionProposal, Review, ReviewAudit, ReviewClaim, ReviewDraft)
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.queries import first_submitted_at, is_overdue
 
@@ -368,3 +368,29 @@ def review_audit_page(session: Session, cohort_id: int, mentor_id: int | None = 
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(held_by))).all()) \
         if held_by else {}
     return AuditPage(items, number, per_page, total, mentors, names)
+
+
+@dataclass(frozen=True)
+class BankTrail:
+    """The newest changes to the comment banks of a cohort's module, of `total`; with the titles of its
+    exercises and criteria by slug ({slug: exercise}, {(exercise slug, criterion slug): criterion})."""
+    items: list[CommentBankAudit]
+    total: int
+    exercises: dict[str, Exercise]
+    criteria: dict[tuple[str, str], RubricCriterion]
+
+
+def bank_trail(session: Session, cohort: Cohort, limit: int = 50) -> BankTrail:
+    """The banks are the module's (across its versions); titles come from the cohort's version. Two queries."""
+    module_id = select(ModuleVersion.module_id).where(ModuleVersion.id == cohort.module_version_id).scalar_subquery()
+    rows = session.execute(select(CommentBankAudit, func.count().over()).where(CommentBankAudit.module_id == module_id)
+                           .options(joinedload(CommentBankAudit.actor))
+                           .order_by(CommentBankAudit.created_at.desc(), CommentBankAudit.id.desc()).limit(limit)).all()
+    exercises, criteria = {}, {}
+    for exercise, criterion in session.execute(
+            select(Exercise, RubricCriterion).outerjoin(RubricCriterion, RubricCriterion.exercise_id == Exercise.id)
+            .where(Exercise.module_version_id == cohort.module_version_id)):
+        exercises[exercise.slug] = exercise
+        if criterion is not None:
+            criteria[(exercise.slug, criterion.slug)] = criterion
+    return BankTrail([entry for entry, _ in rows], rows[0][1] if rows else 0, exercises, criteria)

@@ -356,7 +356,8 @@ def cohort_audit(cohort_id: int):
     mentor_id = request.args.get("mentor", type=positive_int)
     page = queries.review_audit_page(db.session, cohort_id, mentor_id,
                                      page=request.args.get("page", 1, type=positive_int), per_page=AUDIT_PAGE_SIZE)
-    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id)
+    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id,
+                           bank_trail=queries.bank_trail(db.session, cohort))
 
 
 def _assign_form(mentors: list[User]) -> AssignClaimForm:
