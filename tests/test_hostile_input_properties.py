@@ -44,6 +44,7 @@ def _with_file(file_field, *names):
 def _exercise_form(world):
     return {"body": hostile_text, "attachments": hostile_file, "keep_attachment": hostile_text,
             "preview": hostile_text, "save_draft": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
+            "remove_draft_attachment": hostile_text,
             f"q_{world.question.id}": hostile_text}
 
 
