@@ -480,3 +480,13 @@ def test_a_learner_cannot_remove_another_learners_chosen_file(scenario, make, lo
                          data={"remove_draft_attachment": str(attachment_id), "body": "y"})
     db.session.expire_all()
     assert db.session.get(DraftAttachment, attachment_id) is not None
+
+
+def test_a_chosen_files_stored_copy_survives_the_storage_sweep(app, scenario):
+    group, first, second, learner, mentor = scenario
+    learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"save_draft": "1", "body": "x"}, ("kept.txt", b"kept for later\n")))
+    content_hash = _answer_drafts()[0].attachments[0].content_hash
+    result = app.test_cli_runner().invoke(args=["storage", "sweep", "--min-age", "0"])
+    assert result.exit_code == 0
+    assert FileStorage(app.config["STORAGE_DIR"]).path_for(content_hash).exists()
