@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.paths import listeners as path_listeners  # noqa: F401  (issues level badges, flags revoked ones)
     from app.paths.views import bp as paths_bp
     from app.progress.views import bp as progress_bp
+    from app.reviews import listeners as review_listeners  # noqa: F401  (assigns arriving work by load)
     from app.reviews.comment_views import bp as comments_bp
     from app.reviews.moderation_views import bp as moderation_bp
     from app.reviews.views import bp as reviews_bp

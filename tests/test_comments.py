@@ -16,7 +16,7 @@ from app.core.markdown import render_markdown
 from app.core.passages import Passage, find_passage, mark_passages, passage_text
 from app.extensions import db
 from app.reviews import annotations, bank
-from app.reviews.models import AnchoredComment, CommentBankEntry, DiscussionMessage
+from app.reviews.models import AnchoredComment, CommentBankAudit, CommentBankEntry, DiscussionMessage
 from app.submissions.models import Submission
 from tests.test_markdown import OWN_PAYLOADS
 
@@ -256,6 +256,41 @@ def test_organizers_edit_reorder_and_delete_bank_comments(people, make):
     organizer.post(url, data={"criterion": "", "body": "新しい", "save": "1"})
     assert [(e.body_md, e.criterion_slug) for e in bank.entries(db.session, exercise)] == [("直した", "c1"),
                                                                                           ("新しい", None)]
+
+
+def test_every_bank_change_is_in_the_audit_trail_organizers_read(people, make, login_as):
+    """Issue 13: who added, edited and deleted which bank comment, when, before and after; moves and saves
+    that change nothing leave no entry. Organizers read it on the cohort's review audit trail."""
+    group, exercise, clients = people
+    submission = _submitted(people)
+    _comment(clients["mentor"], submission, "サンマ", "出典を書きましょう。", save_to_bank="y", bank_criterion="")
+    entry_id = db.session.scalar(select(CommentBankEntry.id))
+    url = f"/review/exercises/{exercise.id}/bank"
+    organizer = clients["organizer"]
+    organizer.post(url, data={"entry_id": str(entry_id), "criterion": "c1", "body": "出典と年を書きましょう。",
+                              "save": "1"})
+    # Saved again unchanged, and moved: no comment changed.
+    organizer.post(url, data={"entry_id": str(entry_id), "criterion": "c1", "body": "出典と年を書きましょう。",
+                              "save": "1"})
+    organizer.post(url, data={"entry_id": str(entry_id), "move_up": "1"})
+    organizer.post(url, data={"entry_id": str(entry_id), "delete": "1"})
+    trail = list(db.session.scalars(select(CommentBankAudit).order_by(CommentBankAudit.id)))
+    assert [(t.action, t.entry_id, t.before, t.after) for t in trail] == [
+        ("add", entry_id, None, {"criterion": None, "body": "出典を書きましょう。"}),
+        ("edit", entry_id, {"criterion": None, "body": "出典を書きましょう。"},
+         {"criterion": "c1", "body": "出典と年を書きましょう。"}),
+        ("delete", entry_id, {"criterion": "c1", "body": "出典と年を書きましょう。"}, None)]
+    organizer_id = db.session.scalar(select(CommentBankAudit.actor_id).where(CommentBankAudit.action == "edit"))
+    assert trail[0].actor_id != organizer_id and trail[2].actor_id == organizer_id
+    assert all(t.created_at is not None for t in trail)
+    staff = login_as(make.user(Role.ORGANIZER))  # in Japanese
+    page = " ".join(staff.get(f"/review/cohorts/{group.id}/audit").get_data(as_text=True).split())
+    section = page.split('id="bank-audit-heading"')[1]
+    assert "コメント集の変更" in page
+    assert section.count("コメントを追加") == 1 and section.count("コメントを編集") == 1
+    assert "コメントを削除" in section and "出典と年を書きましょう。" in section
+    assert exercise.criteria[0].title_ja in section and "課題全体" in section
+    assert clients["mentor"].get(f"/review/cohorts/{group.id}/audit").status_code == 403
 
 
 @pytest.mark.parametrize("data, message", [

@@ -2,6 +2,7 @@
 mentor's scores and feedback are kept as server-side drafts (autosaved by the page's script, or saved
 with 「下書き保存」), restored on return, seen only by their author and discarded on submit / decision."""
 
+import io
 import re
 from datetime import timedelta
 from html import unescape
@@ -19,7 +20,7 @@ from app.extensions import db
 from app.reviews import services as reviews
 from app.reviews.models import ReviewDraft
 from app.submissions import services as submissions
-from app.submissions.models import AnswerDraft, Submission
+from app.submissions.models import AnswerDraft, DraftAttachment, Submission
 from tests.test_scenarios import _check, _decide, _submit, scenario  # noqa: F401 (a fixture)
 
 
@@ -395,3 +396,97 @@ def test_a_review_draft_from_before_the_latest_version_is_not_restored(waiting):
     db.session.commit()
     page = mentor.get(_review_url(submission_id)).get_data(as_text=True)
     assert "前の版へのメモ" not in page and _note(page) == ""
+
+
+# -- files chosen before checking answers (issue 11: nothing typed is lost) -------------------------------------
+
+def _with_files(data: dict, *files: tuple[str, bytes]) -> dict:
+    return {**data, "attachments": [(io.BytesIO(content), name) for name, content in files]}
+
+
+def test_files_chosen_before_checking_answers_are_kept_shown_and_submitted(scenario):
+    group, first, second, learner, mentor = scenario
+    learner.post("/language", data={"locale": "ja"})
+    question = next(q for q in first.questions if q.slug == "sardine-total")
+    checked = learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"check_answers": "1", "body": "途中の答え", f"q_{question.id}": "800"},
+        ("表.csv", b"a,b\n1,2\n"), ("memo.txt", b"notes\n")))
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "選択済みのファイル" in page
+    assert "表.csv" in page and "memo.txt" in page and 'name="remove_draft_attachment"' in page
+    assert _textarea(page, "body") == "途中の答え"
+    draft = _answer_drafts()[0]
+    assert [(a.filename, a.media_type) for a in draft.attachments] == [("表.csv", "text/csv"),
+                                                                      ("memo.txt", "text/plain")]
+    # Still there on a new visit; one is taken off again.
+    again = learner.get(_exercise_url(group, first)).get_data(as_text=True)
+    assert "選択済みのファイル" in again and "表.csv" in again
+    memo = draft.attachments[1].id
+    removed = learner.post(_exercise_url(group, first), content_type="multipart/form-data",
+                           data={"remove_draft_attachment": str(memo), "body": "途中の答え"})
+    assert removed.status_code == 302
+    assert "ファイルを回答から外しました。" in learner.get(removed.location).get_data(as_text=True)
+    db.session.expire_all()
+    assert [a.filename for a in _answer_drafts()[0].attachments] == ["表.csv"]
+    # Submitting sends the kept file with the version (and one chosen now), and the draft goes.
+    submitted = learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"body": "完成した答え", "submit": "1"}, ("追加.txt", b"more\n")))
+    assert submitted.status_code == 302
+    db.session.expire_all()
+    version = db.session.scalar(select(Submission)).versions[-1]
+    assert [a.filename for a in version.attachments] == ["表.csv", "追加.txt"]
+    assert _answer_drafts() == []
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("program.exe", b"MZ\x90\x00", "は受け付けていないファイル形式です"),
+    ("big.txt", b"x" * 2000, "big.txt は0 MBを超えています"),
+])
+def test_a_chosen_file_that_a_submit_would_refuse_is_not_kept_and_says_why(app, scenario, name, content, message):
+    group, first, second, learner, mentor = scenario
+    app.config["MAX_ATTACHMENT_BYTES"] = 1000
+    learner.post("/language", data={"locale": "ja"})
+    question = next(q for q in first.questions if q.slug == "sardine-total")
+    checked = learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"check_answers": "1", "body": "途中", f"q_{question.id}": "800"}, (name, content)))
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 422 and message in page and "選択済みのファイル" not in page
+    # The check itself still counted, and the typed answer is in the box.
+    assert "正解です" in page and _textarea(page, "body") == "途中"
+    assert db.session.scalar(select(func.count()).select_from(DraftAttachment)) == 0
+
+
+def test_more_chosen_files_than_a_version_may_have_are_refused(scenario, monkeypatch):
+    group, first, second, learner, mentor = scenario
+    monkeypatch.setattr(submissions, "MAX_ATTACHMENTS_PER_VERSION", 2)
+    url = _exercise_url(group, first)
+    learner.post(url, content_type="multipart/form-data", data=_with_files(
+        {"save_draft": "1", "body": "x"}, ("a.txt", b"a\n"), ("b.txt", b"b\n")))
+    refused = learner.post(url, content_type="multipart/form-data", data=_with_files(
+        {"preview": "1", "body": "x"}, ("c.txt", b"c\n")))
+    assert refused.status_code == 422 and "at most 2 attachments" in refused.get_data(as_text=True)
+    assert [a.filename for a in _answer_drafts()[0].attachments] == ["a.txt", "b.txt"]
+
+
+def test_a_learner_cannot_remove_another_learners_chosen_file(scenario, make, login_as):
+    group, first, second, learner, mentor = scenario
+    learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"save_draft": "1", "body": "x"}, ("mine.txt", b"mine\n")))
+    other = make.user(Role.LEARNER)
+    db.session.add(Enrolment(cohort_id=group.id, user_id=other.id))
+    db.session.commit()
+    attachment_id = _answer_drafts()[0].attachments[0].id
+    login_as(other).post(_exercise_url(group, first), content_type="multipart/form-data",
+                         data={"remove_draft_attachment": str(attachment_id), "body": "y"})
+    db.session.expire_all()
+    assert db.session.get(DraftAttachment, attachment_id) is not None
+
+
+def test_a_chosen_files_stored_copy_survives_the_storage_sweep(app, scenario):
+    group, first, second, learner, mentor = scenario
+    learner.post(_exercise_url(group, first), content_type="multipart/form-data", data=_with_files(
+        {"save_draft": "1", "body": "x"}, ("kept.txt", b"kept for later\n")))
+    content_hash = _answer_drafts()[0].attachments[0].content_hash
+    result = app.test_cli_runner().invoke(args=["storage", "sweep", "--min-age", "0"])
+    assert result.exit_code == 0
+    assert FileStorage(app.config["STORAGE_DIR"]).path_for(content_hash).exists()

@@ -253,7 +253,6 @@ def test_organizer_creates_renames_and_places_learners(app, team, login_as):
     ("new", {"name": ""}, "班の名前を入力してください。"),
     ("new", {"name": "班" * 101}, "100"),
     ("{second}/rename", {"name": "1班"}, "この受講期には同じ名前の班がすでにあります。"),
-    ("{second}/delete", {}, "班を削除してよいか、チェックを入れて確認してください。"),
     ("placements", {"group_{D}": "{other_group}"}, "その班はこの受講期にありません。"),
     ("placements", {"group_{D}": "abc"}, "その班はこの受講期にありません。"),
     ("placements", {"group_{other_enrolment}": "{second}"}, "その受講者はこの受講期に登録されていません。"),
@@ -280,15 +279,31 @@ def test_refused_group_changes_say_why_and_change_nothing(app, team, make, login
     assert db.session.scalar(select(func.count(GroupMentor.id))) == 0
 
 
+@pytest.mark.parametrize("data", [{}, {"confirm": "1"}, {"confirm": "no"}])
+def test_deleting_a_group_asks_first_and_an_unconfirmed_post_deletes_nothing(app, team, login_as, data):
+    """The shared confirmation step (ConfirmForm, danger_zone): only its red button sends confirm=yes."""
+    client, cohort, group = login_as(team["organizer"]), team["cohort"], team["second"]
+    index = client.get(f"/manage/cohorts/{cohort.id}/groups").get_data(as_text=True)
+    url = f"/manage/cohorts/{cohort.id}/groups/{group.id}/delete"
+    assert f'href="{url}"' in index
+    for page in (client.get(url), client.post(url, data=data)):
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "班「2班」を削除しますか？" in body and 'name="confirm" value="yes"' in body
+        assert "button--danger" in body and f'href="/manage/cohorts/{cohort.id}/groups"' in body
+    db.session.expire_all()
+    assert db.session.get(CohortGroup, group.id) is not None
+
+
 def test_a_group_with_work_is_not_deleted_and_an_empty_one_is(app, team, login_as):
     _submit_service(app, team["enrolments"]["A"], team["group_work"])
     db.session.commit()
     client, cohort = login_as(team["organizer"]), team["cohort"]
     page = _flash(client, client.post(f"/manage/cohorts/{cohort.id}/groups/{team['first'].id}/delete",
-                                      data={"confirm": "1"}))
+                                      data={"confirm": "yes"}))
     assert "この班には提出物があるため削除できません。" in page
     page = _flash(client, client.post(f"/manage/cohorts/{cohort.id}/groups/{team['second'].id}/delete",
-                                      data={"confirm": "1"}))
+                                      data={"confirm": "yes"}))
     assert "班「2班」を削除しました。" in page
     db.session.expire_all()
     assert [g.name for g in db.session.scalars(select(CohortGroup))] == ["1班"]

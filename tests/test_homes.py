@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from app.auth.models import Role
+from app.auth.models import Organization, OrganizationKind, Role
 from app.badges.models import Credential, CredentialStatus
+from app.cohorts import membership
 from app.cohorts.models import CohortStatus, Enrolment
 from app.core.db import utcnow
 from app.core.storage import FileStorage
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.home import queries
 from app.home.queries import HomeKind
 from app.reviews.claims import claim_submission
+from app.reviews.queries import review_queue
 from app.reviews.services import review_version
 from app.submissions.services import submit_version
 
@@ -177,6 +179,34 @@ def test_mentor_home_never_shows_another_cohorts_work(app, make, login_as):
     assert "他期の人" not in page and "他の受講期" not in page
     assert "担当の受講期" in page
     assert "レビューを待っている提出物はありません" in page
+
+
+def test_mentor_home_counts_only_what_the_queue_offers_the_mentor(app, make, login_as):
+    """Issue 13: the home's counts and list follow the review queue's rule: no work from the mentor's own
+    town when the cohort rules it out, none of withdrawn learners, none in archived cohorts."""
+    town = Organization(code="999981", name_ja="同じ町", name_en="Same Town", kind=OrganizationKind.MUNICIPALITY)
+    db.session.add(town)
+    db.session.commit()
+    mentor = make.user(Role.MENTOR, organization_id=town.id)
+    neighbour = make.user(Role.LEARNER, name="同じ町の人", organization_id=town.id)
+    stranger, leaver = make.user(Role.LEARNER, name="よその人"), make.user(Role.LEARNER, name="退いた人")
+    group = make.cohort(make.module_version(exercises=1), learners=[neighbour, stranger, leaver], mentors=[mentor],
+                        name="担当の受講期")
+    for person in (neighbour, stranger, leaver):
+        _submit(app, make, group, person, group.module_version.exercises[0])
+    membership.withdraw(db.session, make.enrolment(group, leaver), make.user(Role.ORGANIZER), utcnow())
+    old_learner = make.user(Role.LEARNER, name="昔の人")
+    old = make.cohort(make.module_version(exercises=1), learners=[old_learner], mentors=[mentor], name="昔の受講期")
+    _submit(app, make, old, old_learner, old.module_version.exercises[0])
+    old.status = CohortStatus.ARCHIVED
+    db.session.commit()
+    home = queries.mentor_home(db.session, mentor, utcnow())
+    queue = review_queue(db.session, mentor, "ja")
+    assert home.waiting_total == queue.total == 1
+    assert [w.submission.enrolment.user.display_name for w in home.waiting] == ["よその人"]
+    assert {c.cohort.name: c.waiting for c in home.cohorts} == {"担当の受講期": 1}
+    page = _page(login_as(mentor))
+    assert "同じ町の人" not in page and "退いた人" not in page and "レビュー待ち1件" in page
 
 
 def test_mentor_without_cohorts_is_told_what_to_do(make, login_as):

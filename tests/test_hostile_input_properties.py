@@ -44,6 +44,7 @@ def _with_file(file_field, *names):
 def _exercise_form(world):
     return {"body": hostile_text, "attachments": hostile_file, "keep_attachment": hostile_text,
             "preview": hostile_text, "save_draft": hostile_text, "submit": hostile_text, "check_answers": hostile_text,
+            "remove_draft_attachment": hostile_text,
             f"q_{world.question.id}": hostile_text}
 
 
@@ -151,7 +152,7 @@ FORMS = {
     "cohorts.enrol": ("organizer", _text("emails")),
     "cohorts.schedule": ("organizer", _schedule_form),
     "cohorts.review_rules": ("organizer", _text("conflict_of_interest", "blind_review", "max_revision_rounds",
-                                                "review_target_working_days", "submit")),
+                                                "review_target_working_days", "auto_assign", "submit")),
     "cohorts.unassign_mentor": ("organizer", _text()),
     "comments.add": ("mentor", _text("version_id", "quote", "paragraph", "comment", "save_to_bank", "bank_criterion")),
     "comments.bank_page": ("organizer", _text("entry_id", "criterion", "body", "save", "delete", "move_up",

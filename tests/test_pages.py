@@ -143,6 +143,14 @@ def test_the_exercise_page_says_what_to_do_next_in_each_state(scenario):
     summary = _summary_of(accepted)
     assert "次の演習課題へ" in summary and f'href="/cohorts/{group.id}/exercises/{second.id}"' in summary
     assert 'name="body"' not in accepted and "修正して新しい版を提出する" not in accepted
+    # The summary's link to the feedback lands at its start, before the brief and the rubric (issue 11).
+    assert 'href="#feedback-heading"' in summary
+    assert accepted.index('id="feedback-heading"') < accepted.index('id="brief-heading"') \
+        < accepted.index('id="rubric-heading"')
+    # The discussion's box is a few lines that grow, not a tall answer box.
+    discussion = accepted[accepted.index('id="discussion-heading"'):]
+    box = re.search(r'<textarea[^>]*name="message"[^>]*>', discussion).group(0)
+    assert 'class="textarea--grow"' in box and 'rows="4"' in box
 
 
 def test_checking_answers_says_how_many_are_right_beside_the_questions(scenario):

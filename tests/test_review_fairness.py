@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import AuditEntry, Organization, OrganizationKind, Role
 from app.cohorts import membership
-from app.cohorts.models import Cohort, MentorAssignment
+from app.cohorts.models import Cohort, Enrolment, MentorAssignment
 from app.cohorts.schedule import working_days_between
 from app.core.db import utcnow
 from app.core.file_metadata import strip_metadata
@@ -153,6 +153,55 @@ def test_the_least_loaded_mentor_of_the_pool_gets_the_work_and_never_a_conflicte
                                                                        MentorAssignment.cohort_id == group.id)))
     db.session.flush()
     assert fairness.least_loaded_mentor(db.session, version.submission, now) is None
+
+
+def test_work_arriving_in_an_auto_assigning_cohort_goes_to_the_least_loaded_mentor(app, make, neighbours):
+    """Issue 13: on submission, by the distribute rules: the eligible mentor with the least open work (ties
+    to the one whose last claim is oldest), never the conflicted one; recorded as the load balancer's;
+    organizers can still reassign."""
+    group, learner, local, outside, version = neighbours
+    third = make.user(Role.MENTOR, name="三人目")
+    db.session.add(MentorAssignment(cohort_id=group.id, user_id=third.id))
+    group.auto_assign = True
+    db.session.commit()
+    # Three more learners of the local mentor's own town.
+    others = [make.user(Role.LEARNER, organization_id=learner.organization_id) for _ in range(3)]
+    db.session.add_all(Enrolment(cohort=group, user=person) for person in others)
+    arrived = []
+    for person in others:
+        arrived.append(_submit(app, make, group, person).submission)
+    holders = [db.session.get(ReviewClaim, s.id).mentor_id for s in arrived]
+    assert holders == [outside.id, third.id, outside.id]
+    entry = db.session.scalar(select(ReviewAudit).where(ReviewAudit.submission_id == arrived[0].id))
+    assert (entry.action, entry.actor_id, entry.mentor_id) == (ReviewAuditAction.CLAIM_ASSIGN, None, outside.id)
+    claim = db.session.get(ReviewClaim, arrived[0].id)
+    assert claim.expires_at - claim.claimed_at == timedelta(days=group.review_target_working_days)
+    # The work that waited before the cohort assigned stays unclaimed; an organizer still gives work out.
+    assert db.session.get(ReviewClaim, version.submission_id) is None
+    claims.assign_claim(db.session, submission=arrived[0], mentor=third, actor=make.user(Role.ORGANIZER),
+                        now=utcnow(), minutes=30)
+    db.session.commit()
+    assert db.session.get(ReviewClaim, arrived[0].id).mentor_id == third.id
+
+
+def test_arriving_work_that_only_a_conflicted_mentor_could_take_stays_unassigned(app, make, neighbours):
+    group, learner, local, outside, version = neighbours
+    db.session.delete(db.session.scalar(select(MentorAssignment).where(MentorAssignment.user_id == outside.id)))
+    group.auto_assign = True
+    db.session.commit()
+    neighbour = make.user(Role.LEARNER, organization_id=learner.organization_id)
+    db.session.add(Enrolment(cohort=group, user=neighbour))
+    arrived = _submit(app, make, group, neighbour).submission
+    assert db.session.get(ReviewClaim, arrived.id) is None
+
+
+def test_a_cohort_that_does_not_assign_leaves_arriving_work_unclaimed(app, make, neighbours):
+    group, learner, local, outside, version = neighbours
+    assert group.auto_assign is False
+    newcomer = make.user(Role.LEARNER)
+    db.session.add(Enrolment(cohort=group, user=newcomer))
+    _submit(app, make, group, newcomer)
+    assert db.session.scalar(select(func.count()).select_from(ReviewClaim)) == 0
 
 
 def test_distributing_by_load_spreads_the_waiting_work_evenly(app, make):
@@ -511,7 +560,7 @@ def test_organizers_set_the_review_rules_and_the_change_is_logged(app, make, log
     assert (group.conflict_of_interest, group.blind_review, group.max_revision_rounds,
             group.review_target_working_days) == (True, False, None, 5)
     response = login_as(organizer).post(f"/manage/cohorts/{group.id}/review-rules", data={
-        "blind_review": "y", "max_revision_rounds": "2", "review_target_working_days": "3"})
+        "blind_review": "y", "max_revision_rounds": "2", "review_target_working_days": "3", "auto_assign": "y"})
     assert response.status_code == 302
     db.session.expire_all()
     group = db.session.get(Cohort, group.id)
@@ -519,6 +568,7 @@ def test_organizers_set_the_review_rules_and_the_change_is_logged(app, make, log
             group.review_target_working_days) == (False, True, 2, 3)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cohort.review_rules"))
     assert entry.before["blind_review"] is False and entry.after["max_revision_rounds"] == 2
+    assert group.auto_assign is True and entry.after["auto_assign"] is True
 
 
 @pytest.mark.parametrize("field, value, message", [

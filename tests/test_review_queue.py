@@ -5,14 +5,16 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from app.auth.models import Role
-from app.cohorts.models import CohortStatus, ScheduledExercise
+from app.cohorts.models import CohortStatus, Enrolment, ScheduledExercise
 from app.core.db import utcnow
 from app.core.storage import FileStorage
 from app.extensions import db
-from app.reviews import queries, views
+from app.reviews import gate, queries, views
+from app.reviews.models import Decision, ProposalState
+from app.submissions.models import Submission
 from app.submissions.services import submit_version
 from tests.test_query_budgets import QueryCounter
 
@@ -160,3 +162,61 @@ def test_the_datetime_filter_formats_each_moment_once_per_request_and_locale(app
         with force_locale(other):  # a mail in its recipient's language within the same request
             assert templating.tokyo_datetime(moments[0], "short") == flask_babel.format_datetime(
                 moments[0], templating.DATETIME_PATTERNS[other])
+
+
+def _names(page: str) -> list[str]:
+    """The learners of the queue's rows, whatever tags follow their names."""
+    body = page[page.index("<tbody>"):page.index("</tbody>")]
+    return [name.strip() for name in re.findall(r"<tr>\s*<td[^>]*>([^<]*)", body)]
+
+
+def _propose(mentor, submission, decision: Decision):
+    """A decision of `mentor` through the cohort's checks (a proposal when one applies)."""
+    return gate.decide(db.session, version=gate.latest_version(db.session, submission), mentor=mentor, now=utcnow(),
+                       claim_minutes=30, decision=decision, points_by_criterion={
+                           c.id: (c.max_points if decision == Decision.ACCEPTED else 0)
+                           for c in submission.exercise.criteria},
+                       feedback_md="見ました")
+
+
+def test_the_queue_marks_decisions_that_wait_and_filters_and_counts_them(app, make, login_as):
+    """Issue 13: work whose decision waits for release or a second review stays in the queue, marked, and a
+    filter shows it with counts (each counted within the other filters)."""
+    mentor = make.user(Role.MENTOR)
+    group, people = _cohort_with_work(app, make, mentor, learners=4)
+    group.moderation, group.release_gate, group.release_gate_decisions = True, True, None
+    db.session.commit()
+    works = [db.session.scalar(select(Submission).join(Enrolment).where(Enrolment.user_id == p.id)) for p in people]
+    # Moderation takes an acceptance; the release gate holds the new mentor's return.
+    assert _propose(mentor, works[0], Decision.ACCEPTED).state == ProposalState.AWAITING_SECOND
+    assert _propose(mentor, works[1], Decision.RETURNED).state == ProposalState.HELD
+    db.session.commit()
+    client = login_as(mentor)
+    page = client.get("/review/").get_data(as_text=True)
+    assert "二次確認待ち</span>" in page and "公開待ち</span>" in page
+    for label, count in (("判定待ち", 2), ("公開待ち", 1), ("二次確認待ち", 1), ("事務局の判断待ち", 0)):
+        assert f">{label} ({count})</option>" in page
+    held = client.get("/review/?state=held").get_data(as_text=True)
+    assert _names(held) == [people[1].display_name] and "絞り込み中: 公開待ち" in " ".join(held.split())
+    to_decide = client.get("/review/?state=to_decide").get_data(as_text=True)
+    assert _names(to_decide) == [p.display_name for p in people[2:]]
+    # The other filters count within the state chosen: the cohort has 1 held.
+    assert f'<option value="{group.id}" >{group.name} (1)</option>' in held
+    # An unknown state shows everything.
+    assert len(_names(client.get("/review/?state=nonsense").get_data(as_text=True))) == 4
+
+
+def test_the_queue_costs_the_same_queries_with_waiting_decisions(app, make):
+    mentor = make.user(Role.MENTOR)
+    group, _ = _cohort_with_work(app, make, mentor, learners=3)
+    group.release_gate = True
+    db.session.commit()
+    with QueryCounter(db.engine) as before:
+        queries.review_queue(db.session, mentor, "ja")
+    for work in db.session.scalars(select(Submission)).all():
+        _propose(mentor, work, Decision.RETURNED)
+    db.session.commit()
+    with QueryCounter(db.engine) as after:
+        page = queries.review_queue(db.session, mentor, "ja", state="held")
+    assert [item.proposal_state for item in page.items] == ["held"] * 3
+    assert after.count == before.count

@@ -178,4 +178,5 @@ class ReviewRulesForm(FlaskForm):
         InputRequired(_l("Enter the number of working days a review may take.")),
         NumberRange(min=1, max=REVIEW_TARGET_DAYS_LIMIT, message=_l(
             "Enter a whole number of working days from %(min)d to %(max)d.", min=1, max=REVIEW_TARGET_DAYS_LIMIT))])
+    auto_assign = BooleanField(_l("Give new work at once to the mentor with the least open work"))
     submit = SubmitField(_l("Save review rules"))

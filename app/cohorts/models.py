@@ -56,6 +56,8 @@ class Cohort(db.Model):
     max_revision_rounds: Mapped[Optional[int]]
     # Working days (weekends and Japanese holidays excluded) work may wait before it is flagged as overdue.
     review_target_working_days: Mapped[int] = mapped_column(default=5)
+    # Work that arrives goes at once to the cohort's mentor with the least open work (app/reviews/claims.py).
+    auto_assign: Mapped[bool] = mapped_column(default=False)
     # Review checks (issue 13, app/reviews/gate.py). Release gate: the decisions of a mentor who is new
     # to the cohort wait for an organizer or lead mentor; new means fewer than `release_gate_decisions`
     # released decisions here (None: until marked trusted). Moderation: an acceptance needs a second mentor.

@@ -225,15 +225,18 @@ def enrolment_of(session: Session, user: User, cohort_id: int) -> Enrolment | No
 
 
 def update_review_rules(session: Session, cohort: Cohort, *, conflict_of_interest: bool, blind_review: bool,
-                        max_revision_rounds: int | None, review_target_working_days: int, actor: User) -> None:
+                        max_revision_rounds: int | None, review_target_working_days: int, actor: User,
+                        auto_assign: bool = False) -> None:
     """Change how the cohort's work is reviewed (app/reviews/fairness.py applies the rules), written to
     the audit log. Raises CohortArchived. A new cap applies to the next decision: work already past it
     must then be decided (accepted or not passed)."""
     ensure_editable(cohort)
-    names = ("conflict_of_interest", "blind_review", "max_revision_rounds", "review_target_working_days")
+    names = ("conflict_of_interest", "blind_review", "max_revision_rounds", "review_target_working_days",
+             "auto_assign")
     before = {name: getattr(cohort, name) for name in names}
     cohort.conflict_of_interest, cohort.blind_review = conflict_of_interest, blind_review
     cohort.max_revision_rounds, cohort.review_target_working_days = max_revision_rounds, review_target_working_days
+    cohort.auto_assign = auto_assign
     after = {name: getattr(cohort, name) for name in names}
     if after != before:
         audit.record(session, actor, "cohort.review_rules", "cohort", cohort.id, before=before, after=after)

@@ -383,7 +383,8 @@ def review_rules(cohort_id: int):
             services.update_review_rules(
                 db.session, cohort, conflict_of_interest=form.conflict_of_interest.data,
                 blind_review=form.blind_review.data, max_revision_rounds=form.max_revision_rounds.data,
-                review_target_working_days=form.review_target_working_days.data, actor=current_user)
+                review_target_working_days=form.review_target_working_days.data, actor=current_user,
+                auto_assign=form.auto_assign.data)
         except lifecycle.CohortArchived:
             return _refused(cohort_id, ARCHIVED_MESSAGE)
         flash(_("The review rules were saved."), "success")

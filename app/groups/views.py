@@ -10,7 +10,7 @@ from app.cohorts.lifecycle import CohortArchived
 from app.cohorts.models import Cohort
 from app.core import authz
 from app.core.inputs import positive_int
-from app.core.templating import ActionForm
+from app.core.templating import ActionForm, ConfirmForm
 from app.extensions import db
 from app.groups import queries, services
 from app.groups.forms import GroupMentorsForm, GroupNameForm
@@ -114,14 +114,14 @@ def rename(cohort_id: int, group_id: int):
     return _back(cohort_id)
 
 
-@bp.route("/<int:cohort_id>/groups/<int:group_id>/delete", methods=["POST"])
+@bp.route("/<int:cohort_id>/groups/<int:group_id>/delete", methods=["GET", "POST"])
 @authz.roles(*ORGANIZERS)
 def delete(cohort_id: int, group_id: int):
+    """A confirmation page (danger_zone), then the deletion."""
     group = _group_or_404(cohort_id, group_id)
-    if not ActionForm().validate_on_submit():
-        return _refused(cohort_id, _("The form expired. Please try again."))
-    if request.form.get("confirm") != "1":
-        return _refused(cohort_id, _("Tick the box to confirm that the group should be deleted."))
+    form = ConfirmForm()
+    if not form.is_confirmed:
+        return render_template("groups/delete.html", group=group, cohort=group.cohort, form=form)
     name = group.name
     refused = _run(cohort_id, lambda: services.delete_group(db.session, group, current_user))
     if refused:

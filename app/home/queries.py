@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, selectinload
 
 from app.auth.models import Role, User
@@ -15,8 +15,8 @@ from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
 from app.deadlines.queries import effective_due_of_schedule
-from app.reviews import fairness
 from app.reviews.history import reviews_by
+from app.reviews.queries import awaiting
 from app.reviews.models import Review, ReviewClaim
 from app.submissions.models import Submission, SubmissionStatus
 
@@ -100,17 +100,17 @@ def _awaiting_with_people(condition, now: datetime):
 
 
 def mentor_home(session: Session, mentor: User, now: datetime, limit: int = 10) -> MentorHome:
-    """The work waiting in the mentor's cohorts (every cohort for an administrator, as in the review
-    queue), longest waiting first; the cohorts with their waiting counts; the mentor's own latest reviews.
-    Three queries."""
+    """The work waiting for the mentor, by the review queue's own rule (`app.reviews.queries.awaiting`: their
+    cohorts, every one for an administrator; not archived; learners not withdrawn; nothing the
+    conflict-of-interest rule keeps from them), longest waiting first; the cohorts with those counts; the
+    mentor's own latest reviews. Three queries."""
     mine = true() if mentor.role == Role.ADMIN else Cohort.id.in_(
         select(MentorAssignment.cohort_id).where(MentorAssignment.user_id == mentor.id))
-    # Work the cohort's conflict-of-interest rule keeps from the mentor is not offered here either.
     waiting, total = _waiting_rows(session.execute(
-        _awaiting_with_people(and_(mine, fairness.not_conflicted(mentor)), now).limit(limit)), now)
-    counts = (select(Enrolment.cohort_id, func.count().label("waiting")).join(Submission)
-              .where(Submission.status == SubmissionStatus.AWAITING_REVIEW)
-              .group_by(Enrolment.cohort_id).subquery())
+        awaiting(_awaiting_with_people(true(), now), mentor).limit(limit)), now)
+    counts = awaiting(select(Enrolment.cohort_id, func.count().label("waiting")).select_from(Submission)
+                      .join(Enrolment, Submission.enrolment_id == Enrolment.id), mentor
+                      ).group_by(Enrolment.cohort_id).subquery()
     # Cohorts being prepared or running, and closed ones that still have work waiting (an archived
     # cohort takes no reviews).
     cohorts = [CohortWaiting(cohort, waiting_count or 0) for cohort, waiting_count in session.execute(

@@ -123,7 +123,20 @@ def exercise(cohort_id: int, exercise_id: int):
     check_results, check_invalid, check_message = {}, set(), None
     if request.method == "GET":
         form.body.data = _unsent_answer(draft, history)
-    if request.method == "POST" and "check_answers" in request.form:
+    files_refusal = None
+    if request.method == "POST" and not form.submit.data:
+        # Files chosen for the answer are kept with the draft: the page that comes back cannot hold them.
+        draft, files_refusal = _keep_chosen_files(enrolment, exercise, form, draft, history, now)
+    if request.method == "POST" and "remove_draft_attachment" in request.form:
+        if submissions.remove_draft_attachment(db.session, enrolment=enrolment, exercise=exercise,
+                                               attachment_id=request.form.get("remove_draft_attachment",
+                                                                              type=positive_int)):
+            flash(_("The file was removed from your answer."), "success")
+        if files_refusal is None:
+            return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
+                                    _anchor="answer-heading"))
+        draft = submission_queries.answer_draft(db.session, enrolment.id, exercise.id)
+    elif request.method == "POST" and "check_answers" in request.form:
         check_results, check_invalid, check_message = _check_answers(enrolment, exercise, now)
         # The answer box is sent along with the questions (see _questions.html) and comes back as typed.
         if "body" not in request.form:
@@ -163,6 +176,8 @@ def exercise(cohort_id: int, exercise_id: int):
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
     is_open = submissions_open_for(db.session, cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
     group = group_queries.learner_group(db.session, enrolment.id) if exercise.is_group_deliverable else None
+    if files_refusal:
+        form.attachments.errors = list(form.attachments.errors) + [files_refusal]
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
@@ -193,6 +208,24 @@ def _annotated_versions(history) -> dict:
     the comments come with the review, so none is shown before the decision."""
     return {item.version.id: annotations.annotated(item.version, item.review.comments, _("Comment %(n)s"))
             for item in history if item.review and item.review.comments}
+
+
+def _keep_chosen_files(enrolment, exercise, form, draft, history, now):
+    """(the draft, None) with the files chosen in the answer form kept on it (and what was typed), or
+    (the draft as it was, why the files were refused)."""
+    uploads = [submissions.Upload(f.filename, f.stream) for f in (form.attachments.data or []) if f and f.filename]
+    if not uploads:
+        return draft, None
+    body = request.form["body"] if "body" in request.form else (_unsent_answer(draft, history) or "")
+    try:
+        return submissions.add_draft_attachments(
+            db.session, enrolment=enrolment, exercise=exercise, body_md=body, uploads=uploads, storage=_storage(),
+            now=now, max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
+            max_attachment_bytes=current_app.config["MAX_ATTACHMENT_BYTES"]), None
+    except submissions.SubmissionRefused as refusal:
+        db.session.rollback()
+        return submission_queries.answer_draft(db.session, enrolment.id, exercise.id), \
+            _REFUSAL_MESSAGES[type(refusal)](refusal)
 
 
 def _unsent_answer(draft, history) -> str | None:

@@ -1,5 +1,6 @@
 """The comment bank: reusable comments per exercise (across its content versions), optionally per rubric
-criterion. Mentors add to it from the review page; organizers edit, delete and reorder."""
+criterion. Mentors add to it from the review page; organizers edit, delete and reorder. Every addition,
+edit and deletion is in the bank's audit trail (CommentBankAudit); a move changes no comment."""
 
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import User
 from app.content.models import Exercise, ModuleVersion
-from app.reviews.models import CommentBankEntry
+from app.reviews.models import CommentBankAudit, CommentBankAuditAction, CommentBankEntry
 
 
 class BankRefused(Exception):
@@ -66,6 +67,16 @@ def entry_of(session: Session, exercise: Exercise, entry_id: int | None) -> Comm
     return entry
 
 
+def _state(entry: CommentBankEntry) -> dict:
+    return {"criterion": entry.criterion_slug, "body": entry.body_md}
+
+
+def _record(session: Session, entry: CommentBankEntry, action: CommentBankAuditAction, actor: User, now: datetime,
+            before: dict | None, after: dict | None) -> None:
+    session.add(CommentBankAudit(module_id=entry.module_id, exercise_slug=entry.exercise_slug, entry_id=entry.id,
+                                 actor_id=actor.id, action=action, before=before, after=after, created_at=now))
+
+
 def add_entry(session: Session, *, exercise: Exercise, criterion_slug: str | None, body_md: str, author: User,
               now: datetime, max_chars: int) -> CommentBankEntry:
     """Add a comment at the end of the exercise's bank (EmptyBankComment, BankCommentTooLong, UnknownCriterion)."""
@@ -77,18 +88,24 @@ def add_entry(session: Session, *, exercise: Exercise, criterion_slug: str | Non
                              body_md=body_md, position=last + 1, created_by_id=author.id, created_at=now)
     session.add(entry)
     session.flush()
-    return entry
-
-
-def update_entry(session: Session, *, exercise: Exercise, entry: CommentBankEntry, criterion_slug: str | None,
-                 body_md: str, max_chars: int) -> CommentBankEntry:
-    """Change an entry's text and criterion (the refusals of add_entry)."""
-    entry.criterion_slug, entry.body_md = _checked(exercise, criterion_slug, body_md, max_chars)
+    _record(session, entry, CommentBankAuditAction.ADD, author, now, None, _state(entry))
     session.flush()
     return entry
 
 
-def delete_entry(session: Session, *, entry: CommentBankEntry) -> None:
+def update_entry(session: Session, *, exercise: Exercise, entry: CommentBankEntry, criterion_slug: str | None,
+                 body_md: str, actor: User, now: datetime, max_chars: int) -> CommentBankEntry:
+    """Change an entry's text and criterion (the refusals of add_entry); audited when anything changed."""
+    before = _state(entry)
+    entry.criterion_slug, entry.body_md = _checked(exercise, criterion_slug, body_md, max_chars)
+    if _state(entry) != before:
+        _record(session, entry, CommentBankAuditAction.EDIT, actor, now, before, _state(entry))
+    session.flush()
+    return entry
+
+
+def delete_entry(session: Session, *, entry: CommentBankEntry, actor: User, now: datetime) -> None:
+    _record(session, entry, CommentBankAuditAction.DELETE, actor, now, _state(entry), None)
     session.delete(entry)
     session.flush()
 

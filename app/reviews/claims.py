@@ -109,9 +109,10 @@ def release_claim(session: Session, *, submission: Submission, actor: User, now:
     return True
 
 
-def assign_claim(session: Session, *, submission: Submission, mentor: User, actor: User, now: datetime,
+def assign_claim(session: Session, *, submission: Submission, mentor: User, actor: User | None, now: datetime,
                  minutes: int) -> ReviewClaim:
-    """An organizer gives the claim on `submission` to `mentor`, whoever held it (audit-logged).
+    """An organizer (None: the load balancer, on arrival of the work) gives the claim on `submission` to
+    `mentor`, whoever held it (audit-logged).
 
     Raises NotAMentor when `mentor` is not assigned to the submission's cohort, NotAwaitingReview
     when there is nothing left to review."""
@@ -125,7 +126,7 @@ def assign_claim(session: Session, *, submission: Submission, mentor: User, acto
     if claim is None:
         claim = ReviewClaim(submission_id=submission.id)
     claim.mentor_id, claim.claimed_at = mentor.id, now
-    claim.expires_at, claim.assigned_by_id = now + timedelta(minutes=minutes), actor.id
+    claim.expires_at, claim.assigned_by_id = now + timedelta(minutes=minutes), actor.id if actor else None
     # Added once complete: reading `actor.id` may load it, and that flushes the session.
     session.add(claim)
     audit.record(session, actor, "review_claim.assign", "submission", submission.id, before=before,
@@ -157,6 +158,22 @@ def distribute_by_load(session: Session, *, cohort_id: int, actor: User, now: da
             assign_claim(session, submission=submission, mentor=mentor, actor=actor, now=now, minutes=minutes)
             given += 1
     return given
+
+
+def assign_on_arrival(session: Session, *, submission: Submission, now: datetime) -> ReviewClaim | None:
+    """Newly submitted work of a cohort that assigns automatically goes to the mentor of its pool with the
+    least open load, by `distribute_by_load`'s rules (`fairness.least_loaded_mentor`), for the cohort's
+    review target in days; then, unreviewed, it is anyone's again. Nothing when the cohort does not assign,
+    the learner is withdrawn, someone holds the work already, or no mentor may take it."""
+    cohort = submission.enrolment.cohort
+    if (not cohort.auto_assign or submission.status != SubmissionStatus.AWAITING_REVIEW
+            or submission.enrolment.status != EnrolmentStatus.ACTIVE or active_claim(session, submission.id, now)):
+        return None
+    mentor = fairness.least_loaded_mentor(session, submission, now)
+    if mentor is None:
+        return None
+    return assign_claim(session, submission=submission, mentor=mentor, actor=None, now=now,
+                        minutes=cohort.review_target_working_days * 24 * 60)
 
 
 def decide_claimed(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime,

@@ -214,12 +214,12 @@ def _change_bank(exercise: Exercise, form: BankEntryForm) -> str | None:
         return None
     entry = bank.entry_of(db.session, exercise, _id(form.entry_id.data))
     if form.delete.data:
-        bank.delete_entry(db.session, entry=entry)
+        bank.delete_entry(db.session, entry=entry, actor=current_user, now=utcnow())
         flash(_("The comment was deleted from the bank."), "success")
     elif form.move_up.data or form.move_down.data:
         bank.move_entry(db.session, exercise=exercise, entry=entry, step=-1 if form.move_up.data else 1)
     else:
         bank.update_entry(db.session, exercise=exercise, entry=entry, criterion_slug=form.criterion.data,
-                          body_md=form.body.data, max_chars=_max_chars())
+                          body_md=form.body.data, actor=current_user, now=utcnow(), max_chars=_max_chars())
         flash(_("The comment in the bank was saved."), "success")
     return None

@@ -103,11 +103,11 @@ class CommentForm(FlaskForm):
     version_id = HiddenField()
     quote = TextAreaField(_l("The passage you comment on (copy it from the answer)"),
                           validators=[DataRequired(_l("Quote the passage of the answer that the comment is about."))],
-                          render_kw={"rows": 2})
+                          render_kw={"rows": 2, "class": "textarea--grow"})
     paragraph = HiddenField(validators=[Optional()])
     # Not "body": the review page also has the discussion's box, and ids must differ.
     comment = TextAreaField(_l("Comment (Markdown)"), validators=[DataRequired(_l("Write the comment."))],
-                            render_kw={"rows": 4})
+                            render_kw={"rows": 4, "class": "textarea--grow"})
     save_to_bank = BooleanField(_l("Save to the comment bank of this exercise"))
     bank_criterion = SelectField(_l("In the bank, for"), validate_choice=False)
     add = SubmitField(_l("Add comment"))
@@ -120,7 +120,8 @@ class DeleteCommentForm(FlaskForm):
 class MessageForm(FlaskForm):
     # Not "body": the learner's exercise page has the answer box of that name.
     message = TextAreaField(_l("Your message (Markdown)"),
-                            validators=[DataRequired(_l("Write a message before sending it."))], render_kw={"rows": 4})
+                            validators=[DataRequired(_l("Write a message before sending it."))],
+                            render_kw={"rows": 4, "class": "textarea--grow"})
     send = SubmitField(_l("Send"))
 
 

@@ -188,6 +188,34 @@ class CommentBankEntry(db.Model):
     module: Mapped[Module] = relationship()
 
 
+class CommentBankAuditAction(StrEnum):
+    ADD = "add"
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+class CommentBankAudit(db.Model):
+    """One change to an exercise's comment bank: who, when, and the comment before and after
+    ({"criterion": slug or None, "body": Markdown}). Written in the transaction of the change; never
+    updated or deleted. Organizers read it beside the review audit trail of a cohort of the module."""
+
+    __tablename__ = "comment_bank_audit"
+    __table_args__ = (Index("ix_comment_bank_audit_exercise", "module_id", "exercise_slug", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="RESTRICT"))
+    exercise_slug: Mapped[str] = mapped_column(String(100))
+    # Not a foreign key: the history outlives a deleted entry.
+    entry_id: Mapped[int]
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
+    action: Mapped[CommentBankAuditAction] = mapped_column(enum_type(CommentBankAuditAction, 16, "action"))
+    before: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    after: Mapped[Optional[dict]] = mapped_column(db.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[Optional[User]] = relationship()
+
+
 class DiscussionMessage(db.Model):
     """One message of the discussion about a submission between its learner and the cohort's mentors
     and the programme office."""

@@ -3,18 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, String, func, literal, select, type_coerce
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
-from app.content.models import Exercise, RubricCriterion
+from app.content.models import Exercise, ModuleVersion, RubricCriterion
 from app.core.db import UTCDateTime, utcnow
 from app.deadlines.queries import effective_due_of_schedule, effective_due_sql, extension_reason_sql
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
-from app.reviews.models import AnchoredComment, CriterionScore, Review, ReviewAudit, ReviewClaim, ReviewDraft
+from app.reviews.models import (OPEN_PROPOSAL_STATES, AnchoredComment, CommentBankAudit, CriterionScore,
+                                DecisionProposal, Review, ReviewAudit, ReviewClaim, ReviewDraft)
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.queries import first_submitted_at, is_overdue
 
@@ -29,6 +30,8 @@ class QueueItem:
     is_overdue: bool = False
     # Why the learner has more time on this exercise (their latest approved extension), if they do.
     extension_reason: str | None = None
+    # Where a decision on the latest version stands when one waits (app/reviews/gate.py), else None.
+    proposal_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class QueuePage(Paged):
     cohorts: list[QueueOption]
     exercises: list[QueueOption]
     groups: list[QueueOption] = ()
+    # Needs a decision, or a decision waits (release, second review, an organizer): QUEUE_STATES.
+    states: list[QueueOption] = ()
 
 
 # The group (班) a submission is counted under: a group's work its group's, a learner's own work the
@@ -77,6 +82,38 @@ def _with_group_key(query: Select) -> Select:
     return query.outerjoin(_membership, _membership.enrolment_id == Submission.enrolment_id)
 
 
+# Where work in the queue stands: no decision yet (TO_DECIDE), or a mentor's decision on its latest version
+# that waits (the open proposal's state; at most one per version, a partial unique index).
+TO_DECIDE = "to_decide"
+QUEUE_STATES = (TO_DECIDE, *(state.value for state in OPEN_PROPOSAL_STATES))
+_latest_version = aliased(SubmissionVersion, name="latest_version")
+_open_proposal = aliased(DecisionProposal, name="open_proposal")
+# Read as text: TO_DECIDE is no proposal state.
+_state_key = func.coalesce(type_coerce(_open_proposal.state, String), TO_DECIDE)
+
+
+def _with_state_key(query: Select) -> Select:
+    """Outer-join the open proposal on the latest version, so that `_state_key` (and the proposal) can be read."""
+    return (query.outerjoin(_latest_version, (_latest_version.submission_id == Submission.id)
+                            & (_latest_version.number == Submission.latest_version_number))
+            .outerjoin(_open_proposal, (_open_proposal.submission_version_id == _latest_version.id)
+                       & _open_proposal.state.in_(OPEN_PROPOSAL_STATES)))
+
+
+def _filtered(query: Select, cohort_id: int | None, exercise_slug: str | None, group_id: int | None,
+              state: str | None) -> Select:
+    """The queue's filters on a query that joins Submission and Enrolment (`_awaiting`)."""
+    if cohort_id:
+        query = query.where(Enrolment.cohort_id == cohort_id)
+    if exercise_slug:
+        query = query.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
+    if group_id:
+        query = _with_group_key(query).where(_group_key == group_id)
+    if state:
+        query = _with_state_key(query).where(_state_key == state)
+    return query
+
+
 def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
     """The mentor's cohorts that still take reviews (an archived cohort is read-only)."""
     query = select(Cohort).where(Cohort.status != CohortStatus.ARCHIVED).order_by(Cohort.starts_at.desc())
@@ -85,8 +122,9 @@ def reviewable_cohorts(session: Session, mentor: User) -> list[Cohort]:
     return list(session.scalars(query))
 
 
-def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
-    """Limit a query that joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
+def awaiting(query: Select, mentor: User, include_withdrawn: bool = False) -> Select:
+    """The rule of what work awaits a mentor, for the queue and the mentor's home alike: limit a query that
+    joins Submission and Enrolment to the work awaiting this mentor (of withdrawn
     learners too only when asked), in cohorts that still take reviews (not archived), leaving out what the
     conflict-of-interest rule keeps from them."""
     query = query.where(Submission.status == SubmissionStatus.AWAITING_REVIEW,
@@ -101,32 +139,43 @@ def _awaiting(query: Select, mentor: User, include_withdrawn: bool) -> Select:
 
 
 def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
-                   include_withdrawn: bool, group_id: int | None = None
-                   ) -> tuple[list[QueueOption], list[QueueOption], list[QueueOption], int]:
-    """The cohort, exercise and group choices, each counted within the other filters, and the count of
-    all filters together: one grouped query (at most cohorts × exercises × groups rows) instead of a count
-    per choice, and one for the groups' names."""
-    rows = session.execute(_awaiting(_with_group_key(
-        select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key, func.count())
+                   include_withdrawn: bool, group_id: int | None = None, state: str | None = None
+                   ) -> tuple[list[QueueOption], list[QueueOption], list[QueueOption], list[QueueOption], int]:
+    """The cohort, exercise, group and state choices, each counted within the other filters, and the count
+    of all filters together: one grouped query (at most cohorts × exercises × groups × states rows) instead
+    of a count per choice, and one for the groups' names."""
+    rows = session.execute(awaiting(_with_state_key(_with_group_key(
+        select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key, _state_key,
+               func.count())
         .select_from(Submission).join(Enrolment, Submission.enrolment_id == Enrolment.id)
-        .join(Exercise, Submission.exercise_id == Exercise.id))
-        .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key)
+        .join(Exercise, Submission.exercise_id == Exercise.id)))
+        .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key,
+                  _state_key)
         .order_by(Exercise.slug, Exercise.id), mentor, include_withdrawn)).all()
     by_cohort: dict[int, int] = {}
     by_exercise: dict[str, list] = {}
     by_group: dict[int, int] = {}
+    by_state: dict[str, int] = {}
     total = 0
-    for cohort, slug, title_ja, title_en, group, count in rows:
-        if exercise_slug in (None, slug) and group_id in (None, group):
+    for cohort, slug, title_ja, title_en, group, row_state, count in rows:
+        chosen = {"cohort": cohort_id in (None, cohort), "exercise": exercise_slug in (None, slug),
+                  "group": group_id in (None, group), "state": state in (None, row_state)}
+
+        def within_others(own: str) -> bool:
+            return all(matches for name, matches in chosen.items() if name != own)
+
+        if within_others("cohort"):
             by_cohort[cohort] = by_cohort.get(cohort, 0) + count
-        if cohort_id in (None, cohort) and exercise_slug in (None, slug) and group is not None:
+        if within_others("group") and group is not None:
             by_group[group] = by_group.get(group, 0) + count
-        if cohort_id in (None, cohort) and group_id in (None, group):
+        if within_others("state"):
+            by_state[row_state] = by_state.get(row_state, 0) + count
+        if within_others("exercise"):
             # Module versions may retitle an exercise; the newest version's title names the choice.
             entry = by_exercise.setdefault(slug, [0, ""])
             entry[0] += count
             entry[1] = title_en if locale == "en" else title_ja
-            if exercise_slug in (None, slug):
+            if chosen["exercise"]:
                 total += count
     reviewable = reviewable_cohorts(session, mentor)
     cohorts = [QueueOption(c.id, c.name, by_cohort.get(c.id, 0)) for c in reviewable]
@@ -138,7 +187,9 @@ def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int |
         by_exercise.items(), key=lambda item: item[1][1])]
     if exercise_slug and exercise_slug not in by_exercise:
         exercises.append(QueueOption(exercise_slug, exercise_slug, 0))
-    return cohorts, exercises, groups, total
+    # Labelled by the page (they are words, not data).
+    states = [QueueOption(value, value, by_state.get(value, 0)) for value in QUEUE_STATES]
+    return cohorts, exercises, groups, states, total
 
 
 def _queue_order(due_at, columns) -> tuple:
@@ -148,36 +199,34 @@ def _queue_order(due_at, columns) -> tuple:
 
 def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
                  exercise_slug: str | None = None, page: int = 1, per_page: int = 50,
-                 now: datetime | None = None, include_withdrawn: bool = False, group_id: int | None = None) -> QueuePage:
+                 now: datetime | None = None, include_withdrawn: bool = False, group_id: int | None = None,
+                 state: str | None = None) -> QueuePage:
     """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
     date last), then the longest waiting; with the filter choices and their counts and who holds each
     (claims that have not expired at `now`). A page past the end shows the last page. Work of withdrawn
     learners only with `include_withdrawn`; only the work of one group (班) with `group_id` (its group
-    deliverables and its members' own work). A constant number of queries, whatever the size of the queue."""
+    deliverables and its members' own work); only work in one of QUEUE_STATES with `state`. Each item says
+    whether a decision on it waits (for release, a second mentor or an organizer). A constant number of
+    queries, whatever the size of the queue."""
     now = now or utcnow()
-    cohorts, exercises, groups, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
-                                                       include_withdrawn, group_id)
+    cohorts, exercises, groups, states, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
+                                                               include_withdrawn, group_id, state)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
     # The learner's own effective due date (accommodation, extensions).
     due_at = effective_due_of_schedule().label("due_at")
     # The page's ids first, from narrow rows, so that only 50 rows are joined to the wide ones.
-    ranked = _awaiting(
+    ranked = awaiting(
         select(Submission.id, due_at, Submission.last_submitted_at)
         .join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
                    & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
-    if cohort_id:
-        ranked = ranked.where(Enrolment.cohort_id == cohort_id)
-    if exercise_slug:
-        ranked = ranked.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
-    if group_id:
-        ranked = _with_group_key(ranked).where(_group_key == group_id)
+    ranked = _filtered(ranked, cohort_id, exercise_slug, group_id, state)
     ranked = ranked.order_by(*_queue_order(due_at, Submission)).offset((number - 1) * per_page).limit(per_page)
     ranked = ranked.subquery()
     holder = aliased(User)
-    query = (
-        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name,
+    query = _with_state_key(
+        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name, _open_proposal.state,
                extension_reason_sql(Submission.enrolment_id, Submission.exercise_id))
         .join(ranked, ranked.c.id == Submission.id)
         .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
@@ -191,8 +240,8 @@ def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | N
     first = first_submitted_at(session, [row[0].id for row in rows])
     items = [QueueItem(s, due, claim, name, is_overdue(
         due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)),
-        reason) for s, due, claim, name, reason in rows]
-    return QueuePage(items, number, per_page, total, cohorts, exercises, groups)
+        extension_reason=reason, proposal_state=proposal_state) for s, due, claim, name, proposal_state, reason in rows]
+    return QueuePage(items, number, per_page, total, cohorts, exercises, groups, states)
 
 
 # Stands for "no due date" so that such work sorts last, as in the queue, with plain comparisons.
@@ -207,7 +256,7 @@ class Neighbours:
 
 def queue_neighbours(session: Session, mentor: User, submission: Submission, cohort_id: int | None = None,
                      exercise_slug: str | None = None, include_withdrawn: bool = False,
-                     group_id: int | None = None) -> Neighbours:
+                     group_id: int | None = None, state: str | None = None) -> Neighbours:
     """The submissions just before and after `submission` in the mentor's queue, with the same filter
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
     `next_id` is where the mentor goes on. One query, whatever the size of the queue."""
@@ -218,16 +267,11 @@ def queue_neighbours(session: Session, mentor: User, submission: Submission, coh
         ScheduledExercise.due_at, submission.enrolment_id, submission.exercise_id, submission.enrolment.user_id))
         .where(ScheduledExercise.cohort_id == submission.enrolment.cohort_id,
                ScheduledExercise.exercise_id == submission.exercise_id).scalar_subquery(), no_due)
-    keyed = _awaiting(
+    keyed = awaiting(
         select(Submission.id).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
                    & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
-    if cohort_id:
-        keyed = keyed.where(Enrolment.cohort_id == cohort_id)
-    if exercise_slug:
-        keyed = keyed.join(Exercise, Submission.exercise_id == Exercise.id).where(Exercise.slug == exercise_slug)
-    if group_id:
-        keyed = _with_group_key(keyed).where(_group_key == group_id)
+    keyed = _filtered(keyed, cohort_id, exercise_slug, group_id, state)
     key = (due_key, Submission.last_submitted_at, Submission.id)
     own = (own_due, submission.last_submitted_at, submission.id)
 
@@ -330,3 +374,29 @@ def review_audit_page(session: Session, cohort_id: int, mentor_id: int | None = 
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(held_by))).all()) \
         if held_by else {}
     return AuditPage(items, number, per_page, total, mentors, names)
+
+
+@dataclass(frozen=True)
+class BankTrail:
+    """The newest changes to the comment banks of a cohort's module, of `total`; with the titles of its
+    exercises and criteria by slug ({slug: exercise}, {(exercise slug, criterion slug): criterion})."""
+    items: list[CommentBankAudit]
+    total: int
+    exercises: dict[str, Exercise]
+    criteria: dict[tuple[str, str], RubricCriterion]
+
+
+def bank_trail(session: Session, cohort: Cohort, limit: int = 50) -> BankTrail:
+    """The banks are the module's (across its versions); titles come from the cohort's version. Two queries."""
+    module_id = select(ModuleVersion.module_id).where(ModuleVersion.id == cohort.module_version_id).scalar_subquery()
+    rows = session.execute(select(CommentBankAudit, func.count().over()).where(CommentBankAudit.module_id == module_id)
+                           .options(joinedload(CommentBankAudit.actor))
+                           .order_by(CommentBankAudit.created_at.desc(), CommentBankAudit.id.desc()).limit(limit)).all()
+    exercises, criteria = {}, {}
+    for exercise, criterion in session.execute(
+            select(Exercise, RubricCriterion).outerjoin(RubricCriterion, RubricCriterion.exercise_id == Exercise.id)
+            .where(Exercise.module_version_id == cohort.module_version_id)):
+        exercises[exercise.slug] = exercise
+        if criterion is not None:
+            criteria[(exercise.slug, criterion.slug)] = criterion
+    return BankTrail([entry for entry, _ in rows], rows[0][1] if rows else 0, exercises, criteria)

@@ -53,6 +53,7 @@ def queue():
     exercise_slug = request.args.get("exercise") or None
     withdrawn = 1 if request.args.get("withdrawn") == "1" else None
     group_id = request.args.get("group", type=positive_int)
+    state = _queue_state()
     # Read on every visit, so that the queue costs the same queries with or without a filter.
     mentored = mentored_group_ids(db.session, current_user.id)
     if not request.args:
@@ -60,17 +61,29 @@ def queue():
         group_id = next(iter(mentored), None)
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
                                 page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
-                                include_withdrawn=bool(withdrawn), group_id=group_id)
+                                include_withdrawn=bool(withdrawn), group_id=group_id, state=state)
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           withdrawn=withdrawn, group_id=group_id, now=utcnow(), claim_form=ClaimForm())
+                           withdrawn=withdrawn, group_id=group_id, state=state, now=utcnow(), claim_form=ClaimForm())
+
+
+def _queue_state() -> str | None:
+    """The queue's state filter: one of queries.QUEUE_STATES, else none (an unknown value shows everything)."""
+    state = request.args.get("state")
+    return state if state in queries.QUEUE_STATES else None
 
 
 def _queue_filter() -> dict:
     """The queue's filter, carried from the queue through the review pages and back."""
     values = {"cohort": request.args.get("cohort", type=positive_int), "exercise": request.args.get("exercise"),
               "withdrawn": 1 if request.args.get("withdrawn") == "1" else None,
-              "group": request.args.get("group", type=positive_int)}
+              "group": request.args.get("group", type=positive_int), "state": _queue_state()}
     return {name: value for name, value in values.items() if value}
+
+
+def _neighbours(submission, queue_filter: dict) -> queries.Neighbours:
+    return queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
+                                    queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
+                                    queue_filter.get("group"), queue_filter.get("state"))
 
 
 def _claim_minutes() -> int:
@@ -221,9 +234,7 @@ def review(submission_id: int):
                        Decision.RETURNED: _("Returned to the learner for revision (%(scored)s).", scored=scored),
                        Decision.NOT_PASSED: _("Closed as not passed (%(scored)s).", scored=scored)}[decision], "success")
             # On to the next submission of the same filtered queue, without going back to it.
-            following = queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                                 queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
-                                                 queue_filter.get("group")).next_id
+            following = _neighbours(submission, queue_filter).next_id
             if following:
                 return redirect(url_for("reviews.review", submission_id=following, **queue_filter))
             return redirect(url_for("reviews.queue", **queue_filter))
@@ -240,9 +251,7 @@ def review(submission_id: int):
         # Claims, neighbours in the queue, auto-checked results and the feedback preview (issue 13).
         claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
         release_form=ReleaseClaimForm(), queue_filter=queue_filter,
-        neighbours=queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
-                                            queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
-                                            queue_filter.get("group")),
+        neighbours=_neighbours(submission, queue_filter),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
         # Fairness (issue 13): the cohort's revision cap.
@@ -347,7 +356,8 @@ def cohort_audit(cohort_id: int):
     mentor_id = request.args.get("mentor", type=positive_int)
     page = queries.review_audit_page(db.session, cohort_id, mentor_id,
                                      page=request.args.get("page", 1, type=positive_int), per_page=AUDIT_PAGE_SIZE)
-    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id)
+    return render_template("reviews/audit.html", cohort=cohort, page=page, mentor_id=mentor_id,
+                           bank_trail=queries.bank_trail(db.session, cohort))
 
 
 def _assign_form(mentors: list[User]) -> AssignClaimForm:

@@ -48,6 +48,14 @@
     var fold = section && section.querySelector("details.fold");
     if (fold) fold.open = true;
   });
+  // Comment and message boxes grow with what is typed, where the browser does not size them itself.
+  if (!(window.CSS && CSS.supports("field-sizing", "content"))) {
+    document.querySelectorAll("textarea.textarea--grow").forEach(function (box) {
+      var grow = function () { box.style.height = "auto"; box.style.height = box.scrollHeight + 2 + "px"; };
+      box.addEventListener("input", grow);
+      grow();
+    });
+  }
   // A print button where the page offers one (the certificate).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -109,3 +109,26 @@ class AnswerDraft(db.Model):
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercise.id", ondelete="CASCADE"), index=True)
     body_md: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Deleted with the draft by the database (the submit deletes drafts in bulk).
+    attachments: Mapped[list["DraftAttachment"]] = relationship(
+        back_populates="draft", order_by="DraftAttachment.id", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class DraftAttachment(db.Model):
+    """A file the learner chose for their answer but has not submitted: kept when the page is sent for
+    something else (checking answers, preview, saving the draft), since a browser cannot keep a chosen
+    file across pages. The stored file is the same as an attachment's; on submit it becomes one."""
+
+    __tablename__ = "draft_attachment"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("answer_draft.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(127))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draft: Mapped[AnswerDraft] = relationship(back_populates="attachments")

@@ -3,21 +3,24 @@
 from datetime import datetime
 
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.content.models import Material
-from app.submissions.models import AnswerDraft, Attachment, SubmissionStatus, SubmissionVersion
+from app.submissions.models import AnswerDraft, Attachment, DraftAttachment, SubmissionStatus, SubmissionVersion
 
 
 def referenced_file_hashes(session: Session) -> set[str]:
-    """Every stored file some row points to: attachments of submission versions and exercise materials."""
-    return set(session.scalars(union(select(Attachment.content_hash), select(Material.content_hash))))
+    """Every stored file some row points to: attachments of submission versions and of answer drafts, and
+    exercise materials."""
+    return set(session.scalars(union(select(Attachment.content_hash), select(DraftAttachment.content_hash),
+                                     select(Material.content_hash))))
 
 
 def answer_draft(session: Session, enrolment_id: int, exercise_id: int) -> AnswerDraft | None:
     """The learner's unsubmitted answer to the exercise, if they saved one."""
     return session.scalar(select(AnswerDraft).where(AnswerDraft.enrolment_id == enrolment_id,
-                                                    AnswerDraft.exercise_id == exercise_id))
+                                                    AnswerDraft.exercise_id == exercise_id)
+                          .options(selectinload(AnswerDraft.attachments)))
 
 
 def is_overdue(*, due_at: datetime | None, now: datetime, is_required: bool, state: str,

@@ -16,7 +16,8 @@ from app.core.markdown import render_markdown
 from app.core.storage import FileStorage, StagedFile
 from app.groups.models import CohortGroup
 from app.groups.queries import group_of
-from app.submissions.models import AnswerDraft, Attachment, Submission, SubmissionStatus, SubmissionVersion
+from app.submissions.models import (AnswerDraft, Attachment, DraftAttachment, Submission, SubmissionStatus,
+                                    SubmissionVersion)
 from app.submissions.signals import version_submitted
 from app.submissions.unlocking import lock_for
 from app.submissions.work import work_of
@@ -218,7 +219,12 @@ def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, g
                     select(Attachment).join(SubmissionVersion)
                     .where(SubmissionVersion.submission_id == submission_id, SubmissionVersion.number == number - 1,
                            Attachment.id.in_(keep_attachment_ids)).order_by(Attachment.id))]
-    if len(kept) + len(staged) > MAX_ATTACHMENTS_PER_VERSION:
+    # The files chosen earlier and kept with the draft (add_draft_attachments) go with it.
+    chosen = [Attachment(filename=a.filename, content_hash=a.content_hash, size=a.size, media_type=a.media_type)
+              for a in session.scalars(select(DraftAttachment).join(AnswerDraft).where(
+                  AnswerDraft.enrolment_id == enrolment.id, AnswerDraft.exercise_id == exercise.id)
+                  .order_by(DraftAttachment.id))]
+    if len(kept) + len(chosen) + len(staged) > MAX_ATTACHMENTS_PER_VERSION:
         raise TooManyAttachments()
     new = [Attachment(filename=upload.filename, content_hash=file.content_hash, size=file.size, media_type=media_type)
            for upload, media_type, file in staged]
@@ -226,7 +232,7 @@ def _write_version(session: Session, enrolment: Enrolment, exercise: Exercise, g
     submission = session.get(Submission, submission_id, populate_existing=True)
     version = SubmissionVersion(submission=submission, number=number, body_md=body_md,
                                 body_html=str(render_markdown(body_md)), submitted_at=now,
-                                submitted_by_id=enrolment.user_id, attachments=kept + new)
+                                submitted_by_id=enrolment.user_id, attachments=kept + chosen + new)
     session.add(version)
     session.flush()
     session.expire(submission, ["versions"])
@@ -260,6 +266,44 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
     return session.scalars(select(AnswerDraft).where(AnswerDraft.enrolment_id == enrolment.id,
                                                      AnswerDraft.exercise_id == exercise.id)
                            .execution_options(populate_existing=True)).one()
+
+
+def add_draft_attachments(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str,
+                          uploads: list[Upload], storage: FileStorage, now: datetime, max_answer_chars: int,
+                          max_attachment_bytes: int) -> AnswerDraft:
+    """Keep the files chosen for the answer with the learner's draft (saved with `body_md`, what was typed),
+    to be sent with the next version. The checks of a submit: the file's name, size and type
+    (AttachmentRefused), how many files a version may have (TooManyAttachments), and what
+    `save_answer_draft` refuses. Stores nothing when refused."""
+    draft = save_answer_draft(session, enrolment=enrolment, exercise=exercise, body_md=body_md, now=now,
+                              max_answer_chars=max_answer_chars)
+    if len(draft.attachments) + len(uploads) > MAX_ATTACHMENTS_PER_VERSION:
+        raise TooManyAttachments()
+    staged = _stage_uploads(uploads, storage, max_attachment_bytes)
+    try:
+        for upload, media_type, file in staged:
+            draft.attachments.append(DraftAttachment(filename=upload.filename, content_hash=file.content_hash,
+                                                     size=file.size, media_type=media_type, created_at=now))
+        session.flush()
+    except BaseException:
+        storage.discard([file for _, _, file in staged])
+        raise
+    for _, _, file in staged:
+        storage.promote(file)
+    return draft
+
+
+def remove_draft_attachment(session: Session, *, enrolment: Enrolment, exercise: Exercise,
+                            attachment_id: int | None) -> bool:
+    """Take a chosen file off the learner's draft; False when it is not (or no longer) on it."""
+    attachment = session.scalar(select(DraftAttachment).join(AnswerDraft).where(
+        DraftAttachment.id == attachment_id, AnswerDraft.enrolment_id == enrolment.id,
+        AnswerDraft.exercise_id == exercise.id)) if attachment_id else None
+    if attachment is None:
+        return False
+    session.delete(attachment)
+    session.flush()
+    return True
 
 
 def can_view_submission(user, submission: Submission, is_mentor_of_cohort: bool, is_group_member: bool = False) -> bool:
