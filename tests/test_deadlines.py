@@ -2,6 +2,7 @@
 decisions and grants with their refusals; accommodations; bulk extensions; calendar feeds."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -274,7 +275,13 @@ def test_accommodation_and_extension_change_the_pages_the_queue_the_progress_tab
     db.session.commit()
     item = review_queue(db.session, mentor, "ja", now=now).items[0]
     assert (item.due_at, item.is_overdue, item.extension_reason) == (due + 5 * DAY, False, "災害派遣")
-    assert "延長あり：災害派遣" in login_as(mentor).get("/review/").get_data(as_text=True)
+    mentor_client = login_as(mentor)
+    assert "延長あり：災害派遣" in mentor_client.get("/review/").get_data(as_text=True)
+    # The review page says it too, with the learner's own date.
+    review_page = mentor_client.get(f"/review/submissions/{item.submission.id}").get_data(as_text=True)
+    assert "延長あり：災害派遣" in review_page
+    extended_on = (due + 5 * DAY).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"提出期限：{extended_on.year}年{extended_on.month}月{extended_on.day}日" in review_page
 
 
 # Calendars ----------------------------------------------------------------------------------------------

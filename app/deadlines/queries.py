@@ -134,6 +134,21 @@ def extension_reason_sql(enrolment_id, exercise_id) -> ColumnElement:
             .order_by(Extension.due_at.desc(), Extension.id.desc()).limit(1).scalar_subquery())
 
 
+@dataclass(frozen=True)
+class WorkDeadline:
+    due_at: datetime | None  # the learner's effective due date
+    extension_reason: str | None  # why it was extended (their latest approved extension), if it was
+
+
+def work_deadline_columns(enrolment_id: int, exercise_id: int) -> tuple[ColumnElement, ColumnElement]:
+    """A learner's effective due date of one exercise and the reason of its extension (a WorkDeadline),
+    as two scalar subqueries, for a page that reads them within a query it makes anyway."""
+    due_at = (select(effective_due_of_schedule()).select_from(Enrolment)
+              .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
+              .where(Enrolment.id == enrolment_id, ScheduledExercise.exercise_id == exercise_id).scalar_subquery())
+    return due_at, extension_reason_sql(enrolment_id, exercise_id)
+
+
 def accommodation_of(session: Session, user_id: int) -> Accommodation | None:
     return session.scalar(select(Accommodation).where(Accommodation.user_id == user_id))
 

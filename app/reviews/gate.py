@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.auth import audit
 from app.auth.models import Role, User
 from app.cohorts.models import Cohort, Enrolment, MentorAssignment
+from app.deadlines.queries import WorkDeadline, work_deadline_columns
 from app.reviews import claims
 from app.reviews.calibration import needs_calibration_clause
 from app.reviews.models import (OPEN_PROPOSAL_STATES, Decision, DecisionProposal, ProposalState, Review,
@@ -88,10 +89,12 @@ class ReviewPageState:
     is_lead: bool  # a lead mentor of it, who releases held decisions
     needs_calibration: bool  # app/reviews/calibration.py
     proposal: DecisionProposal | None  # the newest on the latest version, in any state
+    deadline: WorkDeadline  # the learner's own due date of the exercise, and why it was extended
 
 
 def review_page_state(session: Session, user: User, submission: Submission) -> ReviewPageState:
-    """What the review page needs of the checks, in one query (two when there is a proposal)."""
+    """What the review page needs of the checks and of the deadline, in one query (two when there is a
+    proposal)."""
     proposal_id = (select(DecisionProposal.id).join(DecisionProposal.submission_version)
                    .where(SubmissionVersion.submission_id == submission.id,
                           SubmissionVersion.number == submission.latest_version_number)
@@ -101,12 +104,13 @@ def review_page_state(session: Session, user: User, submission: Submission) -> R
     is_lead = exists().where(MentorAssignment.cohort_id == submission.enrolment.cohort_id,
                              MentorAssignment.user_id == user.id, MentorAssignment.is_lead.is_(True))
     row = session.execute(select(is_mentor, is_lead, needs_calibration_clause(user, submission.exercise_id),
-                                 proposal_id)).one()
+                                 proposal_id, *work_deadline_columns(submission.enrolment_id,
+                                                                     submission.exercise_id))).one()
     proposal = None
     if row[3] is not None:
         proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[3]).options(
             joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor)))
-    return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal)
+    return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal, WorkDeadline(row[4], row[5]))
 
 
 def decide(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime, claim_minutes: int,

@@ -246,6 +246,7 @@ def review(submission_id: int):
     states = question_states(db.session, [submission.enrolment_id], [q.id for q in questions])
     return render_template(
         "reviews/review.html", submission=submission, history=history, latest=latest,
+        deadline=checks.deadline,
         previous=previous, diff=diff, form=form, refusal=refusal,
         points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
         # Claims, neighbours in the queue, auto-checked results and the feedback preview (issue 13).
