@@ -352,6 +352,27 @@ def test_progress_table_filters_by_group_and_shows_group_work_in_each_members_ro
     assert [row.cells[0].state for row in table.rows] == ["awaiting_review", "awaiting_review"]
 
 
+def test_progress_counts_and_status_filters_count_group_work_for_every_member(app, team):
+    from app.progress.queries import Filters, LearnerFilter, cohort_progress
+
+    def names(status):
+        table = cohort_progress(db.session, team["cohort"], locale="ja", now=utcnow(), filters=Filters(status=status))
+        return sorted(row.display_name for row in table.rows)
+
+    version = _submit_service(app, team["enrolments"]["A"], team["group_work"])
+    db.session.commit()
+    assert names(LearnerFilter.AWAITING_REVIEW) == ["受講者A", "受講者B"]
+    assert names(LearnerFilter.NOTHING_SUBMITTED) == ["受講者C", "受講者D"]
+    table = cohort_progress(db.session, team["cohort"], locale="ja", now=utcnow())
+    assert (table.columns[0].waiting, table.columns[0].accepted) == (2, 0)
+
+    _accept(version, team["mentor"])
+    db.session.commit()
+    table = cohort_progress(db.session, team["cohort"], locale="ja", now=utcnow())
+    assert (table.columns[0].waiting, table.columns[0].accepted) == (0, 2)
+    assert names(LearnerFilter.AWAITING_REVIEW) == []
+
+
 def test_mentor_load_shows_cohorts_groups_waiting_work_and_recent_reviews(app, team, login_as):
     groups.set_group_mentors(db.session, team["first"], {team["mentor"].id}, team["organizer"])
     _accept(_submit_service(app, team["enrolments"]["A"], team["own_work"]), team["mentor"])

@@ -25,7 +25,7 @@ from app.deadlines.queries import effective_due_dates, effective_due_of_schedule
 from app.groups.models import GroupMembership
 from app.reviews.models import Review
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
-from app.submissions.work import work_of
+from app.submissions.work import counts_for, work_of
 # The one overdue rule (of the module docstring), shared with the mentor queue and the learner's pages.
 from app.submissions.queries import is_overdue
 
@@ -199,7 +199,7 @@ def _is_overdue_sql(now: datetime):
     due = effective_due_of_schedule()
     done_in_time = (select(Submission.id)
                     .join(first, (first.submission_id == Submission.id) & (first.number == 1))
-                    .where(Submission.enrolment_id == Enrolment.id,
+                    .where(counts_for(Enrolment.id),
                            Submission.exercise_id == ScheduledExercise.exercise_id,
                            or_(Submission.status == SubmissionStatus.ACCEPTED, first.submitted_at <= due))
                     # Two levels down: only the enclosing level is correlated unless told.
@@ -208,7 +208,8 @@ def _is_overdue_sql(now: datetime):
 
 
 def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
-    has_submission = select(Submission.id).where(Submission.enrolment_id == Enrolment.id)
+    # A group deliverable counts for every member of the group.
+    has_submission = select(Submission.id).where(counts_for(Enrolment.id))
     if status == LearnerFilter.OVERDUE:
         return exists(select(ScheduledExercise.id)
                       .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
@@ -300,8 +301,7 @@ def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExe
                func.sum(case((_is_overdue_sql(now), 1), else_=0)))
         .join(Enrolment, Enrolment.cohort_id == ScheduledExercise.cohort_id)
         .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
-        .outerjoin(Submission, (Submission.enrolment_id == Enrolment.id)
-                   & (Submission.exercise_id == ScheduledExercise.exercise_id))
+        .outerjoin(Submission, counts_for(Enrolment.id) & (Submission.exercise_id == ScheduledExercise.exercise_id))
         .where(ScheduledExercise.cohort_id == cohort.id), include_withdrawn)
         .group_by(ScheduledExercise.exercise_id))
     counts = {exercise_id: (accepted, waiting, overdue) for exercise_id, accepted, waiting, overdue in rows}

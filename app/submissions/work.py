@@ -1,7 +1,7 @@
 """Whose work a submission is: a learner's own, or their group's (a group deliverable), which counts
 for every member of the group."""
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 
 from app.groups.models import GroupMembership
 from app.submissions.models import Submission
@@ -18,3 +18,12 @@ def work_of(enrolment_ids, *columns) -> Select:
             .outerjoin(GroupMembership, GroupMembership.group_id == Submission.group_id)
             .where(or_(and_(Submission.group_id.is_(None), Submission.enrolment_id.in_(enrolment_ids)),
                        GroupMembership.enrolment_id.in_(enrolment_ids))))
+
+
+def counts_for(enrolment_id) -> ColumnElement[bool]:
+    """Whether a Submission counts for the enrolment `enrolment_id` (a column of an enclosing query, at any
+    level, or a value): the learner's own work, or their group's."""
+    return or_(and_(Submission.group_id.is_(None), Submission.enrolment_id == enrolment_id),
+               Submission.group_id.in_(select(GroupMembership.group_id)
+                                       .where(GroupMembership.enrolment_id == enrolment_id)
+                                       .correlate_except(GroupMembership)))
