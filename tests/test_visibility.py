@@ -14,7 +14,7 @@ from app.auth.models import Organization, Role
 from app.auth.services import load_municipalities
 from app.badges.models import Credential
 from app.badges.revocation import revoke
-from app.core.timeutil import TOKYO
+from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
 from app.visibility import queries
 from tests.test_query_budgets import QueryCounter
@@ -114,6 +114,26 @@ def test_coverage_lists_municipalities_and_sections_without_a_level_1_holder(hok
     assert (found.sections_covered, found.sections_total) == (0, 1) and found.sections_uncovered == [section]
     _revoke_kushiro(people)
     assert queries.coverage(db.session).municipalities_covered == 1
+
+
+def test_a_level_badge_of_a_learning_path_counts_its_holder_at_that_level(app, hokkaido):
+    """Issue 15: a level badge (no module, no completion) makes its holder a holder of that level, in the
+    areas, the fiscal years and the coverage; a cohort's counts leave it out (it belongs to no cohort)."""
+    from app.badges.issuing import create_level_credential
+    from app.badges.listeners import badge_settings
+    people, level1, level2 = hokkaido
+    keys, urls, defaults = badge_settings(app.config)
+    create_level_credential(db.session, people["nemuro"], 1, [], keys=keys, urls=urls, defaults=defaults,
+                            now=utcnow())
+    db.session.commit()
+    table = queries.area_table(db.session, queries.Scope())
+    nemuro = next(a for a in table.subprefectures if a.organization.code == "hokkaido-nemuro")
+    assert (nemuro.counts.completions, nemuro.counts.holders[1]) == (0, 1)
+    assert "012238" not in {m.code for _, ms in queries.coverage(db.session).municipalities_uncovered for m in ms}
+    this_year = queries.fiscal_year_of(datetime.now(TOKYO))
+    assert queries.by_fiscal_year(db.session, [this_year])[0].new_holders[1] == 4
+    in_cohort = queries.area_table(db.session, queries.Scope(cohort_id=level1.id))
+    assert in_cohort.total.holders[1] == 3
 
 
 def _download(client, url: str) -> list[list[str]]:

@@ -1,7 +1,7 @@
 """What the visibility pages count, in a fixed number of grouped queries whatever the size of the data.
 
-A *holder of level L* is a person with an issued (not revoked) badge of a module whose target talent
-level is L; a completion counts when its record is not revoked. Areas: a person counts in their
+A *holder of level L* is a person with an issued (not revoked) badge of level L: a badge of a module
+whose target talent level is L, or the level-L badge of a learning path (app/paths); a completion counts when its record is not revoked. Areas: a person counts in their
 organization's municipality and that municipality's subprefecture; people of a prefecture section, a
 subprefecture's own office or another organization count under those, and people without an
 organization under "no organization"."""
@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, OrganizationKind, User
-from app.badges.models import Credential, CredentialStatus
+from app.badges.models import Achievement, Credential, CredentialStatus
 from app.cohorts.models import Cohort, Enrolment
 from app.completions.models import CompletionRecord
 from app.content.models import Module, ModuleVersion
@@ -73,6 +73,22 @@ class AreaTable:
     total: Counts
 
 
+# The talent level a badge stands for: its module's target level, or a level badge's own (it has no completion).
+_badge_level = func.coalesce(ModuleVersion.target_level, Achievement.talent_level).label("badge_level")
+
+
+def _issued_badges(*columns) -> Select:
+    """SELECT `columns` over the issued (not revoked) badges and their holders, with `_badge_level`: module
+    badges through their completion and enrolment (so a cohort scope keeps them), level badges without."""
+    return (select(*columns).select_from(Credential)
+            .join(Achievement, Credential.achievement_id == Achievement.id)
+            .join(User, Credential.recipient_id == User.id)
+            .outerjoin(CompletionRecord, Credential.completion_record_id == CompletionRecord.id)
+            .outerjoin(Enrolment, CompletionRecord.enrolment_id == Enrolment.id)
+            .outerjoin(ModuleVersion, CompletionRecord.module_version_id == ModuleVersion.id)
+            .where(Credential.status == CredentialStatus.ISSUED))
+
+
 def _scoped(query: Select, scope: Scope, moment) -> Select:
     if scope.cohort_id:
         query = query.where(Enrolment.cohort_id == scope.cohort_id)
@@ -97,20 +113,11 @@ def _counts_by_organization(session: Session, scope: Scope) -> dict[int | None, 
                           scope, CompletionRecord.completed_at)
     for organization_id, n in session.execute(completions.group_by(User.organization_id)):
         counts[organization_id].completions = n
-    for organization_id, level, n in session.execute(_holders(scope).group_by(User.organization_id,
-                                                                              ModuleVersion.target_level)):
+    holders = _scoped(_issued_badges(User.organization_id, _badge_level, func.count(distinct(Credential.recipient_id))),
+                      scope, Credential.issued_at)
+    for organization_id, level, n in session.execute(holders.group_by(User.organization_id, _badge_level)):
         counts[organization_id].holders[level] = n
     return counts
-
-
-def _holders(scope: Scope) -> Select:
-    return _scoped(select(User.organization_id, ModuleVersion.target_level, func.count(distinct(Credential.recipient_id)))
-                   .select_from(Credential)
-                   .join(CompletionRecord, Credential.completion_record_id == CompletionRecord.id)
-                   .join(Enrolment, CompletionRecord.enrolment_id == Enrolment.id)
-                   .join(ModuleVersion, CompletionRecord.module_version_id == ModuleVersion.id)
-                   .join(User, Credential.recipient_id == User.id)
-                   .where(Credential.status == CredentialStatus.ISSUED), scope, Credential.issued_at)
 
 
 def _subprefecture_rank(organization: Organization) -> tuple[int, str]:
@@ -179,12 +186,8 @@ def by_fiscal_year(session: Session, years: list[int], cohort_id: int | None = N
     issued = year_of(Credential.issued_at).label("fy")
     holders: dict[int, dict[int, int]] = defaultdict(dict)
     for year, level, n in session.execute(_scoped(
-            select(issued, ModuleVersion.target_level, func.count(distinct(Credential.recipient_id)))
-            .select_from(Credential).join(CompletionRecord, Credential.completion_record_id == CompletionRecord.id)
-            .join(Enrolment, CompletionRecord.enrolment_id == Enrolment.id)
-            .join(ModuleVersion, CompletionRecord.module_version_id == ModuleVersion.id)
-            .where(Credential.status == CredentialStatus.ISSUED), scope, None)
-            .group_by(issued, ModuleVersion.target_level)):
+            _issued_badges(issued, _badge_level, func.count(distinct(Credential.recipient_id))), scope, None)
+            .group_by(issued, _badge_level)):
         if year is not None:
             holders[year][level] = n
     return [YearRow(y, completions.get(y, 0), {level: holders[y].get(level, 0) for level in LEVELS})
@@ -218,12 +221,7 @@ class Coverage:
 def coverage(session: Session, minimum_level: int = 1) -> Coverage:
     """Two queries: the organizations whose people hold a badge of `minimum_level` or above, and all
     municipalities, subprefectures and prefecture sections."""
-    covered = set(session.scalars(
-        select(distinct(User.organization_id)).select_from(Credential)
-        .join(CompletionRecord, Credential.completion_record_id == CompletionRecord.id)
-        .join(ModuleVersion, CompletionRecord.module_version_id == ModuleVersion.id)
-        .join(User, Credential.recipient_id == User.id)
-        .where(Credential.status == CredentialStatus.ISSUED, ModuleVersion.target_level >= minimum_level)))
+    covered = set(session.scalars(_issued_badges(distinct(User.organization_id)).where(_badge_level >= minimum_level)))
     organizations = session.scalars(select(Organization).where(Organization.kind.in_(
         [OrganizationKind.SUBPREFECTURE, OrganizationKind.MUNICIPALITY, OrganizationKind.PREFECTURE_SECTION]))).all()
     municipalities = [o for o in organizations if o.kind == OrganizationKind.MUNICIPALITY]
