@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.paths import listeners as path_listeners  # noqa: F401  (issues level badges, flags revoked ones)
     from app.paths.views import bp as paths_bp
     from app.progress.views import bp as progress_bp
+    from app.record.views import bp as record_bp
     from app.reviews import listeners as review_listeners  # noqa: F401  (assigns arriving work by load)
     from app.reviews.comment_views import bp as comments_bp
     from app.reviews.moderation_views import bp as moderation_bp
@@ -138,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, home_bp, learn_bp, reviews_bp, comments_bp, moderation_bp, cohorts_bp, enrolments_bp,
                selfenrol_bp, groups_bp, progress_bp, modules_bp, badges_bp, admin_bp, visibility_bp, notifications_bp,
-               catalogue_bp, cases_bp, paths_bp, deadlines_bp):
+               catalogue_bp, cases_bp, paths_bp, deadlines_bp, record_bp):
         app.register_blueprint(bp)
     if app.config.get("BENCH_FLOOR_PAGES"):
         from app.seed.floor import bp as floor_bp

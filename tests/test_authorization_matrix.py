@@ -179,6 +179,8 @@ EXPECTED: dict[str, dict[str, str]] = {
                                          admin=HIDDEN),
     "notifications.settings": signed_in(),
     # Mentors read the progress table of their own cohorts only.
+    # The signed-in user's own record: the URL names no one, so nobody else's can be asked for.
+    "record.mine": signed_in(),
     "progress.cohort": {**only(*MENTORS, "organizer"), "other_mentor": HIDDEN},
     "progress.export_csv": only(*STAFF),
     "progress.export_xlsx": only(*STAFF),
