@@ -209,3 +209,31 @@ def test_floor_pages_of_the_benchmark_exist_only_when_the_setting_asks_for_them(
     assert bench.get("/_bench/healthz").get_data(as_text=True) == "ok"
     page = bench.get("/_bench/query50").get_data(as_text=True)
     assert page.count("<tr>") == 50
+
+
+def test_coverage_and_level_counts_over_a_generated_data_set_match_a_count_of_the_rows(app, runner):
+    """Issue 15: on generated data over all 179 municipalities, the visibility pages' grouped queries say
+    what counting the badges one by one says."""
+    from app.content.models import ModuleVersion
+    from app.visibility import queries as visibility
+    _load_setup(runner)
+    _generate(app, size="S")
+    holders_by_place: dict[int, set[int]] = {}
+    for credential, target_level, organization_id in db.session.execute(
+            select(Credential, ModuleVersion.target_level, User.organization_id)
+            .join(CompletionRecord, Credential.completion_record_id == CompletionRecord.id)
+            .join(ModuleVersion, CompletionRecord.module_version_id == ModuleVersion.id)
+            .join(User, Credential.recipient_id == User.id)):
+        if credential.status == CredentialStatus.ISSUED and target_level >= 1 and organization_id is not None:
+            holders_by_place.setdefault(organization_id, set()).add(credential.recipient_id)
+    municipalities = db.session.scalars(select(Organization).where(Organization.kind == "municipality")).all()
+    covered = {m.id for m in municipalities if m.id in holders_by_place}
+    assert len(municipalities) == 179 and 0 < len(covered) < 179
+
+    found = visibility.coverage(db.session)
+    assert (found.municipalities_total, found.municipalities_covered) == (179, len(covered))
+    assert {m.id for _, ms in found.municipalities_uncovered for m in ms} == {m.id for m in municipalities} - covered
+    table = visibility.area_table(db.session, visibility.Scope())
+    counted = {part.organization.id: sum(part.counts.holders[level] for level in (1, 2, 3))
+               for area in table.subprefectures for part in area.parts}
+    assert {place for place, n in counted.items() if n} == covered
