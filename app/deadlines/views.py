@@ -130,13 +130,19 @@ def _decided(cohort: Cohort, change) -> object:
     return None
 
 
-@bp.route("/manage/cohorts/<int:cohort_id>/extensions/<int:extension_id>/approve", methods=["POST"])
-@authz.signed_in
-def approve(cohort_id: int, extension_id: int):
+def _extension_to_decide(cohort_id: int, extension_id: int):
+    """The cohort and its extension request, when the signed-in user may decide it; else 404 or 403."""
     cohort = _cohort_or_404(cohort_id)
     authz.ensure(_may_see(cohort))
     extension = _extension_or_404(cohort, extension_id)
     authz.ensure(services.may_decide(db.session, current_user, cohort))
+    return cohort, extension
+
+
+@bp.route("/manage/cohorts/<int:cohort_id>/extensions/<int:extension_id>/approve", methods=["POST"])
+@authz.signed_in
+def approve(cohort_id: int, extension_id: int):
+    cohort, extension = _extension_to_decide(cohort_id, extension_id)
     form = ExtensionApproveForm(prefix=f"a{extension.id}")
     if not form.validate_on_submit():
         return _page(cohort, approve_forms={extension.id: form})
@@ -152,10 +158,7 @@ def approve(cohort_id: int, extension_id: int):
 @bp.route("/manage/cohorts/<int:cohort_id>/extensions/<int:extension_id>/decline", methods=["POST"])
 @authz.signed_in
 def decline(cohort_id: int, extension_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    authz.ensure(_may_see(cohort))
-    extension = _extension_or_404(cohort, extension_id)
-    authz.ensure(services.may_decide(db.session, current_user, cohort))
+    cohort, extension = _extension_to_decide(cohort_id, extension_id)
     form = ExtensionDeclineForm(prefix=f"d{extension.id}")
     if not form.validate_on_submit():
         return _page(cohort, decline_forms={extension.id: form})
