@@ -123,8 +123,10 @@ def build(app) -> World:
                         unit_en="people")
     material = Material(exercise=exercise, filename="data.csv", content_hash=storage.put_bytes(b"a,b\n1,2\n"),
                         size=8, media_type="text/csv")
-    course = CatalogueCourse(url="https://example.jp/course", title="講座", provider="提供者", language="ja", level=1,
-                             last_checked_on=date(2026, 11, 30), search_text="講座")
+    # A real title's parenthesised phrase is wider than a phone's line: pages must still fit 375 px.
+    course = CatalogueCourse(url="https://example.jp/course", title="JMOOC（日本オープンオンライン教育推進協議会）の講座",
+                             provider="提供者", language="ja", level=1, last_checked_on=date(2026, 11, 30),
+                             search_text="JMOOC（日本オープンオンライン教育推進協議会）の講座")
     path = LearningPath(name_ja="パス", name_en="Path", talent_level=1, steps=[
         PathStep(position=1, module_id=cohort.module_version.module_id, is_required=True),
         PathStep(position=2, course=course, is_required=False)])
