@@ -2,7 +2,8 @@
 
 The app is served by gunicorn on 127.0.0.1 (the browser tests' `server` fixture, with BASE_URL set to that
 address, so every id in a badge can be fetched from it). A learner completes the fixture module, which issues
-the badge. The validator runs in its own Python 3.8 virtualenv (tests/ob2_validator, see its README.md),
+the badge. The level badge of a learning path is checked the same way, on a server of its own (`path_server`):
+a path shows on pages every learner sees, which the browser tests visit on the shared server. The validator runs in its own Python 3.8 virtualenv (tests/ob2_validator, see its README.md),
 offline: contexts from its local copy, everything else from loopback only.
 
 The validator has no check for a revoked hosted assertion (shared/research/openbadges.md §1.8): it reads the
@@ -22,11 +23,14 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.badges.revocation import revoke
-from app.badges.models import Credential
+from app.badges.models import Achievement, AchievementKind, Credential
+from app.content.models import Module
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.paths.services import PathFields, StepSpec, save_path
 from app.reviews.models import Decision
-from tests.browser.conftest import server, world  # noqa: F401 (fixtures: gunicorn on 127.0.0.1, its data)
+from tests.browser.conftest import serve, server, world  # noqa: F401 (fixtures: gunicorn on 127.0.0.1, its data)
+from tests.browser.world import MODULE_SLUG, World
 
 VALIDATOR_DIR = Path(__file__).resolve().parent / "ob2_validator"
 VALIDATOR_PYTHON = VALIDATOR_DIR / ".venv38" / "bin" / "python"
@@ -84,21 +88,25 @@ def _assert_valid(result: dict) -> None:
 # -- a badge issued by the running app ------------------------------------------------------------------
 
 class Badge:
-    def __init__(self, uuid: str, email: str, base_url: str):
-        self.uuid, self.email = uuid, email
-        self.assertion_url = f"{base_url}/badges/ob2/assertions/{uuid}"
+    def __init__(self, credential: Credential, email: str, base_url: str):
+        self.uuid, self.email = credential.uuid, email
+        self.kind, self.name = credential.achievement.kind, credential.achievement.name_ja
+        self.assertion_url = f"{base_url}/badges/ob2/assertions/{credential.uuid}"
+        self.badge_class_url = f"{base_url}/badges/ob2/badgeclasses/{credential.achievement_id}"
 
 
-def _issue(world) -> Badge:
-    """A learner of a fresh cohort has every exercise of the fixture module accepted, which issues the badge."""
+def _issue(world, kind: AchievementKind = AchievementKind.MODULE) -> Badge:
+    """A learner of a fresh cohort has every exercise of the fixture module accepted, which issues the module
+    badge (and the level badge of a path whose required step it is). Returns the learner's badge of `kind`."""
     scene = world.scene()
     for slug in ("01-look", "02-plan"):  # 02-plan unlocks once 01-look is accepted
         world.submit(scene, slug, f"{slug} の回答です。")
         world.review(scene, slug, Decision.ACCEPTED, 3, "合格です。")
     with world.app.app_context():
-        credential = db.session.scalar(select(Credential).where(Credential.recipient_id == scene.learner.id))
-        assert credential is not None and credential.issued_at is not None, "completing the module issued no badge"
-        badge = Badge(credential.uuid, scene.learner.email, world.config["BASE_URL"])
+        credential = db.session.scalar(select(Credential).join(Credential.achievement).where(
+            Credential.recipient_id == scene.learner.id, Achievement.kind == kind))
+        assert credential is not None and credential.issued_at is not None, f"completing the module issued no {kind} badge"
+        badge = Badge(credential, scene.learner.email, world.config["BASE_URL"])
         db.session.remove()
     return badge
 
@@ -106,6 +114,40 @@ def _issue(world) -> Badge:
 @pytest.fixture(scope="module")
 def badge(world):
     return _issue(world)
+
+
+@pytest.fixture(scope="module")
+def path_server(tmp_path_factory):
+    """A server of its own for the level badge: the browser tests share `server` for the whole session and
+    visit every page, and a learning path shows on pages every learner sees (paths, home, record)."""
+    with serve(tmp_path_factory.mktemp("path-instance")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def level_badge(path_server):
+    """The level 2 badge of a path whose one required step is the fixture module, issued to a learner who
+    completes the module (paths listen to the module badge being issued)."""
+    path_world = World(path_server.config)
+    try:
+        with path_world.app.app_context():
+            module_id = db.session.scalar(select(Module.id).where(Module.slug == MODULE_SLUG))
+            fields = PathFields("検証用パス", "Validation path", "説明", "About", talent_level=2,
+                                accepts_self_reported=False, revokes_level_badges=False)
+            save_path(db.session, None, fields, [StepSpec(module_id, None, is_required=True)], actor=None, now=utcnow())
+            db.session.commit()
+            db.session.remove()
+        yield _issue(path_world, AchievementKind.TALENT_LEVEL)
+    finally:
+        path_world.close()
+
+
+@pytest.fixture(params=["module", "level"])
+def issued(request):
+    """(badge, the server that issued it): the module badge, and the level badge of a learning path."""
+    if request.param == "module":
+        return request.getfixturevalue("badge"), request.getfixturevalue("server")
+    return request.getfixturevalue("level_badge"), request.getfixturevalue("path_server")
 
 
 def _get(url: str) -> tuple[int, str, bytes]:
@@ -123,15 +165,17 @@ def _identity(email: str, salt: str) -> str:
 
 # -- the tests ------------------------------------------------------------------------------------------
 
-def test_hosted_assertion_is_valid(validator, badge, server):
-    result = validator("hosted", badge.assertion_url)
+def test_hosted_assertion_is_valid(validator, issued):
+    badge, server = issued
+    result = validator(f"hosted-{badge.kind}", badge.assertion_url)
 
     _assert_valid(result)
     assert result["input"]["input_type"] == "url"
     assert result["report"]["validationSubject"] == badge.assertion_url
     assert result["report"]["openBadgesVersion"] == "2.0"
     assertion, badge_class, issuer = _node(result, "Assertion"), _node(result, "BadgeClass"), _node(result, "Issuer")
-    assert assertion["id"] == badge.assertion_url and assertion["badge"] == badge_class["id"]
+    assert assertion["id"] == badge.assertion_url and assertion["badge"] == badge_class["id"] == badge.badge_class_url
+    assert badge_class["name"] == badge.name
     assert badge_class["issuer"] == issuer["id"]
     assert all(node["id"].startswith(server.url + "/badges/ob2/") for node in (assertion, badge_class, issuer))
     # The badge image was fetched from our server and checked (IMAGE_VALIDATION), and the context came from
@@ -142,21 +186,23 @@ def test_hosted_assertion_is_valid(validator, badge, server):
     assert fetched[OB2_CONTEXT]["outcome"].startswith("served from the local copy")
     # The recipient matches the learner's address: VERIFY_RECIPIENT_IDENTIFIER passes.
     assert assertion["recipient"]["identity"] == _identity(badge.email, assertion["recipient"]["salt"])
-    _assert_valid(validator("hosted-recipient", badge.assertion_url, "--recipient-email", badge.email))
+    _assert_valid(validator(f"hosted-recipient-{badge.kind}", badge.assertion_url, "--recipient-email", badge.email))
 
 
-def test_baked_png_is_valid(validator, badge, tmp_path):
+def test_baked_png_is_valid(validator, issued, tmp_path):
+    badge, _server = issued
     status, content_type, png = _get(badge.assertion_url + "/image.png")
     assert status == 200 and content_type == "image/png"
     path = tmp_path / "badge.png"
     path.write_bytes(png)
 
-    result = validator("baked-png", "--png", str(path))
+    result = validator(f"baked-png-{badge.kind}", "--png", str(path))
 
     _assert_valid(result)
     # The baked assertion led the validator to the hosted one, which it then validated.
     assert result["report"]["validationSubject"] == badge.assertion_url
     assert _node(result, "Assertion")["id"] == badge.assertion_url
+    assert _node(result, "BadgeClass")["id"] == badge.badge_class_url
 
 
 def test_tampered_copy_is_not_taken_for_the_hosted_one(validator, badge):

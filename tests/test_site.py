@@ -53,15 +53,21 @@ def test_pages_are_japanese_by_default_and_english_on_request(client, make, logi
     assert '<html lang="en">' in en and "My learning" in en
 
 
-def test_demo_data_has_every_role_and_each_state(app, runner):
+def _seed_demo(runner):
+    """The demo as ./scripts/run makes it: municipalities, the shipped modules, then `flask demo seed`."""
     from app.auth.services import load_municipalities
-    from app.completions.models import CompletionRecord
     from app.extensions import db
-    from app.submissions.models import Submission
     load_municipalities(db.session)
     db.session.commit()
     assert runner.invoke(args=["content", "sync"]).exit_code == 0
-    result = runner.invoke(args=["demo", "seed"])
+    return runner.invoke(args=["demo", "seed"])
+
+
+def test_demo_data_has_every_role_and_each_state(app, runner):
+    from app.completions.models import CompletionRecord
+    from app.extensions import db
+    from app.submissions.models import Submission
+    result = _seed_demo(runner)
     assert result.exit_code == 0 and "learner@example.jp" in result.output and "admin@example.jp" in result.output
     assert db.session.scalar(select(func.count(CompletionRecord.id))) == 1
     statuses = db.session.scalars(select(Submission.status)).all()
@@ -69,6 +75,47 @@ def test_demo_data_has_every_role_and_each_state(app, runner):
     again = runner.invoke(args=["demo", "seed"])
     assert "no demo data was added" in again.output
     assert db.session.scalar(select(func.count(CompletionRecord.id))) == 1
+
+
+def test_the_demo_has_a_published_case_and_one_awaiting_the_demo_learners_consent(app, runner):
+    from app.auth.models import User
+    from app.cases.models import CaseNomination, ConsentState
+    from app.demo.services import AWAITING_NOTE, DEMO_PASSWORD, PUBLISHED_NOTE
+    from app.extensions import db
+    from tests.conftest import login
+    assert _seed_demo(runner).exit_code == 0
+    published, awaiting = db.session.scalars(select(CaseNomination).order_by(CaseNomination.published_at.is_(None),
+                                                                              CaseNomination.id)).all()
+    learner = db.session.scalar(select(User).where(User.email == "learner@example.jp"))
+    client = login(app.test_client(), learner, DEMO_PASSWORD)
+
+    # The library shows the published case to the demo learner, with its author's name and municipality,
+    # the mentor's note and the attached file; the nomination still awaiting consent is not in it.
+    library = client.get("/cases/").get_data(as_text=True)
+    assert f'href="/cases/{published.id}"' in library and f'href="/cases/{awaiting.id}"' not in library
+    assert "石狩 健" in library and "江別市" in library and PUBLISHED_NOTE in library and AWAITING_NOTE not in library
+    case = client.get(f"/cases/{published.id}").get_data(as_text=True)
+    [attachment] = published.submission_version.attachments
+    assert attachment.filename in case
+    with client.get(f"/cases/{published.id}/attachments/{attachment.id}") as download:
+        assert download.status_code == 200 and download.data.startswith("項目,2015,2024".encode())
+    assert published.nominated_by.email == "mentor@example.jp" and published.published_at is not None
+    assert [(c.user.email, c.state, c.shows_name) for c in published.consents] == [
+        ("completed@example.jp", ConsentState.CONSENTED, True)]
+
+    # The other is the demo learner's own accepted work, nominated by the mentor: they are asked.
+    assert [(c.user_id, c.state) for c in awaiting.consents] == [(learner.id, ConsentState.ASKED)]
+    assert awaiting.nominated_by.email == "mentor@example.jp" and awaiting.published_at is None
+    mine = client.get("/cases/mine").get_data(as_text=True)
+    assert "未回答" in mine and f'href="/cases/consent/{awaiting.submission_id}"' in mine
+    question = client.get(f"/cases/consent/{awaiting.submission_id}")
+    assert question.status_code == 200 and AWAITING_NOTE in question.get_data(as_text=True)
+    notifications = client.get("/notifications/").get_data(as_text=True)
+    assert f"/cases/consent/{awaiting.submission_id}" in notifications
+
+    # Seeding again adds no case.
+    assert "no demo data was added" in runner.invoke(args=["demo", "seed"]).output
+    assert db.session.scalar(select(func.count(CaseNomination.id))) == 2
 
 
 def test_security_headers_on_pages(client):

@@ -1,4 +1,5 @@
-"""Demo data for a newcomer: an account for every role and a cohort in progress."""
+"""Demo data for a newcomer: an account for every role, a cohort in progress on every module and the
+exemplary cases of the case library."""
 
 import io
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Organization, Role, User
 from app.autocheck.services import check_answers
 from app.auth.services import count_users, create_user
+from app.cases.services import answer, nominate, publish
 from app.catalogue.services import load_starter
 from app.paths.services import load_starter as load_starter_paths
 from app.cohorts.models import CohortStatus, Enrolment
@@ -19,6 +21,7 @@ from app.content.services import latest_version
 from app.core.storage import FileStorage
 from app.reviews.models import Decision
 from app.reviews.services import review_version
+from app.submissions.models import Submission
 from app.submissions.services import Upload, submit_version
 
 DEMO_PASSWORD = "enshu-demo-2026"
@@ -65,6 +68,10 @@ REVISION_NOTE = "\n## 修正した点\n- 2件目の不自然な値（桁の誤�
 OTHER_COHORTS = (("kushiro-fisheries", "2026年度 釧路 第1期（デモ）", "kushiro@example.jp", 20),
                  ("hokkaido-tourism", "2026年度 観光DX オンライン第1期（デモ）", "tourism@example.jp", 10))
 DAY = timedelta(days=1)
+# Why the mentor nominated the demo's exemplary cases (the published one, the one awaiting consent).
+PUBLISHED_NOTE = ("データの不備（空欄と桁の誤り）を自分で見つけ、どう扱ったかを書いたうえで集計しています。"
+                  "集計表も添付されており、現状分析の手本になります。")
+AWAITING_NOTE = "模擬データの不備を漏れなく挙げ、扱い方まで書けています。他の受講者の参考になります。"
 
 
 def _points(version, level: int) -> dict[int, int]:
@@ -100,10 +107,12 @@ class _Demo:
                       self.session.scalars(select(Enrolment).where(Enrolment.cohort_id == cohort.id))}
         return cohort, version.exercises, enrolments
 
-    def submit(self, enrolment: Enrolment, exercise, body: str, at: datetime, files=()):
+    def submit(self, enrolment: Enrolment, exercise, body: str, at: datetime, files=(), keep=None):
+        """A new version with `files` uploaded and the attachments of version `keep` kept."""
         return submit_version(self.session, enrolment=enrolment, exercise=exercise, body_md=body,
                               uploads=[Upload(name, io.BytesIO(data)) for name, data in files],
-                              keep_attachment_ids=set(), storage=self.storage, now=at, max_answer_chars=50_000,
+                              keep_attachment_ids={a.id for a in keep.attachments} if keep else set(),
+                              storage=self.storage, now=at, max_answer_chars=50_000,
                               max_attachment_bytes=20 * 1024 * 1024)
 
     def review(self, version, decision: Decision, level: int, text: str, at: datetime):
@@ -115,11 +124,11 @@ class _Demo:
         if responses:
             check_answers(self.session, enrolment=enrolment, exercise=exercise, responses=responses, now=at)
 
-    def complete_module(self, cohort, exercises, enrolment: Enrolment) -> None:
-        """Every required exercise accepted, the first after one revision; the completion record is written by
-        the signal on the last accept."""
+    def complete_module(self, cohort, exercises, enrolment: Enrolment) -> Submission:
+        """Every required exercise accepted, the first after one revision (which keeps its file); the completion
+        record is written by the signal on the last accept. Returns the first exercise's submission."""
         t = cohort.starts_at + DAY
-        first = True
+        first, first_submission = True, None
         for exercise, body in zip(exercises, ANSWERS * 2):
             if not exercise.is_required:
                 continue
@@ -131,17 +140,19 @@ class _Demo:
                 self.review(v, Decision.RETURNED, 1, "データの品質で、もう一つ気になる行があります。探してみてください。",
                             t + DAY)
                 self.answer_questions(enrolment, exercise, t + 2 * DAY)
-                v = self.submit(enrolment, exercise, body + REVISION_NOTE, t + 2 * DAY)
-                first = False
+                v = self.submit(enrolment, exercise, body + REVISION_NOTE, t + 2 * DAY, keep=v)
+                first, first_submission = False, v.submission
             self.review(v, Decision.ACCEPTED, 3, "よく整理されています。**出典の明記**も適切です。", t + 3 * DAY)
             t += 4 * DAY
+        return first_submission
 
-    def main_cohort(self, module: Module) -> None:
-        """One learner completed the module, one has an exercise back for revision, one waits for review."""
+    def main_cohort(self, module: Module) -> Submission:
+        """One learner completed the module, one has an exercise back for revision, one waits for review.
+        Returns the accepted work of the learner who completed it on the first exercise."""
         cohort, exercises, enrolments = self.cohort(
             module, "2026年度 空知 第1期（デモ）", ["learner@example.jp", "completed@example.jp", "waiting@example.jp"],
             started_days_ago=80)
-        self.complete_module(cohort, exercises, enrolments["completed@example.jp"])
+        completed = self.complete_module(cohort, exercises, enrolments["completed@example.jp"])
         # The demo learner: the first exercise came back for revision, so the dashboard shows it.
         t = cohort.starts_at + 6 * DAY
         v = self.submit(enrolments["learner@example.jp"], exercises[0], ANSWERS[0], t)
@@ -151,9 +162,11 @@ class _Demo:
         waiting = enrolments["waiting@example.jp"]
         self.submit(waiting, exercises[0], ANSWERS[0] + REVISION_NOTE, self.now - 3 * DAY)
         self.submit(waiting, exercises[1], ANSWERS[1], self.now - DAY)
+        return completed
 
-    def other_cohort(self, module: Module, name: str, email: str, started_days_ago: int) -> None:
-        """The learner's first exercise accepted and the second submitted, if it is open by now."""
+    def other_cohort(self, module: Module, name: str, email: str, started_days_ago: int):
+        """The learner's first exercise accepted and the second submitted, if it is open by now. Returns the
+        cohort, its exercises and its enrolments by e-mail (the demo learner's too)."""
         cohort, exercises, enrolments = self.cohort(module, name, [email, "learner@example.jp"], started_days_ago)
         t = cohort.starts_at + DAY
         v = self.submit(enrolments[email], exercises[0], ANSWERS[0], t)
@@ -161,6 +174,24 @@ class _Demo:
         t = _opens(cohort, exercises[1], self.now - 2 * DAY)
         if t <= self.now:
             self.submit(enrolments[email], exercises[1], ANSWERS[1], t)
+        return cohort, exercises, enrolments
+
+    def published_case(self, submission: Submission) -> None:
+        """The mentor nominates accepted work, its learner consents with their name shown and the organizer
+        publishes it: a case in the library, a few days after the work was accepted."""
+        t = submission.versions[-1].submitted_at + 2 * DAY
+        nomination = nominate(self.session, submission=submission, nominator=self.mentor, note=PUBLISHED_NOTE, now=t)
+        answer(self.session, nomination=nomination, user=submission.enrolment.user, consents=True, shows_name=True,
+               now=t + DAY)
+        publish(self.session, nomination=nomination, organizer=self.organizer, now=t + 2 * DAY)
+
+    def case_awaiting_consent(self, cohort, exercises, enrolment: Enrolment) -> None:
+        """The demo learner's first exercise accepted, then nominated by the mentor: the learner is asked
+        whether it may be shared and has not answered yet."""
+        t = _opens(cohort, exercises[0], cohort.starts_at + 2 * DAY)
+        v = self.submit(enrolment, exercises[0], ANSWERS[0], t)
+        self.review(v, Decision.ACCEPTED, 3, "データの不備まで丁寧に確認できています。", t + DAY)
+        nominate(self.session, submission=v.submission, nominator=self.mentor, note=AWAITING_NOTE, now=t + 2 * DAY)
 
 
 def _create_accounts(session: Session) -> dict[str, User]:
@@ -175,18 +206,21 @@ def _create_accounts(session: Session) -> dict[str, User]:
 
 
 def create_demo_data(session: Session, storage: FileStorage, now: datetime) -> list[DemoAccount] | None:
-    """Create demo accounts and a cohort in progress on every loaded module, only when the database
-    has no users. Returns the accounts created, or None when there was data already."""
+    """Create demo accounts, a cohort in progress on every loaded module and two exemplary cases (one
+    published, one awaiting the demo learner's consent), only when the database has no users. Returns the
+    accounts created, or None when there was data already."""
     if count_users(session) > 0:
         return None
     modules = {m.slug: m for m in session.scalars(select(Module))}
     if MAIN_MODULE not in modules:
         raise RuntimeError(f"module {MAIN_MODULE} is not loaded; run `flask content sync` first")
     demo = _Demo(session, storage, _create_accounts(session), now)
-    demo.main_cohort(modules[MAIN_MODULE])
-    for slug, name, email, started_days_ago in OTHER_COHORTS:
-        if slug in modules:
-            demo.other_cohort(modules[slug], name, email, started_days_ago)
+    demo.published_case(demo.main_cohort(modules[MAIN_MODULE]))
+    others = [demo.other_cohort(modules[slug], name, email, started_days_ago)
+              for slug, name, email, started_days_ago in OTHER_COHORTS if slug in modules]
+    if others:
+        cohort, exercises, enrolments = others[0]
+        demo.case_awaiting_consent(cohort, exercises, enrolments["learner@example.jp"])
     load_starter(session)
     load_starter_paths(session, now)
     session.flush()

@@ -10,6 +10,7 @@ import os
 import secrets
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,11 @@ class Server:
         self.config = config
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """Enshu served by gunicorn on 127.0.0.1, set up the way an operator does it (prepare_instance.py:
-    migrations, municipalities, content sync of tests/fixtures/content, badge issuer)."""
-    instance = tmp_path_factory.mktemp("browser-instance")
+@contextmanager
+def serve(instance: Path):
+    """Enshu served by gunicorn on 127.0.0.1 from the fresh instance folder `instance`, set up the way an
+    operator does it (prepare_instance.py: migrations, municipalities, content sync of
+    tests/fixtures/content, badge issuer); yields its Server until the block ends."""
     with _database(instance) as database_url:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -77,6 +78,13 @@ def server(tmp_path_factory):
 
         with gunicorn(env, port, instance / "gunicorn.log", workers=2, threads=4, graceful_timeout=5):
             yield Server(url, instance, config)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The server of the whole test session (see serve)."""
+    with serve(tmp_path_factory.mktemp("browser-instance")) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
