@@ -104,6 +104,23 @@ def test_mentor_nominates_accepted_work_and_the_learner_is_asked_in_the_app(app,
     assert "優秀事例に推薦されました" in notifications
 
 
+@pytest.mark.parametrize("locale, asked", [
+    ("ja", "あなたの提出物1件がメンターに優秀事例として選ばれました"),
+    ("en", "A mentor chose 1 piece of your work as an exemplary case")])
+def test_the_learners_home_asks_until_they_answer(app, scene, login_as, locale, asked):
+    learner = login_as(scene["learner"])
+    learner.post("/language", data={"locale": locale})
+    assert asked not in learner.get("/").get_data(as_text=True)
+    _nominate(login_as(scene["mentor"]), scene["submission"])
+
+    home = learner.get("/").get_data(as_text=True)
+
+    assert asked in home and 'href="/cases/mine"' in home
+    assert asked not in login_as(scene["reader"]).get("/").get_data(as_text=True)
+    assert learner.post(f"/cases/consent/{scene['submission'].id}", data={"choice": "hide"}).status_code == 302
+    assert asked not in learner.get("/").get_data(as_text=True)
+
+
 def test_an_organizer_nominates_too(app, scene, login_as):
     assert _nominate(login_as(scene["organizer"]), scene["submission"]).status_code == 302
     assert db.session.scalar(select(CaseNomination)).nominated_by_id == scene["organizer"].id

@@ -162,6 +162,12 @@ def nominations(session: Session) -> list[NominationRow]:
     return [NominationRow(n, state_of(n)) for n in rows]
 
 
+def consents_asked_of(session: Session, user_id: int) -> int:
+    """How many nominations of a person's work still wait for their answer (their home asks them)."""
+    return session.scalar(select(func.count()).select_from(CaseConsent).where(
+        CaseConsent.user_id == user_id, CaseConsent.state == ConsentState.ASKED))
+
+
 def consents_of_user(session: Session, user_id: int) -> list[CaseConsent]:
     """A person's answers to nominations of their work, newest nomination first (their settings)."""
     return list(session.scalars(

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.admin.forms import ROLE_LABELS
 from app.badges.listeners import badge_settings
+from app.cases.queries import consents_asked_of
 from app.core import authz
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -23,6 +24,7 @@ def _render(kind: HomeKind, homes: list[HomeKind]):
     context = {"kind": kind, "homes": homes, "now": now, "role_labels": ROLE_LABELS}
     if kind == HomeKind.LEARNER:
         context["dashboard"] = learner_dashboard(db.session, current_user, now)
+        context["consents_asked"] = consents_asked_of(db.session, current_user.id)
     elif kind == HomeKind.MENTOR:
         context["home"] = queries.mentor_home(db.session, current_user, now)
     elif kind == HomeKind.ORGANIZER:
