@@ -322,3 +322,96 @@ def test_revoking_a_component_flags_the_level_badge_and_revokes_it_if_the_path_s
     assert "要確認 1件" in staff.get("/manage/paths/").get_data(as_text=True)
     page = staff.get(f"/manage/paths/{path.id}/badges").get_data(as_text=True)
     assert "要確認" in page and ("失効" in page if revokes else "有効" in page)
+
+
+# -- un-marking a self-reported course ---------------------------------------------------------------------------
+
+@pytest.fixture
+def awarded_with_course(app, make, two_modules):
+    """A learner awarded a level-2 badge by a path that requires the first module and a self-reported course."""
+    path, cohorts, mentor, course = two_modules
+    lenient = _path([services.StepSpec(cohorts[0].module_version.module_id, None, True),
+                     services.StepSpec(None, course.id, True)], level=2, accepts=True)
+    learner = make.user()
+    _complete(app, make, cohorts[0], learner, mentor)
+    mark_done(db.session, user=learner, course=course, note="")
+    db.session.commit()
+    award = db.session.scalar(select(LevelAward).where(LevelAward.user_id == learner.id))
+    assert award.path_id == lenient.id and [c.course_id for c in award.courses] == [course.id]
+    return lenient, learner, course, award
+
+
+@pytest.mark.parametrize("revokes", [False, True], ids=["flag only", "flag and revoke"])
+def test_unmarking_a_course_a_level_badge_rests_on_flags_it_and_revokes_it_if_the_path_says_so(
+        app, make, client, awarded_with_course, revokes):
+    from app.auth.models import AuditEntry
+    from app.catalogue.services import unmark_done
+    path, learner, course, award = awarded_with_course
+    path.revokes_level_badges = revokes
+    db.session.commit()
+    unmark_done(db.session, user=learner, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is not None
+    assert award.flag_reason == f"学習者が自己申告の外部講座「{course.title}」の受講記録を取り消したため"
+    assert award.credential.status == (CredentialStatus.REVOKED if revokes else CredentialStatus.ISSUED)
+    document = json.loads(award.credential.ob3_json)
+    result = digital_bazaar_verify(document, issuer_documents(client, document))
+    assert result["verified"] is not revokes and result.get("revoked", False) is revokes
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "path.award_flagged"))
+    assert (entry.actor_id, entry.object_id, entry.after["course"]) == (learner.id, award.id, course.url)
+
+
+def test_unmarking_a_course_no_level_badge_rests_on_changes_no_badge(app, make, two_modules):
+    from app.catalogue.services import unmark_done
+    path, cohorts, mentor, course = two_modules  # the course is an optional suggestion, not evidence
+    learner = make.user()
+    mark_done(db.session, user=learner, course=course, note="")
+    for cohort in cohorts:
+        _complete(app, make, cohort, learner, mentor)
+    award = db.session.scalar(select(LevelAward).where(LevelAward.user_id == learner.id))
+    assert award.courses == []
+    unmark_done(db.session, user=learner, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is None and award.credential.status == CredentialStatus.ISSUED
+
+
+def test_unmarking_the_same_course_as_another_learner_leaves_ones_own_badge_alone(app, make, awarded_with_course):
+    from app.catalogue.services import unmark_done
+    path, learner, course, award = awarded_with_course
+    other = make.user()
+    mark_done(db.session, user=other, course=course, note="")
+    unmark_done(db.session, user=other, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is None
+
+
+@pytest.mark.parametrize("revokes, locale, warning, button", [
+    (False, "ja", "「受講済み」を取り消すと、レベルバッジは事務局の確認対象（要確認）になり、失効することがあります。",
+     "「受講済み」を取り消す（レベルバッジは要確認になります）"),
+    (True, "ja", "「受講済み」を取り消すと、レベルバッジは失効します。", "「受講済み」を取り消す（レベルバッジは失効します）"),
+    (False, "en", "If you undo “done”, the level badge is flagged for the programme office to check, and may be revoked.",
+     "Undo “done” and flag the level badge"),
+    (True, "en", "If you undo “done”, the level badge is revoked.", "Undo “done” and lose the level badge"),
+])
+def test_the_catalogue_warns_before_unmarking_a_course_a_level_badge_rests_on(
+        app, make, login_as, awarded_with_course, revokes, locale, warning, button):
+    path, learner, course, award = awarded_with_course
+    path.revokes_level_badges = revokes
+    learner.locale = locale
+    plain = _course(2)
+    mark_done(db.session, user=learner, course=plain, note="")
+    db.session.commit()
+    page = login_as(learner).get("/catalogue/").get_data(as_text=True)
+    resting, other = (page.split(f'id="course-{c.id}"')[1].split("</li>")[0] for c in (course, plain))
+    assert warning in resting and button in resting
+    assert "warning-box" not in other and button not in other
+    assert ("Undo “done”" if locale == "en" else "「受講済み」を取り消す") in other
+    # Once the badge is revoked, un-marking changes nothing more: no warning.
+    if revokes:
+        from app.badges.revocation import revoke as revoke_badge
+        revoke_badge(db.session, award.credential, reason="確認のため", actor=None, now=utcnow())
+        db.session.commit()
+        assert warning not in login_as(learner).get("/catalogue/").get_data(as_text=True)

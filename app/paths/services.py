@@ -1,6 +1,7 @@
 """Changes to learning paths: saving a path with its ordered steps (refusing what cannot work), loading the
 starter paths, and the level badge: issued once when a learner holds every required step, flagged (and
-revoked, if the path says so) when a component credential is revoked. Services flush; the caller commits."""
+revoked, if the path says so) when a component credential is revoked or a self-reported course un-marked.
+Services flush; the caller commits."""
 
 import tomllib
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from app.catalogue.models import CatalogueCourse, CourseDone
 from app.content.levels import LEVEL_NUMBERS
 from app.content.models import Module
 from app.core.reasons import ReasonError
-from app.paths.models import LearningPath, LevelAward, LevelAwardComponent, PathStep
+from app.paths.models import LearningPath, LevelAward, LevelAwardComponent, LevelAwardCourse, PathStep
 
 # Level 0 (everyday literacy) has no badge, so no path leads to it.
 PATH_LEVELS = LEVEL_NUMBERS[1:]
@@ -196,7 +197,8 @@ def award_if_complete(session: Session, path: LearningPath, learner: User, *, ke
     credential = create_level_credential(session, learner, path.talent_level, evidence, keys=keys, urls=urls,
                                          defaults=defaults, now=now)
     award = LevelAward(path=path, user=learner, credential=credential, awarded_at=now,
-                       components=[LevelAwardComponent(credential=c) for c in components])
+                       components=[LevelAwardComponent(credential=c) for c in components],
+                       courses=[LevelAwardCourse(course_id=s.course_id) for s in path.steps if s.course_id in courses])
     session.add(award)
     session.flush()
     return award
@@ -219,11 +221,26 @@ def flag_awards_of(session: Session, component: Credential, *, actor: User | Non
                                   .order_by(LevelAward.id)))
     reason = (f"構成バッジ「{component.achievement.name_ja}」が失効したため"
               f"（{component.revocation_reason}）")
+    return _flag(session, awards, reason, {"component": component.uuid}, actor=actor, now=now)
+
+
+def flag_awards_of_course(session: Session, learner: User, course: CatalogueCourse, *, now: datetime) -> list[LevelAward]:
+    """`learner` un-marked a self-reported course: flag every level badge of theirs issued with it, and revoke
+    those whose path revokes level badges with their components. Returns the awards flagged."""
+    awards = list(session.scalars(select(LevelAward).join(LevelAwardCourse)
+                                  .where(LevelAward.user_id == learner.id, LevelAwardCourse.course_id == course.id)
+                                  .order_by(LevelAward.id)))
+    reason = f"学習者が自己申告の外部講座「{course.title}」の受講記録を取り消したため"
+    return _flag(session, awards, reason, {"course": course.url}, actor=learner, now=now)
+
+
+def _flag(session: Session, awards: list[LevelAward], reason: str, cause: dict, *, actor: User | None,
+          now: datetime) -> list[LevelAward]:
     for award in awards:
         if award.flagged_at is None:
             award.flagged_at, award.flag_reason = now, reason
             audit.record(session, actor, "path.award_flagged", "learning_path_award", award.id,
-                         after={"component": component.uuid, "reason": reason})
+                         after={**cause, "reason": reason})
         if award.path.revokes_level_badges and award.credential.status == CredentialStatus.ISSUED:
             revoke(session, award.credential, reason=reason, actor=actor, now=now)
     session.flush()
