@@ -169,8 +169,8 @@ def test_the_starter_paths_load_once_from_the_shipped_modules_and_catalogue(app)
     sync_modules(db.session, load_all(DEFAULT_ROOT)[0], FileStorage(app.config["STORAGE_DIR"]), utcnow(),
                  retire_missing=False)
     load_catalogue(db.session)
-    assert services.load_starter(db.session, utcnow()) == 2
-    assert services.load_starter(db.session, utcnow()) == 0
+    assert len(services.load_starter(db.session, utcnow())) == 2
+    assert services.load_starter(db.session, utcnow()) == []
     db.session.commit()
     paths = db.session.scalars(select(LearningPath).order_by(LearningPath.talent_level)).all()
     assert [(p.talent_level, len(p.steps)) for p in paths] == [(1, 3), (2, 4)]
@@ -322,3 +322,249 @@ def test_revoking_a_component_flags_the_level_badge_and_revokes_it_if_the_path_s
     assert "要確認 1件" in staff.get("/manage/paths/").get_data(as_text=True)
     page = staff.get(f"/manage/paths/{path.id}/badges").get_data(as_text=True)
     assert "要確認" in page and ("失効" in page if revokes else "有効" in page)
+
+
+# -- saving a path awards those who already complete it --------------------------------------------------------
+
+def _award_on_save(app, path) -> list[LevelAward]:
+    from app.badges.listeners import badge_settings
+    keys, urls, defaults = badge_settings(app.config)
+    awards = services.award_completers(db.session, path, actor=None, keys=keys, urls=urls, defaults=defaults,
+                                       now=utcnow())
+    db.session.commit()
+    return awards
+
+
+@pytest.fixture
+def two_modules_held(app, make):
+    """Two modules in cohorts, no path yet: `both` holds both modules' badges, `first` only the first's."""
+    mentor = make.user(Role.MENTOR)
+    cohorts = [make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}") for n in (1, 2)]
+    both, first = make.user(email="both@example.jp"), make.user(email="first@example.jp")
+    for cohort in cohorts:
+        _complete(app, make, cohort, both, mentor)
+    _complete(app, make, cohorts[0], first, mentor)
+    return [c.module_version.module_id for c in cohorts], both, first
+
+
+def test_saving_a_path_awards_the_learners_who_already_hold_every_required_step_once(
+        app, make, client, two_modules_held):
+    from app.auth.models import AuditEntry
+    modules, both, first = two_modules_held
+    path = _path([services.StepSpec(m, None, True) for m in modules])
+    assert _level_credentials(both) == []  # saving alone issues nothing: the caller asks for the awards
+    [award] = _award_on_save(app, path)
+    assert award.user_id == both.id and award.path_id == path.id
+    assert _level_credentials(first) == []
+    [level] = _level_credentials(both)
+    assert level.status == CredentialStatus.ISSUED and level.achievement.talent_level == 1
+    document = json.loads(level.ob3_json)
+    components = db.session.scalars(select(Credential).where(Credential.recipient_id == both.id,
+                                                             Credential.completion_record_id.is_not(None))
+                                    .order_by(Credential.id)).all()
+    assert [e["id"] for e in document["evidence"]] == [f"{app.config['BASE_URL']}/c/{c.uuid}" for c in components]
+    result = digital_bazaar_verify(document, issuer_documents(client, document))
+    assert result["verified"] is True, result
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "path.award_on_save"))
+    assert (entry.object_type, entry.object_id, entry.after) == ("learning_path", path.id, {"awarded": [both.id]})
+    # Saving it again awards nobody twice.
+    services.save_path(db.session, path, _fields(), [services.StepSpec(m, None, True) for m in modules],
+                       actor=None, now=utcnow())
+    assert _award_on_save(app, path) == []
+    assert len(_level_credentials(both)) == 1
+
+
+def test_making_a_step_optional_awards_the_learners_who_now_complete_the_path(app, make, two_modules_held):
+    modules, both, first = two_modules_held
+    path = _path([services.StepSpec(m, None, True) for m in modules])
+    _award_on_save(app, path)
+    services.save_path(db.session, path, _fields(), [services.StepSpec(modules[0], None, True),
+                                                     services.StepSpec(modules[1], None, False)],
+                       actor=None, now=utcnow())
+    [award] = _award_on_save(app, path)
+    assert award.user_id == first.id
+    evidence = json.loads(award.credential.ob3_json)["evidence"]
+    assert len(evidence) == 1 and len(award.components) == 1
+
+
+def test_a_learner_holding_the_level_already_is_not_awarded_it_again_by_another_path(app, make, two_modules_held):
+    modules, both, first = two_modules_held
+    _award_on_save(app, _path([services.StepSpec(m, None, True) for m in modules]))
+    assert [a.user_id for a in _award_on_save(app, _path([services.StepSpec(modules[0], None, True)]))] == [first.id]
+    # Another level is another badge.
+    higher = _path([services.StepSpec(modules[0], None, True)], level=2)
+    assert [a.user_id for a in _award_on_save(app, higher)] == [both.id, first.id]
+    assert sorted(c.achievement.talent_level for c in _level_credentials(both)) == [1, 2]
+
+
+@pytest.mark.parametrize("accepts", [False, True], ids=["not accepted", "accepted"])
+def test_a_self_reported_course_counts_on_save_only_when_the_path_accepts_it(app, make, two_modules_held, accepts):
+    modules, both, first = two_modules_held
+    course, other = _course(1), _course(2)
+    only_course = make.user(email="course@example.jp")
+    for learner in (first, only_course):
+        mark_done(db.session, user=learner, course=course, note="")
+    db.session.commit()
+    suggested = _path([services.StepSpec(modules[0], None, True), services.StepSpec(None, course.id, False)],
+                      accepts=accepts)
+    awards = {a.user_id: a for a in _award_on_save(app, suggested)}
+    assert awards.keys() == {both.id, first.id}  # the course is optional: the module is all it asks
+    award = awards[first.id]
+    evidence = json.loads(award.credential.ob3_json)["evidence"]
+    assert (evidence[-1]["id"] == course.url) is accepts
+    assert [c.course_id for c in award.courses] == ([course.id] if accepts else [])
+    if accepts:  # a path of courses alone: the marks are all it asks
+        courses_only = _path([services.StepSpec(None, course.id, True), services.StepSpec(None, other.id, False)],
+                             level=2, accepts=True)
+        assert [a.user_id for a in _award_on_save(app, courses_only)] == [first.id, only_course.id]
+
+
+def test_awarding_on_save_runs_the_same_queries_however_many_learners_hold_part_of_the_path(app, make):
+    first, second = _course(1), _course(2)
+    path = _path([services.StepSpec(None, first.id, True), services.StepSpec(None, second.id, True)], accepts=True)
+
+    def queries_with(learners: int) -> int:
+        for _n in range(learners):
+            mark_done(db.session, user=make.user(), course=first, note="")
+        db.session.commit()
+        db.session.expire_all()
+        with QueryCounter(db.engine) as counter:
+            assert _award_on_save(app, db.session.get(LearningPath, path.id)) == []
+        return counter.count
+
+    assert queries_with(1) == queries_with(5)
+
+
+@pytest.mark.parametrize("locale, count, message", [
+    ("ja", 1, "必須ステップをすでにすべて修了していた学習者1人に、この学習パスのレベルバッジを発行しました。"),
+    ("en", 1, "1 learner who already held every required step was awarded the path's level badge."),
+    ("en", 2, "2 learners who already held every required step were awarded the path's level badge."),
+])
+def test_the_organizer_is_told_how_many_learners_saving_the_path_awarded(
+        app, make, login_as, two_modules_held, locale, count, message):
+    modules, both, first = two_modules_held
+    client = login_as(make.user(Role.ORGANIZER, locale=locale))
+    token = csrf_token(client.get("/manage/paths/new").get_data(as_text=True))
+    rows = [("1", f"module-{modules[0]}", True), ("2", f"module-{modules[1]}", count == 1)]
+    response = client.post("/manage/paths/new", data={"csrf_token": token, **_form({}, rows)}, follow_redirects=True)
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200 and message in page
+    assert db.session.scalar(select(func.count()).select_from(LevelAward)) == count
+
+
+def test_saving_a_path_nobody_completes_says_only_that_it_was_saved(app, make, login_as, two_modules_held):
+    modules, both, first = two_modules_held
+    client = login_as(make.user(Role.ORGANIZER))
+    token = csrf_token(client.get("/manage/paths/new").get_data(as_text=True))
+    rows = [("1", f"module-{modules[0]}", True), ("2", f"module-{make.module_version().module_id}", True)]
+    page = client.post("/manage/paths/new", data={"csrf_token": token, **_form({}, rows)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "保存しました" in page and "レベルバッジを発行しました" not in page
+
+
+# -- un-marking a self-reported course ---------------------------------------------------------------------------
+
+@pytest.fixture
+def awarded_with_course(app, make, two_modules):
+    """A learner awarded a level-2 badge by a path that requires the first module and a self-reported course."""
+    path, cohorts, mentor, course = two_modules
+    lenient = _path([services.StepSpec(cohorts[0].module_version.module_id, None, True),
+                     services.StepSpec(None, course.id, True)], level=2, accepts=True)
+    learner = make.user()
+    _complete(app, make, cohorts[0], learner, mentor)
+    mark_done(db.session, user=learner, course=course, note="")
+    db.session.commit()
+    award = db.session.scalar(select(LevelAward).where(LevelAward.user_id == learner.id))
+    assert award.path_id == lenient.id and [c.course_id for c in award.courses] == [course.id]
+    return lenient, learner, course, award
+
+
+@pytest.mark.parametrize("revokes", [False, True], ids=["flag only", "flag and revoke"])
+def test_unmarking_a_course_a_level_badge_rests_on_flags_it_and_revokes_it_if_the_path_says_so(
+        app, make, client, awarded_with_course, revokes):
+    from app.auth.models import AuditEntry
+    from app.catalogue.services import unmark_done
+    path, learner, course, award = awarded_with_course
+    path.revokes_level_badges = revokes
+    db.session.commit()
+    unmark_done(db.session, user=learner, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is not None
+    assert award.flag_reason == f"学習者が自己申告の外部講座「{course.title}」の受講記録を取り消したため"
+    assert award.credential.status == (CredentialStatus.REVOKED if revokes else CredentialStatus.ISSUED)
+    document = json.loads(award.credential.ob3_json)
+    result = digital_bazaar_verify(document, issuer_documents(client, document))
+    assert result["verified"] is not revokes and result.get("revoked", False) is revokes
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "path.award_flagged"))
+    assert (entry.actor_id, entry.object_id, entry.after["course"]) == (learner.id, award.id, course.url)
+
+
+def test_unmarking_a_course_no_level_badge_rests_on_changes_no_badge(app, make, two_modules):
+    from app.catalogue.services import unmark_done
+    path, cohorts, mentor, course = two_modules  # the course is an optional suggestion, not evidence
+    learner = make.user()
+    mark_done(db.session, user=learner, course=course, note="")
+    for cohort in cohorts:
+        _complete(app, make, cohort, learner, mentor)
+    award = db.session.scalar(select(LevelAward).where(LevelAward.user_id == learner.id))
+    assert award.courses == []
+    unmark_done(db.session, user=learner, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is None and award.credential.status == CredentialStatus.ISSUED
+
+
+def test_unmarking_the_same_course_as_another_learner_leaves_ones_own_badge_alone(app, make, awarded_with_course):
+    from app.catalogue.services import unmark_done
+    path, learner, course, award = awarded_with_course
+    other = make.user()
+    mark_done(db.session, user=other, course=course, note="")
+    unmark_done(db.session, user=other, course=course)
+    db.session.commit()
+    db.session.expire_all()
+    assert award.flagged_at is None
+
+
+@pytest.mark.parametrize("revokes, locale, warning, button", [
+    (False, "ja", "「受講済み」を取り消すと、レベルバッジは事務局の確認対象（要確認）になり、失効することがあります。",
+     "「受講済み」を取り消す（レベルバッジは要確認になります）"),
+    (True, "ja", "「受講済み」を取り消すと、レベルバッジは失効します。", "「受講済み」を取り消す（レベルバッジは失効します）"),
+    (False, "en", "If you undo “done”, the level badge is flagged for the programme office to check, and may be revoked.",
+     "Undo “done” and flag the level badge"),
+    (True, "en", "If you undo “done”, the level badge is revoked.", "Undo “done” and lose the level badge"),
+])
+def test_the_catalogue_warns_before_unmarking_a_course_a_level_badge_rests_on(
+        app, make, login_as, awarded_with_course, revokes, locale, warning, button):
+    path, learner, course, award = awarded_with_course
+    path.revokes_level_badges = revokes
+    learner.locale = locale
+    plain = _course(2)
+    mark_done(db.session, user=learner, course=plain, note="")
+    db.session.commit()
+    page = login_as(learner).get("/catalogue/").get_data(as_text=True)
+    resting, other = (page.split(f'id="course-{c.id}"')[1].split("</li>")[0] for c in (course, plain))
+    assert warning in resting and button in resting
+    assert "warning-box" not in other and button not in other
+    assert ("Undo “done”" if locale == "en" else "「受講済み」を取り消す") in other
+    # Once the badge is revoked, un-marking changes nothing more: no warning.
+    if revokes:
+        from app.badges.revocation import revoke as revoke_badge
+        revoke_badge(db.session, award.credential, reason="確認のため", actor=None, now=utcnow())
+        db.session.commit()
+        assert warning not in login_as(learner).get("/catalogue/").get_data(as_text=True)
+
+
+def test_loading_the_starter_paths_awards_the_learners_who_already_complete_them(app, make, runner):
+    from app.catalogue.services import load_starter as load_catalogue
+    load_catalogue(db.session)
+    # The starter paths' modules, as factory modules of one exercise under the shipped slugs.
+    versions = {slug: make.module_version(exercises=1, slug=slug) for slug in (
+        "municipal-digital-basics", "sorachi-agriculture", "hokkaido-tourism", "kushiro-fisheries")}
+    mentor, learner = make.user(Role.MENTOR), make.user()
+    for slug in ("municipal-digital-basics", "sorachi-agriculture"):  # the level-1 path's required modules
+        _complete(app, make, make.cohort(versions[slug], mentors=[mentor]), learner, mentor)
+    result = runner.invoke(args=["paths", "load-starter"])
+    assert result.exit_code == 0 and "2 starter path(s) added, 1 level badge(s) issued" in result.output
+    [level] = _level_credentials(learner)
+    assert level.achievement.talent_level == 1

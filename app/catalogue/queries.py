@@ -9,6 +9,7 @@ from sqlalchemy import Float, Integer, Select, and_, case, column, exists, func,
 from sqlalchemy.orm import Session, selectinload
 
 from app.catalogue.models import FTS_TABLE, CatalogueCourse, CatalogueTopic, CourseDone, DssRole
+from app.catalogue.signals import course_unmark_consequences
 
 PAGE_SIZE = 20
 QUERY_LIMIT = 100
@@ -127,3 +128,14 @@ def search(session: Session, filters: Filters, *, user_id: int, page: int = 1) -
         base([CatalogueCourse.dss_role, func.count()], "role").where(CatalogueCourse.dss_role.is_not(None))
         .group_by(CatalogueCourse.dss_role).order_by(CatalogueCourse.dss_role))]
     return Found(courses, done, total, page, pages, levels, topics, roles)
+
+
+def unmark_consequences(session: Session, user_id: int, course_ids: list[int]) -> dict[int, bool]:
+    """What un-marking each of `course_ids` would do to a badge of `user_id` (the features above answer):
+    {course_id: True if a badge would be revoked, False if only flagged}; a course absent changes no badge."""
+    consequences: dict[int, bool] = {}
+    if course_ids:
+        for _listener, answer in course_unmark_consequences.send(session, user_id=user_id, course_ids=course_ids):
+            for course_id, revokes in answer.items():
+                consequences[course_id] = consequences.get(course_id, False) or revokes
+    return consequences

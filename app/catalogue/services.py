@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.auth import audit
 from app.auth.models import User
 from app.catalogue.models import CatalogueCourse, CatalogueTopic, CourseDone, DssRole
-from app.catalogue.signals import course_marked_done
+from app.catalogue.signals import course_marked_done, course_unmarked
 from app.core import previews
 from app.core.db import column_length, utcnow
 from app.core.previews import content_hash
@@ -274,4 +274,10 @@ def mark_done(session: Session, *, user: User, course: CatalogueCourse, note: st
 
 
 def unmark_done(session: Session, *, user: User, course: CatalogueCourse) -> None:
-    session.execute(delete(CourseDone).where(CourseDone.user_id == user.id, CourseDone.course_id == course.id))
+    """Remove `user`'s mark of `course`, if any: a level badge that listed it as evidence is flagged (and
+    revoked if its path says so) by the listeners of course_unmarked."""
+    removed = session.execute(delete(CourseDone).where(CourseDone.user_id == user.id,
+                                                       CourseDone.course_id == course.id)).rowcount
+    if removed:
+        course_unmarked.send(session, user=user, course=course, now=utcnow())
+

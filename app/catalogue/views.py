@@ -82,7 +82,8 @@ def index():
                            page=request.args.get("page", 1, type=positive_int))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("catalogue/index.html", found=found, filters=filters, args=args,
-                           roles=dss_role_labels(), done_form=DoneForm(formdata=None), undo_form=ActionForm())
+                           roles=dss_role_labels(), done_form=DoneForm(formdata=None), undo_form=ActionForm(),
+                           consequences=queries.unmark_consequences(db.session, current_user.id, list(found.done)))
 
 
 def _course(course_id: int) -> CatalogueCourse:

@@ -67,8 +67,9 @@ class PathStep(db.Model):
 
 
 class LevelAward(db.Model):
-    """The level badge a learner earned through a path, and the component credentials it was issued for.
-    Written once per (path, learner); a revoked component flags it (and per the path's setting revokes it)."""
+    """The level badge a learner earned through a path, and the component credentials and self-reported
+    courses it was issued for. Written once per (path, learner); a revoked component or a withdrawn course
+    flags it (and per the path's setting revokes it)."""
 
     __tablename__ = "learning_path_award"
     __table_args__ = (
@@ -92,6 +93,7 @@ class LevelAward(db.Model):
     credential: Mapped[Credential] = relationship()
     components: Mapped[list["LevelAwardComponent"]] = relationship(back_populates="award",
                                                                    cascade="all, delete-orphan")
+    courses: Mapped[list["LevelAwardCourse"]] = relationship(back_populates="award", cascade="all, delete-orphan")
 
 
 class LevelAwardComponent(db.Model):
@@ -106,3 +108,18 @@ class LevelAwardComponent(db.Model):
 
     award: Mapped[LevelAward] = relationship(back_populates="components")
     credential: Mapped[Credential] = relationship()
+
+
+class LevelAwardCourse(db.Model):
+    """A catalogue course, marked done by the learner (self-reported), that a level badge lists as evidence."""
+
+    __tablename__ = "learning_path_award_course"
+
+    award_id: Mapped[int] = mapped_column(ForeignKey("learning_path_award.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    # Removing a course from the catalogue removes its marks, so its evidence rows go with it too.
+    course_id: Mapped[int] = mapped_column(ForeignKey("catalogue_course.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+
+    award: Mapped[LevelAward] = relationship(back_populates="courses")
+    course: Mapped[CatalogueCourse] = relationship()

@@ -11,7 +11,7 @@ from app.badges.models import Achievement, Credential, CredentialStatus
 from app.catalogue.models import CatalogueCourse, CourseDone
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus
 from app.content.models import ModuleVersion
-from app.paths.models import LearningPath, LevelAward, PathStep
+from app.paths.models import LearningPath, LevelAward, LevelAwardCourse, PathStep
 from app.paths.services import held_module_credentials, marked_courses
 
 
@@ -153,3 +153,17 @@ def flagged_counts(session: Session) -> dict[int, int]:
     """How many flagged level badges each path has."""
     return dict(session.execute(select(LevelAward.path_id, func.count()).where(LevelAward.flagged_at.is_not(None))
                                 .group_by(LevelAward.path_id)).all())
+
+
+def badges_resting_on_courses(session: Session, user_id: int, course_ids: list[int]) -> dict[int, bool]:
+    """The courses among `course_ids` that a valid level badge of `user_id` lists as evidence, each with
+    whether un-marking it would revoke the badge (its path says so) rather than only flag it. One query."""
+    resting: dict[int, bool] = {}
+    for course_id, revokes in session.execute(
+            select(LevelAwardCourse.course_id, LearningPath.revokes_level_badges)
+            .join(LevelAward, LevelAward.id == LevelAwardCourse.award_id).join(LevelAward.path)
+            .join(LevelAward.credential)
+            .where(LevelAward.user_id == user_id, LevelAwardCourse.course_id.in_(course_ids),
+                   Credential.status == CredentialStatus.ISSUED)):
+        resting[course_id] = resting.get(course_id, False) or revokes
+    return resting

@@ -1,13 +1,15 @@
 """Changes to learning paths: saving a path with its ordered steps (refusing what cannot work), loading the
-starter paths, and the level badge: issued once when a learner holds every required step, flagged (and
-revoked, if the path says so) when a component credential is revoked. Services flush; the caller commits."""
+starter paths, and the level badge: issued once when a learner holds every required step (when the last
+one comes, or when a saved path asks no more than they hold), flagged (and revoked, if the path says so)
+when a component credential is revoked or a self-reported course un-marked. Services flush; the caller
+commits."""
 
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.auth import audit
@@ -22,7 +24,7 @@ from app.catalogue.models import CatalogueCourse, CourseDone
 from app.content.levels import LEVEL_NUMBERS
 from app.content.models import Module
 from app.core.reasons import ReasonError
-from app.paths.models import LearningPath, LevelAward, LevelAwardComponent, PathStep
+from app.paths.models import LearningPath, LevelAward, LevelAwardComponent, LevelAwardCourse, PathStep
 
 # Level 0 (everyday literacy) has no badge, so no path leads to it.
 PATH_LEVELS = LEVEL_NUMBERS[1:]
@@ -119,11 +121,11 @@ def save_path(session: Session, path: LearningPath | None, fields: PathFields, s
     return path
 
 
-def load_starter(session: Session, now: datetime) -> int:
+def load_starter(session: Session, now: datetime) -> list[LearningPath]:
     """Create the starter paths that do not exist yet (by slug), from the shipped modules and starter
-    catalogue. Returns how many were created. Raises ValueError naming a module or course that is missing."""
+    catalogue. Returns those created. Raises ValueError naming a module or course that is missing."""
     data = tomllib.loads(STARTER_FILE.read_text(encoding="utf-8"))
-    created = 0
+    created = []
     for raw in data["paths"]:
         if session.scalar(select(LearningPath.id).where(LearningPath.slug == raw["slug"])) is not None:
             continue
@@ -144,7 +146,7 @@ def load_starter(session: Session, now: datetime) -> int:
                             raw["revokes_level_badges"])
         path = save_path(session, None, fields, steps, actor=None, now=now)
         path.slug = raw["slug"]
-        created += 1
+        created.append(path)
     session.flush()
     return created
 
@@ -172,6 +174,15 @@ def _course_evidence(course: CatalogueCourse, done: CourseDone) -> dict:
             "narrative": f"自己申告: 外部講座「{course.title}」（{course.provider}）を受講（{done.done_at:%Y-%m-%d}記録）。"}
 
 
+def _award_held(path: LearningPath, user_id) -> Select:
+    """The learner's award of `path`, or their issued level badge of the path's level through any path:
+    either way the path awards them nothing more."""
+    return select(LevelAward.id).join(LevelAward.path).join(LevelAward.credential).where(
+        LevelAward.user_id == user_id,
+        (LevelAward.path_id == path.id) | ((LearningPath.talent_level == path.talent_level)
+                                           & (Credential.status == CredentialStatus.ISSUED)))
+
+
 def award_if_complete(session: Session, path: LearningPath, learner: User, *, keys: KeyStore, urls: BadgeUrls,
                       defaults: IssuerDefaults, now: datetime) -> LevelAward | None:
     """Issue the path's level badge to `learner` when they hold every required step (module badges not
@@ -180,10 +191,7 @@ def award_if_complete(session: Session, path: LearningPath, learner: User, *, ke
     # Two badges of the same learner signed at once would each miss the other: the second waits here
     # for the first to commit, then sees it (PostgreSQL; SQLite's writers are serial already).
     session.execute(select(User.id).where(User.id == learner.id).with_for_update())
-    if session.scalar(select(LevelAward.id).join(LevelAward.path).join(LevelAward.credential).where(
-            LevelAward.user_id == learner.id,
-            (LevelAward.path_id == path.id) | ((LearningPath.talent_level == path.talent_level)
-                                               & (Credential.status == CredentialStatus.ISSUED)))) is not None:
+    if session.scalar(_award_held(path, learner.id)) is not None:
         return None
     modules = held_module_credentials(session, learner.id, [s.module_id for s in path.steps if s.module_id])
     courses = (marked_courses(session, learner.id, [s.course_id for s in path.steps if s.course_id])
@@ -196,10 +204,50 @@ def award_if_complete(session: Session, path: LearningPath, learner: User, *, ke
     credential = create_level_credential(session, learner, path.talent_level, evidence, keys=keys, urls=urls,
                                          defaults=defaults, now=now)
     award = LevelAward(path=path, user=learner, credential=credential, awarded_at=now,
-                       components=[LevelAwardComponent(credential=c) for c in components])
+                       components=[LevelAwardComponent(credential=c) for c in components],
+                       courses=[LevelAwardCourse(course_id=s.course_id) for s in path.steps if s.course_id in courses])
     session.add(award)
     session.flush()
     return award
+
+
+def completing_learners(session: Session, path: LearningPath) -> list[int]:
+    """Ids of the learners who hold every required step of `path` as it is saved (module badges issued;
+    catalogue courses marked, if the path accepts them) and whom it has not awarded (nor has any path a
+    level badge of its level that they hold). One query, however many learners."""
+    required = (PathStep.path_id == path.id) & PathStep.is_required.is_(True)
+    held = (select(Credential.recipient_id.label("user_id"), PathStep.id.label("step_id")).select_from(Credential)
+            .join(Achievement, Achievement.id == Credential.achievement_id)
+            .join(PathStep, PathStep.module_id == Achievement.module_id)
+            .where(required, Credential.status == CredentialStatus.ISSUED))
+    if path.accepts_self_reported:
+        held = held.union_all(select(CourseDone.user_id, PathStep.id)
+                              .join(PathStep, PathStep.course_id == CourseDone.course_id).where(required))
+    held = held.subquery()
+    return list(session.scalars(
+        select(held.c.user_id).where(~_award_held(path, held.c.user_id).exists())
+        .group_by(held.c.user_id)
+        .having(func.count(distinct(held.c.step_id)) == sum(s.is_required for s in path.steps))
+        .order_by(held.c.user_id)))
+
+
+def award_completers(session: Session, path: LearningPath, *, actor: User | None, keys: KeyStore, urls: BadgeUrls,
+                     defaults: IssuerDefaults, now: datetime) -> list[LevelAward]:
+    """Issue the level badge of a path just saved to every learner who already holds all it requires
+    (award_if_complete's rules), and audit it. Returns the new awards. The queries beyond a fixed few are
+    those of each award."""
+    learner_ids = completing_learners(session, path)
+    if not learner_ids:
+        return []
+    learners = session.scalars(select(User).where(User.id.in_(learner_ids)).order_by(User.id)).all()
+    awards = [award for learner in learners
+              if (award := award_if_complete(session, path, learner, keys=keys, urls=urls, defaults=defaults,
+                                             now=now)) is not None]
+    if awards:
+        audit.record(session, actor, "path.award_on_save", "learning_path", path.id,
+                     after={"awarded": [a.user_id for a in awards]})
+        session.flush()
+    return awards
 
 
 def paths_with_step(session: Session, *, module_id: int | None = None, course_id: int | None = None) -> list[LearningPath]:
@@ -219,11 +267,26 @@ def flag_awards_of(session: Session, component: Credential, *, actor: User | Non
                                   .order_by(LevelAward.id)))
     reason = (f"構成バッジ「{component.achievement.name_ja}」が失効したため"
               f"（{component.revocation_reason}）")
+    return _flag(session, awards, reason, {"component": component.uuid}, actor=actor, now=now)
+
+
+def flag_awards_of_course(session: Session, learner: User, course: CatalogueCourse, *, now: datetime) -> list[LevelAward]:
+    """`learner` un-marked a self-reported course: flag every level badge of theirs issued with it, and revoke
+    those whose path revokes level badges with their components. Returns the awards flagged."""
+    awards = list(session.scalars(select(LevelAward).join(LevelAwardCourse)
+                                  .where(LevelAward.user_id == learner.id, LevelAwardCourse.course_id == course.id)
+                                  .order_by(LevelAward.id)))
+    reason = f"学習者が自己申告の外部講座「{course.title}」の受講記録を取り消したため"
+    return _flag(session, awards, reason, {"course": course.url}, actor=learner, now=now)
+
+
+def _flag(session: Session, awards: list[LevelAward], reason: str, cause: dict, *, actor: User | None,
+          now: datetime) -> list[LevelAward]:
     for award in awards:
         if award.flagged_at is None:
             award.flagged_at, award.flag_reason = now, reason
             audit.record(session, actor, "path.award_flagged", "learning_path_award", award.id,
-                         after={"component": component.uuid, "reason": reason})
+                         after={**cause, "reason": reason})
         if award.path.revokes_level_badges and award.credential.status == CredentialStatus.ISSUED:
             revoke(session, award.credential, reason=reason, actor=actor, now=now)
     session.flush()

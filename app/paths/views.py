@@ -1,11 +1,12 @@
 """Learning paths: learners see the list and their map of each path; organizers create, edit and reorder
 paths and see the level badges a path issued (flagged ones first)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from app.auth.models import Role
+from app.badges.listeners import badge_settings
 from app.content.levels import talent_levels
 from app.content.services import current_module_versions
 from app.core import authz
@@ -117,13 +118,23 @@ def _edit(path: LearningPath | None):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
+            now = utcnow()
             try:
                 saved = services.save_path(db.session, path, _fields(form), _step_specs(form), actor=current_user,
-                                           now=utcnow())
+                                           now=now)
             except services.PathInvalid as e:
                 problem, status = problem_message(e), 422
             else:
+                # Learners who already hold all that the path now asks get its level badge at once.
+                keys, urls, defaults = badge_settings(current_app.config)
+                awards = services.award_completers(db.session, saved, actor=current_user, keys=keys, urls=urls,
+                                                   defaults=defaults, now=now)
                 flash(_("The path “%(name)s” was saved.", name=saved.name_ja), "success")
+                if awards:
+                    flash(ngettext("%(num)d learner who already held every required step was awarded the "
+                                   "path's level badge.",
+                                   "%(num)d learners who already held every required step were awarded the "
+                                   "path's level badge.", len(awards)), "success")
                 return redirect(url_for("paths.manage"))
         else:
             status = 422
