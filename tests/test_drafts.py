@@ -2,6 +2,7 @@
 mentor's scores and feedback are kept as server-side drafts (autosaved by the page's script, or saved
 with 「下書き保存」), restored on return, seen only by their author and discarded on submit / decision."""
 
+import hashlib
 import io
 import re
 from datetime import timedelta
@@ -490,3 +491,96 @@ def test_a_chosen_files_stored_copy_survives_the_storage_sweep(app, scenario):
     result = app.test_cli_runner().invoke(args=["storage", "sweep", "--min-age", "0"])
     assert result.exit_code == 0
     assert FileStorage(app.config["STORAGE_DIR"]).path_for(content_hash).exists()
+
+
+# -- files chosen, then a refused submit (issue 11: nothing chosen is lost) -------------------------------------
+
+GOOD = ("表.csv", b"a,b\n1,2\n")
+# What each refused submit sends besides GOOD, and what the page says, in English and in Japanese.
+REFUSED_SUBMITS = {
+    "empty answer": ("", [], {"en": "Write your answer before submitting.", "ja": "回答を入力してから提出してください。"}),
+    "answer too long": (None, [], {"en": "characters long; the limit is", "ja": "文字以内にしてください。"}),
+    "forbidden type": ("答え", [("program.exe", b"MZ\x90\x00")], {
+        "en": "program.exe is not a file type we accept.", "ja": "program.exe は受け付けていないファイル形式です。"}),
+    "too large": ("答え", [("big.txt", b"x" * 2000)], {"en": "big.txt is larger than 0 MB.",
+                                                     "ja": "big.txt は0 MBを超えています。"}),
+    "name too long": ("答え", [("n" * 300 + ".txt", b"long name\n")], {
+        "en": "The file name nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn… is longer than 255 characters",
+        "ja": "ファイル名 nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn… が255文字を超えています"}),
+    "too many": ("答え", [("b.txt", b"b\n"), ("c.txt", b"c\n")], {
+        "en": "c.txt was not kept: a version may have at most 2 attachments.",
+        "ja": "c.txt は添付できません。1つの版に添付できるファイルは2個までです。"}),
+}
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+@pytest.mark.parametrize("case", list(REFUSED_SUBMITS))
+def test_files_chosen_for_a_refused_submit_are_kept_and_the_refused_file_is_named(app, scenario, monkeypatch, case,
+                                                                                  locale):
+    group, first, second, learner, mentor = scenario
+    app.config["MAX_ATTACHMENT_BYTES"] = 1000
+    monkeypatch.setattr(submissions, "MAX_ATTACHMENTS_PER_VERSION", 2)
+    learner.post("/language", data={"locale": locale})
+    body, others, messages = REFUSED_SUBMITS[case]
+    body = "あ" * (app.config["MAX_ANSWER_CHARS"] + 1) if body is None else body
+    kept = [GOOD[0]] + (["b.txt"] if case == "too many" else [])
+
+    refused = learner.post(_exercise_url(group, first), content_type="multipart/form-data",
+                           data=_with_files({"body": body, "submit": "1"}, GOOD, *others))
+
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and messages[locale] in page
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+    # The acceptable files are kept with the draft and shown as chosen; the refused one is not kept at all.
+    assert [a.filename for a in db.session.scalars(select(DraftAttachment).order_by(DraftAttachment.id))] == kept
+    chosen = page.split('class="chosen-files"')[1].split("</fieldset>")[0]
+    assert {"ja": "選択済みのファイル", "en": "Chosen files"}[locale] in chosen
+    assert all(name in chosen for name in kept) and "c.txt" not in chosen
+    storage = FileStorage(app.config["STORAGE_DIR"])
+    for name, content in others:
+        if name not in kept:
+            assert not storage.path_for(hashlib.sha256(content).hexdigest()).exists()
+    assert _textarea(page, "body") == body  # and what was typed is in the box as typed
+
+    # The learner corrects the answer and submits without choosing the files again.
+    submitted = learner.post(_exercise_url(group, first), content_type="multipart/form-data",
+                             data={"body": "完成した答え", "submit": "1"})
+    assert submitted.status_code == 302
+    db.session.expire_all()
+    assert [a.filename for a in db.session.scalar(select(Submission)).versions[-1].attachments] == kept
+    assert _answer_drafts() == []
+
+
+def test_add_draft_attachments_keeps_each_acceptable_file_and_returns_the_others_with_why(app, scenario,
+                                                                                        monkeypatch):
+    group, first, second, learner, mentor = scenario
+    monkeypatch.setattr(submissions, "MAX_ATTACHMENTS_PER_VERSION", 2)
+    storage = FileStorage(app.config["STORAGE_DIR"])
+    uploads = [submissions.Upload(name, io.BytesIO(content)) for name, content in (
+        ("program.exe", b"MZ\x90\x00"), ("a.txt", b"a\n"), ("big.txt", b"x" * 2000), ("b.txt", b"b\n"),
+        ("c.txt", b"c\n"))]
+    draft, refused = submissions.add_draft_attachments(
+        db.session, enrolment=db.session.scalar(select(Enrolment)), exercise=first, body_md="途中", uploads=uploads,
+        storage=storage, now=utcnow(), max_answer_chars=1000, max_attachment_bytes=1000)
+    db.session.commit()
+    assert [a.filename for a in draft.attachments] == ["a.txt", "b.txt"] and draft.body_md == "途中"
+    assert [(type(r), r.filename) for r in refused] == [
+        (submissions.DisallowedFileType, "program.exe"), (submissions.AttachmentTooLarge, "big.txt"),
+        (submissions.NoRoomForAttachment, "c.txt")]
+    assert all(storage.path_for(a.content_hash).exists() for a in draft.attachments)
+
+
+def test_a_submit_over_the_limit_with_the_previous_versions_files_keeps_the_new_ones_and_says_so(scenario,
+                                                                                                 monkeypatch):
+    group, first, second, learner, mentor = scenario
+    monkeypatch.setattr(submissions, "MAX_ATTACHMENTS_PER_VERSION", 2)
+    url = _exercise_url(group, first)
+    assert learner.post(url, content_type="multipart/form-data", data=_with_files(
+        {"body": "初版", "submit": "1"}, ("v1.txt", b"v1\n"))).status_code == 302
+    submission = db.session.scalar(select(Submission))
+    _decide(mentor, submission, 1, accept=False)
+    previous = submission.versions[-1].attachments[0].id
+    refused = learner.post(url, content_type="multipart/form-data", data=_with_files(
+        {"body": "第2版", "submit": "1", "keep_attachment": str(previous)}, ("x.txt", b"x\n"), ("y.txt", b"y\n")))
+    assert refused.status_code == 422 and "A version may have at most 2 attachments." in refused.get_data(as_text=True)
+    assert [a.filename for a in _answer_drafts()[0].attachments] == ["x.txt", "y.txt"]

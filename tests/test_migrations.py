@@ -268,3 +268,44 @@ def test_existing_cohorts_get_the_state_their_dates_imply_and_due_dates_survive_
     assert due == ends
     downgrade(revision="base")
     engine.dispose()
+
+
+def test_extension_notices_go_on_a_downgrade_and_their_kinds_are_refused_without_them(app_with, empty_database,
+                                                                                       models_database, make):
+    """0027 adds the kinds of extension notices and the extension a notification names; going down deletes the
+    notifications and mail choices of those kinds first (the older CHECK constraint would refuse them)."""
+    from sqlalchemy.exc import IntegrityError
+    from app.deadlines.models import Extension, ExtensionStatus
+    from app.notifications.models import MailOptOut, Notification, NotificationKind
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
+    engine = db.engine
+    upgrade()
+    learner = make.user()
+    group = make.cohort(make.module_version(exercises=1), learners=[learner])
+    exercise = group.module_version.exercises[0]
+    extension = Extension(enrolment_id=make.enrolment(group, learner).id, exercise_id=exercise.id,
+                          status=ExtensionStatus.DECLINED, reason="大雪", requested_by_id=learner.id,
+                          decided_at=utcnow(), decision_note="不可")
+    db.session.add(extension)
+    db.session.flush()
+    for kind in (NotificationKind.EXTENSION_DECLINED, NotificationKind.WORK_RETURNED):
+        db.session.add(Notification(recipient_id=learner.id, kind=kind, cohort_id=group.id, exercise_id=exercise.id,
+                                    extension_id=extension.id if kind == NotificationKind.EXTENSION_DECLINED else None))
+    db.session.add_all([MailOptOut(user_id=learner.id, kind=NotificationKind.EXTENSION_GRANTED),
+                        MailOptOut(user_id=learner.id, kind=NotificationKind.OVERDUE)])
+    db.session.commit()
+    learner_id = learner.id
+    db.session.remove()
+
+    downgrade(revision="0024_workbench")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT kind FROM notification")).scalars().all() == ["work_returned"]
+        assert conn.execute(text("SELECT kind FROM notification_mail_opt_out")).scalars().all() == ["overdue"]
+    assert "extension_id" not in {c["name"] for c in inspect(engine).get_columns("notification")}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("INSERT INTO notification_mail_opt_out (user_id, kind, created_at) "
+                          f"VALUES ({learner_id}, 'extension_granted', CURRENT_TIMESTAMP)"))
+    upgrade()
+    _assert_no_drift(engine, models_database)
+    downgrade(revision="base")
+    engine.dispose()

@@ -16,7 +16,9 @@ from app.badges.models import Credential
 from app.cohorts.models import CohortStatus, Enrolment, EnrolmentStatus
 from app.core.db import utcnow
 from app.core.storage import FileStorage
+from app.core.timeutil import TOKYO, end_of_day
 from app.core.transaction import commit
+from app.deadlines.models import Extension
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import MailOptOut, Notification, NotificationKind
@@ -313,3 +315,142 @@ def test_a_deactivated_account_is_told_nothing(app, make):
     group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
     _submit_version(app, make, group, learner, group.module_version.exercises[0])
     assert _kinds(mentor) == [] and _mails(app) == []
+
+
+# Extensions decided (app/deadlines): the learner hears the answer, or that they were given more time ----------
+
+def _tokyo(moment, locale: str) -> str:
+    """A moment as the notifications write it: 2026年12月8日（火）23:59, Tue 8 Dec 2026, 23:59."""
+    t = moment.astimezone(TOKYO)
+    if locale == "ja":
+        return f"{t.year}年{t.month}月{t.day}日（{'月火水木金土日'[t.weekday()]}）{t.hour}:{t:%M}"
+    return t.strftime("%a %-d %b %Y, %H:%M")
+
+
+def _extension_world(make, *learners):
+    organizer = make.user(Role.ORGANIZER)
+    group = make.cohort(make.module_version(exercises=2), learners=list(learners), name="釧路2026")
+    return group, group.module_version.exercises[0], organizer
+
+
+def _ask(client, group, exercise, reason="大雪で出勤できません"):
+    assert client.post(f"/cohorts/{group.id}/exercises/{exercise.id}/extension-request",
+                       data={"reason": reason}).status_code == 302
+    return db.session.scalars(select(Extension).order_by(Extension.id.desc())).first()
+
+
+def test_an_approved_request_tells_the_learner_the_new_due_date_in_japan_time_in_their_language(app, make, login_as):
+    japanese, english = make.user(Role.LEARNER), make.user(Role.LEARNER, locale="en")
+    group, exercise, organizer = _extension_world(make, japanese, english)
+    requests = {learner.id: _ask(login_as(learner), group, exercise) for learner in (japanese, english)}
+    assert _kinds(japanese) == _kinds(english) == []  # asking tells nobody yet
+    new_day = (group.schedule[0].due_at + timedelta(days=5)).astimezone(TOKYO).date()
+    as_organizer = login_as(organizer)
+    for extension in requests.values():
+        assert as_organizer.post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/approve",
+                                 data={f"a{extension.id}-due_on": new_day.isoformat(),
+                                       f"a{extension.id}-note": "お大事に"}).status_code == 302
+
+    new_due = end_of_day(new_day)
+    for learner in (japanese, english):
+        [notice] = db.session.scalars(select(Notification).where(Notification.recipient_id == learner.id)).all()
+        assert (notice.kind, notice.due_at, notice.extension_id) == (
+            NotificationKind.EXTENSION_APPROVED, new_due, requests[learner.id].id)
+    mails = {mail["to"]: mail for mail in _mails(app)}
+    assert mails[japanese.email]["subject"] == (
+        f"「釧路2026」の課題「課題1」の期限延長の申請が認められました。新しい提出期限は{_tokyo(new_due, 'ja')}です。")
+    assert mails[english.email]["subject"] == (
+        f"Your request for more time on “Exercise 1” (釧路2026) was approved: it is now due on {_tokyo(new_due, 'en')}.")
+    assert "判断に添えられたコメント：\nお大事に" in mails[japanese.email]["body"]
+    assert "Note from the decision:\nお大事に" in mails[english.email]["body"]
+    assert f"http://127.0.0.1:5000/cohorts/{group.id}/exercises/{exercise.id}" in mails[english.email]["body"]
+    # The notifications page links to the exercise page, in the reader's language.
+    page = login_as(english).get("/notifications/").get_data(as_text=True)
+    assert f"it is now due on {_tokyo(new_due, 'en')}" in page
+    assert f'href="/cohorts/{group.id}/exercises/{exercise.id}"' in page
+
+
+def test_a_declined_request_tells_the_learner_with_the_note_in_the_app_and_by_mail(app, make, login_as):
+    learner = make.user(Role.LEARNER)
+    group, exercise, organizer = _extension_world(make, learner)
+    extension = _ask(login_as(learner), group, exercise)
+    refused = login_as(organizer).post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/decline",
+                                       data={f"d{extension.id}-note": ""})
+    assert "申請を認めない理由を書いてください。" in refused.get_data(as_text=True)
+    assert _kinds(learner) == [] and _mails(app) == []  # a refused decision tells nobody
+    login_as(organizer).post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/decline",
+                             data={f"d{extension.id}-note": "期限内に提出できる分量です"})
+
+    assert _kinds(learner) == ["extension_declined"]
+    [mail] = _mails(app)
+    assert mail["subject"] == "「釧路2026」の課題「課題1」の期限延長の申請は認められませんでした。提出期限は変わりません。"
+    assert "判断に添えられたコメント：\n期限内に提出できる分量です" in mail["body"]
+    client = login_as(learner)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "期限延長の申請は認められませんでした" in page and "期限内に提出できる分量です" in page
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "Your request for more time on “Exercise 1” (釧路2026) was declined. Your due date stays as it was." in page
+    assert "Note from the decision: 期限内に提出できる分量です" in page
+
+
+def test_a_grant_and_a_bulk_extension_tell_each_learner_whose_date_moved(app, make, login_as):
+    from app.deadlines import bulk, services as deadlines
+    learner, english, later, gone = (make.user(Role.LEARNER), make.user(Role.LEARNER, locale="en"),
+                                     make.user(Role.LEARNER), make.user(Role.LEARNER, is_active_account=False))
+    group, exercise, organizer = _extension_world(make, learner, english, later, gone)
+    due = group.schedule[0].due_at
+    deadlines.grant_extension(db.session, group, organizer, user_id=learner.id, exercise_id=exercise.id,
+                              due_at=due + timedelta(days=3), reason="研修出張", now=utcnow())
+    commit(db.session)
+    assert _kinds(learner) == ["extension_granted"]
+    [mail] = _mails(app)
+    assert mail["subject"] == (f"「釧路2026」の課題「課題1」の提出期限が延長されました。"
+                               f"新しい提出期限は{_tokyo(due + timedelta(days=3), 'ja')}です。")
+    assert "判断に添えられたコメント" not in mail["body"]  # the grant's reason is the office's, not a note to them
+
+    # A bulk extension to four days later: `later` already has more time and keeps it, hearing nothing.
+    deadlines.grant_extension(db.session, group, organizer, user_id=later.id, exercise_id=exercise.id,
+                              due_at=due + timedelta(days=9), reason="通院", now=utcnow())
+    commit(db.session)
+    plan = bulk.plan(db.session, bulk.Choice((group.id,), (exercise.id,), new_due_at=due + timedelta(days=4)), "ja")
+    bulk.record(db.session, plan, organizer, reason="大雪で道路が通行止め", summary="{}", now=utcnow())
+    commit(db.session)
+
+    assert _kinds(learner) == ["extension_granted", "extension_granted"]
+    assert _kinds(english) == ["extension_granted"] and _kinds(later) == ["extension_granted"]  # theirs of 9 days
+    assert _kinds(gone) == []  # a deactivated account is told nothing
+    [english_mail] = [mail for mail in _mails(app) if mail["to"] == english.email]
+    assert english_mail["subject"] == (f"You were given more time on “Exercise 1” (釧路2026): it is now due on "
+                                       f"{_tokyo(due + timedelta(days=4), 'en')}.")
+    assert len(_mails(app)) == 4
+
+
+def test_extension_notices_turned_off_are_shown_but_not_mailed_and_the_settings_page_lists_them(app, make,
+                                                                                               login_as):
+    learner = make.user(Role.LEARNER)
+    group, exercise, organizer = _extension_world(make, learner)
+    client = login_as(learner)
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert all(label in page for label in ("期限延長の申請が認められたとき", "期限延長の申請が認められなかったとき",
+                                           "申請していない演習課題の期限が延長されたとき"))
+    client.post("/notifications/settings", data={kind.value: "y" for kind in NotificationKind
+                                                 if kind != NotificationKind.EXTENSION_DECLINED})
+    client.post("/language", data={"locale": "en"})
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    assert all(label in page for label in ("My request for more time was approved",
+                                           "My request for more time was declined",
+                                           "I was given more time on an exercise without asking"))
+
+    extension = _ask(client, group, exercise)
+    login_as(organizer).post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/decline",
+                             data={f"d{extension.id}-note": "不可"})
+    assert _kinds(learner) == ["extension_declined"] and _mails(app) == []
+    extension = _ask(client, group, exercise, reason="再申請")
+    new_day = (group.schedule[0].due_at + timedelta(days=2)).astimezone(TOKYO).date()
+    login_as(organizer).post(f"/manage/cohorts/{group.id}/extensions/{extension.id}/approve",
+                             data={f"a{extension.id}-due_on": new_day.isoformat()})
+    assert _kinds(learner) == ["extension_approved", "extension_declined"]
+    [mail] = _mails(app)
+    assert mail["subject"].startswith("Your request for more time on “Exercise 1” (釧路2026) was approved")
+    assert "Note from the decision" not in mail["body"]  # approved without a note

@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.content.models import Material
 from app.core.storage import STAGING, FileStorage
 from app.extensions import db
-from app.submissions.models import Attachment, SubmissionVersion
+from app.submissions.models import Attachment, DraftAttachment, SubmissionVersion
 
 PDF = b"%PDF-1.4\n" + b"1" * 300
 CSV = "区分,件数\n窓口,12\n".encode()
@@ -40,14 +40,17 @@ def _submit(client, group, exercise, files, **extra):
                        content_type="multipart/form-data")
 
 
-def test_a_refused_file_leaves_none_of_the_submit_stored(app, setup):
+def test_a_refused_file_is_not_stored_and_the_good_ones_only_as_the_learners_chosen_files(app, setup):
     group, exercise, client = setup
     response = _submit(client, group, exercise, [(io.BytesIO(PDF), "report.pdf"), (io.BytesIO(CSV), "counts.csv"),
                                                  (io.BytesIO(b"MZ\x90\x00"), "tool.exe")])
     assert response.status_code == 422
     assert "tool.exe は受け付けていないファイル形式です" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(SubmissionVersion.id))) == 0
-    assert _stored(app.config["STORAGE_DIR"]) == set()
+    # Kept with the draft so that the learner need not choose them again (tests/test_drafts.py), each once.
+    kept = set(db.session.scalars(select(DraftAttachment.content_hash)))
+    assert kept == {hashlib.sha256(PDF).hexdigest(), hashlib.sha256(CSV).hexdigest()}
+    assert _stored(app.config["STORAGE_DIR"]) == kept
     assert _staged(app.config["STORAGE_DIR"]) == set()
 
 

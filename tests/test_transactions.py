@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from app.auth.models import Organization
 from app.core import authz
-from app.core.transaction import after_commit, commit
+from app.core.transaction import after_commit, commit, keep_despite_refusal
 from app.extensions import db
 
 
@@ -45,6 +45,26 @@ def test_an_error_response_changes_nothing(served, status):
     client = served("/refuse", lambda: (_organization("札幌市"), ("refused", status))[1])
     assert client.post("/refuse").status_code == status
     assert _organizations() == 0
+
+
+def test_a_refusal_whose_view_keeps_what_it_stored_is_committed_but_a_server_error_is_not(served):
+    def refuse_but_keep():
+        db.session.rollback()  # what the view refused
+        _organization("札幌市")  # what it keeps all the same
+        keep_despite_refusal()
+        return "refused", 422
+
+    def fails():
+        _organization("小樽市")
+        keep_despite_refusal()
+        raise RuntimeError("boom")
+
+    served("/keep", refuse_but_keep)
+    client = served("/fails", fails)
+    assert client.post("/keep").status_code == 422
+    assert _organizations() == 1
+    assert client.post("/fails").status_code == 500
+    assert _organizations() == 1
 
 
 def test_an_exception_after_a_write_rolls_it_back_and_says_so_plainly(served):

@@ -1,15 +1,16 @@
 """One owner of each request's transaction.
 
 Views and services never commit: services flush, and when the request has produced its response this
-hook commits (a response below 400) or rolls back (an error response, or an exception — the error
-handlers roll back first, see `app.core.errors`). Work that must only happen once the data is safely
+hook commits (a response below 400, or a refusal whose view kept something, `keep_despite_refusal`) or
+rolls back (an error response, or an exception — the error handlers roll back first, see
+`app.core.errors`). Work that must only happen once the data is safely
 stored (mail, signing) is registered with `after_commit` and runs after the commit; a CLI command or
 a test that owns its own unit of work calls `commit`.
 """
 
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
@@ -44,12 +45,19 @@ def _forget_pending_work(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING, None)
 
 
+def keep_despite_refusal() -> None:
+    """Commit this request's work although its response refuses something (a 4xx page): for a view that
+    rolled back what it refused and then stored what the person must not lose, such as the files chosen
+    with an answer whose submit was refused (app/learn)."""
+    g.enshu_keep_despite_refusal = True
+
+
 def init_app(app: Flask, session: scoped_session) -> None:
     @app.after_request
     def finish_unit_of_work(response):
         # An exception raised here (a failed commit) goes to the 500 handler, which rolls back: the
         # user is never told that something was saved when it was not.
-        if response.status_code < 400:
+        if response.status_code < 400 or (response.status_code < 500 and g.get("enshu_keep_despite_refusal")):
             commit(session)
         else:
             rollback(session)

@@ -18,6 +18,7 @@ from app.content.models import Exercise
 from app.deadlines.models import BulkExtension, Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_of_schedule
 from app.deadlines.services import ExtensionRefused
+from app.deadlines.signals import extensions_decided
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def plan(session: Session, choice: Choice, locale: str) -> Plan:
 def record(session: Session, the_plan: Plan, actor: User, *, reason: str, summary: str,
            now: datetime) -> BulkExtension:
     """Write the plan: one BulkExtension with its reason, and an approved extension for each learner and
-    exercise whose date it moves later. Raises ExtensionRefused: reason_missing, nothing_to_extend."""
+    exercise whose date it moves later; each of those learners hears of it through `extensions_decided`.
+    Raises ExtensionRefused: reason_missing, nothing_to_extend."""
     reason = (reason or "").strip()
     if not reason:
         raise ExtensionRefused("reason_missing")
@@ -116,4 +118,5 @@ def record(session: Session, the_plan: Plan, actor: User, *, reason: str, summar
     session.flush()
     audit.record(session, actor, "extension.bulk", "bulk_extension", bulk.id,
                  after={"extensions": len(the_plan.changes), "learners": the_plan.learners, "summary": summary})
+    extensions_decided.send(session, extensions=list(bulk.extensions), now=now)
     return bulk

@@ -16,6 +16,7 @@ from app.cohorts.models import Cohort, CohortStatus, Enrolment
 from app.cohorts.services import is_mentor_of
 from app.deadlines.models import MAX_EXTRA_DAYS, Accommodation, CalendarFeed, Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_dates
+from app.deadlines.signals import extensions_decided
 
 
 class ExtensionRefused(ReasonError):
@@ -96,8 +97,9 @@ def _check_new_date(session: Session, enrolment: Enrolment, exercise_id: int, du
 
 def approve_extension(session: Session, extension: Extension, actor: User, *, due_at: datetime, note: str,
                       now: datetime) -> Extension:
-    """Approve a waiting request with the new due date `due_at`. Raises ExtensionRefused: decided (not
-    waiting any more), archived, not_later (not after the learner's current effective due date)."""
+    """Approve a waiting request with the new due date `due_at` (the learner hears of it through
+    `extensions_decided`). Raises ExtensionRefused: decided (not waiting any more), archived, not_later (not
+    after the learner's current effective due date)."""
     if extension.status != ExtensionStatus.REQUESTED:
         raise ExtensionRefused("decided")
     _editable(extension.enrolment.cohort)
@@ -107,11 +109,13 @@ def approve_extension(session: Session, extension: Extension, actor: User, *, du
     session.flush()
     audit.record(session, actor, "extension.approved", "deadline_extension", extension.id,
                  after={"due_at": due_at.isoformat()})
+    extensions_decided.send(session, extensions=[extension], now=now)
     return extension
 
 
 def decline_extension(session: Session, extension: Extension, actor: User, *, note: str, now: datetime) -> Extension:
-    """Decline a waiting request, saying why. Raises ExtensionRefused: decided, archived, note_missing."""
+    """Decline a waiting request, saying why (the learner hears of it, note included, through
+    `extensions_decided`). Raises ExtensionRefused: decided, archived, note_missing."""
     if extension.status != ExtensionStatus.REQUESTED:
         raise ExtensionRefused("decided")
     _editable(extension.enrolment.cohort)
@@ -121,13 +125,15 @@ def decline_extension(session: Session, extension: Extension, actor: User, *, no
     extension.decided_by_id, extension.decided_at, extension.decision_note = actor.id, now, note.strip()
     session.flush()
     audit.record(session, actor, "extension.declined", "deadline_extension", extension.id)
+    extensions_decided.send(session, extensions=[extension], now=now)
     return extension
 
 
 def grant_extension(session: Session, cohort: Cohort, actor: User, *, user_id: int, exercise_id: int,
                     due_at: datetime, reason: str, now: datetime) -> Extension:
-    """Staff give a learner of `cohort` more time on one exercise at once (approved, no request needed).
-    Raises ExtensionRefused: reason_missing, archived, not_in_cohort, no_due_date, not_later."""
+    """Staff give a learner of `cohort` more time on one exercise at once (approved, no request needed); the
+    learner hears of it through `extensions_decided`. Raises ExtensionRefused: reason_missing, archived,
+    not_in_cohort, no_due_date, not_later."""
     reason = _reason(reason)
     _editable(cohort)
     enrolment = session.scalar(select(Enrolment).where(Enrolment.cohort_id == cohort.id,
@@ -142,6 +148,7 @@ def grant_extension(session: Session, cohort: Cohort, actor: User, *, user_id: i
     session.flush()
     audit.record(session, actor, "extension.granted", "deadline_extension", extension.id,
                  after={"enrolment_id": enrolment.id, "exercise_id": exercise_id, "due_at": due_at.isoformat()})
+    extensions_decided.send(session, extensions=[extension], now=now)
     return extension
 
 

@@ -10,7 +10,7 @@ from app.cohorts.models import Enrolment
 from app.cohorts.services import is_mentor_of
 from app.content import levels as content_levels
 from app.content.models import Exercise, Material
-from app.core import authz
+from app.core import authz, transaction
 from app.core.downloads import send_file_data, send_stored_file
 from app.core.file_metadata import strip_metadata
 from app.core.inputs import positive_int
@@ -83,6 +83,8 @@ _REFUSAL_MESSAGES = {
         name=e.filename[:40] + "…", limit=e.limit),
     submissions.TooManyAttachments: lambda e: _("A version may have at most %(n)d attachments.",
                                                 n=submissions.MAX_ATTACHMENTS_PER_VERSION),
+    submissions.NoRoomForAttachment: lambda e: _("%(name)s was not kept: a version may have at most %(n)d "
+                                                 "attachments.", name=e.filename, n=e.limit),
     submissions.ExerciseNotInCohort: lambda e: _("This exercise is not part of your cohort."),
     submissions.ExerciseLocked: lambda e: _("This exercise is not open yet."),
     submissions.NotInGroup: lambda e: _(
@@ -123,16 +125,16 @@ def exercise(cohort_id: int, exercise_id: int):
     check_results, check_invalid, check_message = {}, set(), None
     if request.method == "GET":
         form.body.data = _unsent_answer(draft, history)
-    files_refusal = None
+    files_refused = []
     if request.method == "POST" and not form.submit.data:
         # Files chosen for the answer are kept with the draft: the page that comes back cannot hold them.
-        draft, files_refusal = _keep_chosen_files(enrolment, exercise, form, draft, history, now)
+        draft, files_refused = _keep_chosen_files(enrolment, exercise, form, draft, history, now)
     if request.method == "POST" and "remove_draft_attachment" in request.form:
         if submissions.remove_draft_attachment(db.session, enrolment=enrolment, exercise=exercise,
                                                attachment_id=request.form.get("remove_draft_attachment",
                                                                               type=positive_int)):
             flash(_("The file was removed from your answer."), "success")
-        if files_refusal is None:
+        if not files_refused:
             return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
                                     _anchor="answer-heading"))
         draft = submission_queries.answer_draft(db.session, enrolment.id, exercise.id)
@@ -167,17 +169,25 @@ def exercise(cohort_id: int, exercise_id: int):
                     max_attachment_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
             except submissions.SubmissionRefused as refusal:
                 db.session.rollback()
-                field = form.attachments if isinstance(refusal, (submissions.AttachmentRefused,
-                                                                  submissions.TooManyAttachments)) else form.body
-                field.errors = list(field.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
+                about_files = isinstance(refusal, (submissions.AttachmentRefused, submissions.TooManyAttachments))
+                if isinstance(refusal, _KEEPS_CHOSEN_FILES):
+                    draft, files_refused = _keep_chosen_files(enrolment, exercise, form, draft, history, now,
+                                                              submit_refused=True)
+                # The files not kept are named one by one below; the submit's own refusal names only the first.
+                if not (about_files and files_refused):
+                    field = form.attachments if about_files else form.body
+                    field.errors = list(field.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
             else:
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
                 return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
+    elif form.submit.data:
+        # The form refused the answer (empty, too long): the files chosen with it are kept all the same.
+        draft, files_refused = _keep_chosen_files(enrolment, exercise, form, draft, history, now, submit_refused=True)
     states = autocheck.question_states(db.session, [enrolment.id], [q.id for q in exercise.questions])
     is_open = submissions_open_for(db.session, cohort, enrolment_id=enrolment.id, exercise_id=exercise.id, now=now)
     group = group_queries.learner_group(db.session, enrolment.id) if exercise.is_group_deliverable else None
-    if files_refusal:
-        form.attachments.errors = list(form.attachments.errors) + [files_refusal]
+    if files_refused:
+        form.attachments.errors = list(form.attachments.errors) + files_refused
     # Answers that could be graded are kept (and shown) even when others in the same check could not.
     has_errors = bool(form.errors or check_message or (check_invalid and not check_results))
     return render_template(
@@ -210,22 +220,37 @@ def _annotated_versions(history) -> dict:
             for item in history if item.review and item.review.comments}
 
 
-def _keep_chosen_files(enrolment, exercise, form, draft, history, now):
-    """(the draft, None) with the files chosen in the answer form kept on it (and what was typed), or
-    (the draft as it was, why the files were refused)."""
+# A submit refused for these still has files worth keeping; the others (a closed cohort, a locked or accepted
+# exercise…) refuse a draft as well.
+_KEEPS_CHOSEN_FILES = (submissions.EmptyAnswer, submissions.AnswerTooLong, submissions.AttachmentRefused,
+                       submissions.TooManyAttachments)
+
+
+def _keep_chosen_files(enrolment, exercise, form, draft, history, now, *, submit_refused=False):
+    """(the draft, []) with the files chosen in the answer form kept on it (and what was typed), or with the
+    acceptable ones kept and why each other one was not; or (the draft as it was, [why none was kept]).
+    After a refused submit, the files are kept even though the page refuses: its answer is kept as typed,
+    unless that is too long to keep (the box shows it, and why), and then the draft keeps its text."""
     uploads = [submissions.Upload(f.filename, f.stream) for f in (form.attachments.data or []) if f and f.filename]
     if not uploads:
-        return draft, None
-    body = request.form["body"] if "body" in request.form else (_unsent_answer(draft, history) or "")
+        return draft, []
+    for upload in uploads:
+        upload.stream.seek(0)  # the refused submit may have read them already
+    body = request.form.get("body")
+    if body is None or (submit_refused and len(body) > current_app.config["MAX_ANSWER_CHARS"]):
+        body = _unsent_answer(draft, history) or ""
     try:
-        return submissions.add_draft_attachments(
+        draft, refused = submissions.add_draft_attachments(
             db.session, enrolment=enrolment, exercise=exercise, body_md=body, uploads=uploads, storage=_storage(),
             now=now, max_answer_chars=current_app.config["MAX_ANSWER_CHARS"],
-            max_attachment_bytes=current_app.config["MAX_ATTACHMENT_BYTES"]), None
+            max_attachment_bytes=current_app.config["MAX_ATTACHMENT_BYTES"])
     except submissions.SubmissionRefused as refusal:
         db.session.rollback()
         return submission_queries.answer_draft(db.session, enrolment.id, exercise.id), \
-            _REFUSAL_MESSAGES[type(refusal)](refusal)
+            [_REFUSAL_MESSAGES[type(refusal)](refusal)]
+    # Kept, whatever else the page refuses (a refused submit was rolled back before).
+    transaction.keep_despite_refusal()
+    return draft, [_REFUSAL_MESSAGES[type(refusal)](refusal) for refusal in refused]
 
 
 def _unsent_answer(draft, history) -> str | None:

@@ -12,15 +12,17 @@ from app.core.mail import send_mail_after_commit
 from app.core.urls import public_url
 from app.notifications.models import Notification
 from app.notifications.queries import opted_out
-from app.notifications.texts import headline, target
+from app.notifications.texts import headline, note, target
 
 
 def mail_text(notification: Notification) -> tuple[str, str]:
     """(subject, body) in the language in force."""
     endpoint, values = target(notification)
     subject = headline(notification)
+    written = note(notification)
     body = "\n\n".join([
         subject,
+        *([_("Note from the decision:") + "\n" + written] if written else []),
         _("Open it in Enshu:") + "\n" + public_url(endpoint, **values),
         _("You can choose which notifications are also sent by email here:") + "\n"
         + public_url("notifications.settings"),

@@ -10,6 +10,7 @@ from app.badges.models import Credential
 from app.cohorts.models import Cohort
 from app.content.models import Exercise
 from app.core.db import enum_type, utcnow
+from app.deadlines.models import Extension
 from app.extensions import db
 from app.submissions.models import Submission
 
@@ -25,6 +26,11 @@ class NotificationKind(StrEnum):
     BADGE_ISSUED = "badge_issued"
     # To each author of work nominated as exemplary: may it be shared (app/cases)?
     CASE_CONSENT_ASKED = "case_consent_asked"
+    # To the learner whose extension request was decided (app/deadlines), or who was given more time directly
+    # or by a bulk extension.
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_DECLINED = "extension_declined"
+    EXTENSION_GRANTED = "extension_granted"
 
 
 # Sent by `flask notifications send-due`: at most one of each per (person, cohort, exercise).
@@ -56,7 +62,10 @@ class Notification(db.Model):
     submission_id: Mapped[Optional[int]] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     credential_id: Mapped[Optional[int]] = mapped_column(ForeignKey("badge_credential.id", ondelete="CASCADE"),
                                                          index=True)
-    # The due date a reminder gave, as it was when it was sent.
+    # The decided extension (its note says why a request was declined).
+    extension_id: Mapped[Optional[int]] = mapped_column(ForeignKey("deadline_extension.id", ondelete="CASCADE"),
+                                                        index=True)
+    # The due date a reminder gave, or an extension set, as it was when it was sent.
     due_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[Optional[datetime]]
@@ -66,6 +75,7 @@ class Notification(db.Model):
     exercise: Mapped[Optional[Exercise]] = relationship()
     submission: Mapped[Optional[Submission]] = relationship()
     credential: Mapped[Optional[Credential]] = relationship()
+    extension: Mapped[Optional[Extension]] = relationship()
 
 
 class MailOptOut(db.Model):

@@ -33,7 +33,7 @@ def notifications_page(session: Session, user_id: int, page: int, per_page: int)
     number = min(max(page, 1), pages)
     items = list(session.scalars(
         select(Notification).where(mine)
-        .options(joinedload(Notification.cohort), joinedload(Notification.exercise),
+        .options(joinedload(Notification.cohort), joinedload(Notification.exercise), joinedload(Notification.extension),
                  joinedload(Notification.credential).joinedload(Credential.achievement),
                  joinedload(Notification.submission).joinedload(Submission.enrolment).joinedload(Enrolment.user))
         .order_by(Notification.created_at.desc(), Notification.id.desc())

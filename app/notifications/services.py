@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
 from app.badges.models import Credential
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus, MentorAssignment, ScheduledExercise
 from app.core.db import dialect_insert
+from app.deadlines.models import Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_of_schedule
 from app.notifications.models import REMINDER_CONDITION, MailOptOut, Notification, NotificationKind
 from app.reviews.models import Decision, Review
@@ -24,12 +25,13 @@ class NotificationNotFound(Exception):
 def create_notification(session: Session, *, recipient_id: int, kind: NotificationKind, now: datetime,
                         cohort_id: int | None = None, exercise_id: int | None = None,
                         submission_id: int | None = None, credential_id: int | None = None,
-                        due_at: datetime | None = None) -> Notification | None:
+                        extension_id: int | None = None, due_at: datetime | None = None) -> Notification | None:
     """Add a notification for `recipient_id`. A reminder that person already has for the same cohort and
     exercise is not added again (None), also when another transaction adds it at the same moment: the
     unique index decides, and the later insert waits for the earlier one and then does nothing."""
     values = dict(recipient_id=recipient_id, kind=kind, cohort_id=cohort_id, exercise_id=exercise_id,
-                  submission_id=submission_id, credential_id=credential_id, due_at=due_at, created_at=now)
+                  submission_id=submission_id, credential_id=credential_id, extension_id=extension_id,
+                  due_at=due_at, created_at=now)
     statement = (dialect_insert(session)(Notification).values(**values)
                  .on_conflict_do_nothing(index_elements=["recipient_id", "kind", "cohort_id", "exercise_id"],
                                          index_where=text(REMINDER_CONDITION))
@@ -72,6 +74,29 @@ def notify_credential_issued(session: Session, credential: Credential, now: date
                                 cohort_id=record.enrolment.cohort_id if record else None,
                                 credential_id=credential.id)
             for user_id in _active(session, [credential.recipient_id])]
+
+
+def _extension_kind(extension: Extension, enrolment: Enrolment) -> NotificationKind:
+    if extension.status == ExtensionStatus.DECLINED:
+        return NotificationKind.EXTENSION_DECLINED
+    # Granted by staff (directly or in bulk): nobody asked, so the learner hears of it for the first time.
+    asked = extension.bulk_extension_id is None and extension.requested_by_id == enrolment.user_id
+    return NotificationKind.EXTENSION_APPROVED if asked else NotificationKind.EXTENSION_GRANTED
+
+
+def notify_extensions_decided(session: Session, extensions: list[Extension], now: datetime) -> list[Notification]:
+    """Tell each learner that their request for more time was approved (with the new due date) or declined
+    (with the note), or that they were given more time without asking."""
+    # Their enrolments and learners in one query (a bulk extension may reach hundreds), not one each; a
+    # deactivated account is told nothing.
+    enrolments = {enrolment.id: enrolment for enrolment in session.scalars(
+        select(Enrolment).where(Enrolment.id.in_({e.enrolment_id for e in extensions}))
+        .options(joinedload(Enrolment.user)))}
+    told = [(e, enrolments[e.enrolment_id]) for e in extensions if enrolments[e.enrolment_id].user.is_active_account]
+    return [create_notification(session, recipient_id=enrolment.user_id, kind=_extension_kind(e, enrolment), now=now,
+                                cohort_id=enrolment.cohort_id, exercise_id=e.exercise_id, extension_id=e.id,
+                                due_at=e.due_at)
+            for e, enrolment in told]
 
 
 @dataclass(frozen=True)

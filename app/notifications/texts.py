@@ -17,6 +17,9 @@ KIND_LABELS = {
     NotificationKind.OVERDUE: _l("A due date has passed and my work is not submitted"),
     NotificationKind.BADGE_ISSUED: _l("A badge was issued to me"),
     NotificationKind.CASE_CONSENT_ASKED: _l("My work was nominated as exemplary work and my consent is asked"),
+    NotificationKind.EXTENSION_APPROVED: _l("My request for more time was approved"),
+    NotificationKind.EXTENSION_DECLINED: _l("My request for more time was declined"),
+    NotificationKind.EXTENSION_GRANTED: _l("I was given more time on an exercise without asking"),
 }
 
 
@@ -37,12 +40,28 @@ def headline(notification: Notification) -> str:
     if kind == NotificationKind.SUBMISSION_WAITING:
         return _("%(learner)s submitted “%(exercise)s” (%(cohort)s); it is waiting for review.",
                  learner=n.submission.enrolment.user.display_name, **names)
+    if kind == NotificationKind.EXTENSION_DECLINED:
+        return _("Your request for more time on “%(exercise)s” (%(cohort)s) was declined. Your due date stays as it "
+                 "was.", **names)
     due = tokyo_datetime(n.due_at, "weekday")
+    if kind == NotificationKind.EXTENSION_APPROVED:
+        return _("Your request for more time on “%(exercise)s” (%(cohort)s) was approved: it is now due on %(due)s.",
+                 due=due, **names)
+    if kind == NotificationKind.EXTENSION_GRANTED:
+        return _("You were given more time on “%(exercise)s” (%(cohort)s): it is now due on %(due)s.", due=due,
+                 **names)
     if kind == NotificationKind.DUE_IN_7_DAYS:
         return _("“%(exercise)s” (%(cohort)s) is due within a week, on %(due)s.", due=due, **names)
     if kind == NotificationKind.DUE_IN_1_DAY:
         return _("“%(exercise)s” (%(cohort)s) is due within a day, on %(due)s.", due=due, **names)
     return _("“%(exercise)s” (%(cohort)s) was due on %(due)s and has not been submitted yet.", due=due, **names)
+
+
+def note(notification: Notification) -> str:
+    """What the person who decided an extension request wrote with the decision (why it was declined), or ""."""
+    if notification.kind in (NotificationKind.EXTENSION_APPROVED, NotificationKind.EXTENSION_DECLINED):
+        return notification.extension.decision_note
+    return ""
 
 
 def target(notification: Notification) -> tuple[str, dict]:

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.notifications import queries, services
 from app.notifications.forms import mail_settings_form
 from app.notifications.models import NotificationKind
-from app.notifications.texts import headline, target
+from app.notifications.texts import headline, note, target
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 
@@ -35,7 +35,7 @@ def index():
     page = queries.notifications_page(db.session, current_user.id, request.args.get("page", 1, type=positive_int),
                                       PAGE_SIZE)
     return render_template("notifications/index.html", page=page, form=ActionForm(), headline=headline,
-                           target=target)
+                           note=note, target=target)
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])

@@ -89,6 +89,14 @@ class AttachmentNameTooLong(AttachmentRefused):
         self.limit = limit
 
 
+class NoRoomForAttachment(AttachmentRefused):
+    """A file chosen beyond the number a version may have (see add_draft_attachments)."""
+
+    def __init__(self, filename: str, limit: int):
+        super().__init__(filename)
+        self.limit = limit
+
+
 class TooManyAttachments(SubmissionRefused):
     pass
 
@@ -99,22 +107,28 @@ class Upload:
     stream: BinaryIO
 
 
+def _checked_upload(upload: Upload, max_bytes: int) -> tuple[str, bytes]:
+    """(media type, content) of an upload a version may have; raises the AttachmentRefused that says why not."""
+    name_limit = column_length(Attachment.filename)
+    # Refused rather than shortened: the learner chose the name, and a cut name may lose its meaning.
+    if len(upload.filename) > name_limit:
+        raise AttachmentNameTooLong(upload.filename, name_limit)
+    data = upload.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise AttachmentTooLarge(upload.filename, max_bytes)
+    kind = detect_kind(upload.filename, data)
+    if kind is None:
+        raise DisallowedFileType(upload.filename)
+    return kind.media_type, data
+
+
 def _stage_uploads(uploads: list[Upload], storage: FileStorage, max_bytes: int) -> list[tuple[Upload, str, StagedFile]]:
     """Check every upload and stage it; if one is refused, the ones staged before it are discarded."""
     staged: list[tuple[Upload, str, StagedFile]] = []
-    name_limit = column_length(Attachment.filename)
     try:
         for upload in uploads:
-            # Refused rather than shortened: the learner chose the name, and a cut name may lose its meaning.
-            if len(upload.filename) > name_limit:
-                raise AttachmentNameTooLong(upload.filename, name_limit)
-            data = upload.stream.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise AttachmentTooLarge(upload.filename, max_bytes)
-            kind = detect_kind(upload.filename, data)
-            if kind is None:
-                raise DisallowedFileType(upload.filename)
-            staged.append((upload, kind.media_type, storage.stage(data)))
+            media_type, data = _checked_upload(upload, max_bytes)
+            staged.append((upload, media_type, storage.stage(data)))
     except BaseException:
         storage.discard([file for _, _, file in staged])
         raise
@@ -270,17 +284,28 @@ def save_answer_draft(session: Session, *, enrolment: Enrolment, exercise: Exerc
 
 def add_draft_attachments(session: Session, *, enrolment: Enrolment, exercise: Exercise, body_md: str,
                           uploads: list[Upload], storage: FileStorage, now: datetime, max_answer_chars: int,
-                          max_attachment_bytes: int) -> AnswerDraft:
+                          max_attachment_bytes: int) -> tuple[AnswerDraft, list[AttachmentRefused]]:
     """Keep the files chosen for the answer with the learner's draft (saved with `body_md`, what was typed),
-    to be sent with the next version. The checks of a submit: the file's name, size and type
-    (AttachmentRefused), how many files a version may have (TooManyAttachments), and what
-    `save_answer_draft` refuses. Stores nothing when refused."""
+    to be sent with the next version: (the draft, the files not kept). Each file is checked as a submit
+    would check it, on its own: one refused for its name, size or type (AttachmentRefused), or for which the
+    draft has no room left (NoRoomForAttachment: a version has at most MAX_ATTACHMENTS_PER_VERSION files), is
+    not kept, and the others are. Raises what `save_answer_draft` refuses, and then keeps nothing."""
     draft = save_answer_draft(session, enrolment=enrolment, exercise=exercise, body_md=body_md, now=now,
                               max_answer_chars=max_answer_chars)
-    if len(draft.attachments) + len(uploads) > MAX_ATTACHMENTS_PER_VERSION:
-        raise TooManyAttachments()
-    staged = _stage_uploads(uploads, storage, max_attachment_bytes)
+    room = MAX_ATTACHMENTS_PER_VERSION - len(draft.attachments)
+    staged: list[tuple[Upload, str, StagedFile]] = []
+    refused: list[AttachmentRefused] = []
     try:
+        for upload in uploads:
+            try:
+                media_type, data = _checked_upload(upload, max_attachment_bytes)
+            except AttachmentRefused as refusal:
+                refused.append(refusal)
+                continue
+            if len(staged) >= room:
+                refused.append(NoRoomForAttachment(upload.filename, MAX_ATTACHMENTS_PER_VERSION))
+                continue
+            staged.append((upload, media_type, storage.stage(data)))
         for upload, media_type, file in staged:
             draft.attachments.append(DraftAttachment(filename=upload.filename, content_hash=file.content_hash,
                                                      size=file.size, media_type=media_type, created_at=now))
@@ -290,7 +315,7 @@ def add_draft_attachments(session: Session, *, enrolment: Enrolment, exercise: E
         raise
     for _, _, file in staged:
         storage.promote(file)
-    return draft
+    return draft, refused
 
 
 def remove_draft_attachment(session: Session, *, enrolment: Enrolment, exercise: Exercise,
