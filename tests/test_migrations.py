@@ -297,7 +297,7 @@ def test_extension_notices_go_on_a_downgrade_and_their_kinds_are_refused_without
     learner_id = learner.id
     db.session.remove()
 
-    downgrade(revision="0024_workbench")
+    downgrade(revision="0026_award_courses")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT kind FROM notification")).scalars().all() == ["work_returned"]
         assert conn.execute(text("SELECT kind FROM notification_mail_opt_out")).scalars().all() == ["overdue"]
