@@ -4,6 +4,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from flask import current_app
+
 
 class Memory:
     """Answers remembered for the last `size` questions (least recently asked forgotten first). Each
@@ -41,3 +43,13 @@ class Memory:
             found = work_out()  # outside the lock: canonicalisation takes tens of milliseconds
             self.put(question, found)
         return found
+
+
+def app_memory(name: str, size: int) -> Memory:
+    """The app's own memory called `name`: one per app, so one per worker process, and a new app (each test's)
+    starts with an empty one rather than answers about another database."""
+    memories = current_app.extensions.setdefault("enshu_memories", {})
+    found = memories.get(name)
+    if found is None:
+        found = memories.setdefault(name, Memory(size))
+    return found

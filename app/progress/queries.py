@@ -24,6 +24,7 @@ from app.core.timeutil import TOKYO
 from app.deadlines.queries import effective_due_dates, effective_due_of_schedule
 from app.groups.models import GroupMembership
 from app.reviews.models import Review
+from app.reviews.revision import Remembered
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
 from app.submissions.work import counts_for, work_of
 # The one overdue rule (of the module docstring), shared with the mentor queue and the learner's pages.
@@ -132,10 +133,11 @@ def cohort_schedule(session: Session, cohort: Cohort) -> list[ScheduledExercise]
 
 
 def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datetime, filters: Filters = Filters(),
-                    page: int = 1, page_size: int = PAGE_SIZE) -> ProgressTable:
+                    page: int = 1, page_size: int = PAGE_SIZE, tallies: Remembered | None = None) -> ProgressTable:
     """One page of the cohort's learners that match `filters` (by name), each with the status of their
     work on every scheduled exercise, and the cohort's totals (withdrawn learners only when the filters
-    include them)."""
+    include them). With `tallies`, the per-exercise counts are remembered until the work changes or a due
+    date passes (app/reviews/revision.py)."""
     schedule = cohort_schedule(session, cohort)
     learners = _learners(cohort, locale, filters, now)
     # How many match comes with the page's rows (a window count); only a page past the end counts apart.
@@ -143,9 +145,10 @@ def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datet
                            .offset((page - 1) * page_size).limit(page_size), schedule, now)
     if matching is None:
         matching = session.scalar(select(func.count()).select_from(learners.subquery()))
-    total, completed, revoked = _cohort_totals(session, cohort, filters.include_withdrawn)
+    tallies = tallies or Remembered(session, None)
+    total, completed, revoked = _cohort_totals(session, tallies, cohort, filters.include_withdrawn)
     return ProgressTable(cohort, schedule, rows, learners=total, completed=completed, revoked=revoked,
-                         columns=_column_counts(session, cohort, schedule, now, filters.include_withdrawn),
+                         columns=_column_counts(session, tallies, cohort, schedule, now, filters.include_withdrawn),
                          matching=matching,
                          page=page, page_size=page_size)
 
@@ -279,32 +282,49 @@ def _only_active(query: Select, include_withdrawn: bool) -> Select:
     return query if include_withdrawn else query.where(Enrolment.status == EnrolmentStatus.ACTIVE)
 
 
-def _cohort_totals(session: Session, cohort: Cohort, include_withdrawn: bool) -> tuple[int, int, int]:
-    """How many learners the cohort has, how many hold a valid completion and how many a revoked one."""
-    return tuple(session.execute(_only_active(
+def _cohort_totals(session: Session, remembered: Remembered, cohort: Cohort,
+                   include_withdrawn: bool) -> tuple[int, int, int]:
+    """How many learners the cohort has, how many hold a valid completion and how many a revoked one; with the
+    work's revision for `remembered` (one query for both)."""
+    row = session.execute(_only_active(
         select(func.count(Enrolment.id),
                func.count(CompletionRecord.id) - func.count(CompletionRecord.revoked_at),
-               func.count(CompletionRecord.revoked_at))
+               func.count(CompletionRecord.revoked_at), *remembered.columns())
         .outerjoin(CompletionRecord, (CompletionRecord.enrolment_id == Enrolment.id)
                    & (CompletionRecord.module_version_id == cohort.module_version_id))
-        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one())
+        .where(Enrolment.cohort_id == cohort.id), include_withdrawn)).one()
+    remembered.read(row[3:])
+    return tuple(row[:3])
 
 
-def _column_counts(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], now: datetime,
-                   include_withdrawn: bool) -> list[ColumnCounts]:
-    # Every (learner, exercise) pair of the cohort with the learner's work on it, if any: each learner has
-    # their own due dates (accommodations, extensions), so overdue is counted pair by pair.
-    rows = session.execute(_only_active(
-        select(ScheduledExercise.exercise_id,
-               func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0)),
-               func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
-               func.sum(case((_is_overdue_sql(now), 1), else_=0)))
-        .join(Enrolment, Enrolment.cohort_id == ScheduledExercise.cohort_id)
-        .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
-        .outerjoin(Submission, counts_for(Enrolment.id) & (Submission.exercise_id == ScheduledExercise.exercise_id))
-        .where(ScheduledExercise.cohort_id == cohort.id), include_withdrawn)
-        .group_by(ScheduledExercise.exercise_id))
-    counts = {exercise_id: (accepted, waiting, overdue) for exercise_id, accepted, waiting, overdue in rows}
+def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, schedule: list[ScheduledExercise],
+                   now: datetime, include_withdrawn: bool) -> list[ColumnCounts]:
+    """The counts and the next effective due date from `now` on, before which no pair can become overdue
+    without a change to the work (app/reviews/revision.py): they are remembered that long."""
+    due = effective_due_of_schedule()
+
+    def count() -> tuple[datetime, datetime | None, dict[int, tuple[int, int, int]]]:
+        # Every (learner, exercise) pair of the cohort with the learner's work on it, if any: each learner has
+        # their own due dates (accommodations, extensions), so overdue is counted pair by pair.
+        rows = session.execute(_only_active(
+            select(ScheduledExercise.exercise_id,
+                   func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0)),
+                   func.sum(case((Submission.status == SubmissionStatus.AWAITING_REVIEW, 1), else_=0)),
+                   func.sum(case((_is_overdue_sql(now), 1), else_=0)),
+                   func.min(case((due >= now, due))))
+            .join(Enrolment, Enrolment.cohort_id == ScheduledExercise.cohort_id)
+            .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
+            .outerjoin(Submission,
+                       counts_for(Enrolment.id) & (Submission.exercise_id == ScheduledExercise.exercise_id))
+            .where(ScheduledExercise.cohort_id == cohort.id), include_withdrawn)
+            .group_by(ScheduledExercise.exercise_id)).all()
+        coming = [next_due for *_, next_due in rows if next_due is not None]
+        return now, min(coming, default=None), {exercise_id: (accepted, waiting, overdue)
+                                                for exercise_id, accepted, waiting, overdue, _ in rows}
+
+    _, _, counts = remembered.answer(
+        ("column counts", cohort.id, include_withdrawn), count,
+        holds=lambda answer: answer[0] <= now and (answer[1] is None or now <= answer[1]))
     return [ColumnCounts(*counts.get(s.exercise_id, (0, 0, 0))) for s in schedule]
 
 
@@ -363,13 +383,20 @@ def tokyo_weeks(first: datetime, last: datetime) -> list[datetime]:
     return weeks[-MAX_WEEKS:]
 
 
-def weekly_activity(session: Session, cohort: Cohort, now: datetime) -> list[WeekActivity]:
+def weekly_activity(session: Session, cohort: Cohort, now: datetime,
+                    tallies: Remembered | None = None) -> list[WeekActivity]:
     """Versions submitted and reviews written per week (Monday to Sunday in Tokyo) in the cohort, from
     its first week to this week (or the end of the cohort and the month after, for late reviews): one
-    grouped query, the weeks told apart by comparisons that read the same on every engine."""
+    grouped query, the weeks told apart by comparisons that read the same on every engine. With `tallies`,
+    remembered until the work changes (app/reviews/revision.py) or a new week begins."""
     if now < cohort.starts_at:
         return []
     weeks = tokyo_weeks(cohort.starts_at, min(now, cohort.ends_at + timedelta(days=28)))
+    return (tallies or Remembered(session, None)).answer(("weekly activity", cohort.id, weeks[0], weeks[-1]),
+                                               lambda: _weekly_counts(session, cohort, weeks))
+
+
+def _weekly_counts(session: Session, cohort: Cohort, weeks: list[datetime]) -> list[WeekActivity]:
     end = weeks[-1] + timedelta(days=7)
     events = union_all(
         select(literal("s").label("kind"), SubmissionVersion.submitted_at.label("at"))

@@ -13,6 +13,7 @@ from app.cohorts.services import is_mentor_of
 from app.core import authz
 from app.core.downloads import attachment_disposition
 from app.core.inputs import positive_int
+from app.core.memory import app_memory
 from app.core.templating import current_locale
 from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
@@ -26,6 +27,7 @@ from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohor
 from app.reviews import discussion
 from app.reviews.forms import MessageForm
 from app.reviews.queries import submission_for_review, submission_history
+from app.reviews.revision import Remembered
 
 bp = Blueprint("progress", __name__, url_prefix="/manage/progress", template_folder="templates")
 
@@ -35,6 +37,8 @@ READERS = (*STAFF, Role.MENTOR)
 # Longer searches match no name or municipality; the cap keeps the LIKE pattern small.
 SEARCH_LIMIT = 100
 TABLES = ("matrix", "gradebook")
+# Cohorts' column counts and weekly activity remembered per worker process (issue 10), under 1 kB each.
+PROGRESS_MEMORY_SIZE = 256
 
 
 def _cohort(cohort_id: int) -> Cohort:
@@ -67,9 +71,11 @@ def cohort(cohort_id: int):
     is_staff = current_user.role in STAFF
     authz.ensure(is_staff or is_mentor_of(db.session, current_user, cohort.id))
     filters, now, locale = _filters(), utcnow(), current_locale()
+    # The counts and the weekly activity, remembered until the work changes (a GET writes nothing).
+    tallies = Remembered(db.session, app_memory("progress", PROGRESS_MEMORY_SIZE))
     table = cohort_progress(db.session, cohort, locale=locale, now=now, filters=filters,
-                            page=request.args.get("page", 1, type=positive_int))
-    weeks = weekly_activity(db.session, cohort, now)
+                            page=request.args.get("page", 1, type=positive_int), tallies=tallies)
+    weeks = weekly_activity(db.session, cohort, now, tallies=tallies)
     return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
                            places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
                            groups=cohort_groups(db.session, [cohort.id]),

@@ -23,6 +23,7 @@ from app.cohorts.models import Cohort, Enrolment, MentorAssignment
 from app.deadlines.queries import WorkDeadline, work_deadline_columns
 from app.reviews import claims
 from app.reviews.calibration import needs_calibration_clause
+from app.reviews.revision import revision_columns
 from app.reviews.models import (OPEN_PROPOSAL_STATES, Decision, DecisionProposal, ProposalState, Review,
                                 ReviewClaim, ReviewDraft)
 from app.reviews.services import (FeedbackRequired, NotAwaitingReview, ReviewRefused, check_decision,
@@ -90,11 +91,12 @@ class ReviewPageState:
     needs_calibration: bool  # app/reviews/calibration.py
     proposal: DecisionProposal | None  # the newest on the latest version, in any state
     deadline: WorkDeadline  # the learner's own due date of the exercise, and why it was extended
+    revision: tuple  # of the work (app/reviews/revision.py), for the queue's remembered order
 
 
 def review_page_state(session: Session, user: User, submission: Submission) -> ReviewPageState:
-    """What the review page needs of the checks and of the deadline, in one query (two when there is a
-    proposal)."""
+    """What the review page needs of the checks, of the deadline and the work's revision, in one query (two
+    when there is a proposal)."""
     proposal_id = (select(DecisionProposal.id).join(DecisionProposal.submission_version)
                    .where(SubmissionVersion.submission_id == submission.id,
                           SubmissionVersion.number == submission.latest_version_number)
@@ -105,12 +107,14 @@ def review_page_state(session: Session, user: User, submission: Submission) -> R
                              MentorAssignment.user_id == user.id, MentorAssignment.is_lead.is_(True))
     row = session.execute(select(is_mentor, is_lead, needs_calibration_clause(user, submission.exercise_id),
                                  proposal_id, *work_deadline_columns(submission.enrolment_id,
-                                                                     submission.exercise_id))).one()
+                                                                     submission.exercise_id),
+                                 *revision_columns())).one()
     proposal = None
     if row[3] is not None:
         proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[3]).options(
             joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor)))
-    return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal, WorkDeadline(row[4], row[5]))
+    return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal, WorkDeadline(row[4], row[5]),
+                           tuple(row[6:]))
 
 
 def decide(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime, claim_minutes: int,

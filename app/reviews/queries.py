@@ -1,5 +1,6 @@
 """What the mentor's pages read, and the history of versions and reviews the learner's exercise page shows."""
 
+from array import array
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -14,6 +15,7 @@ from app.deadlines.queries import effective_due_of_schedule, effective_due_sql, 
 from app.groups.models import GroupMembership
 from app.groups.queries import cohort_groups
 from app.reviews import fairness
+from app.reviews.revision import Remembered
 from app.reviews.models import (OPEN_PROPOSAL_STATES, AnchoredComment, CommentBankAudit, CriterionScore,
                                 DecisionProposal, Review, ReviewAudit, ReviewClaim, ReviewDraft)
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
@@ -138,20 +140,29 @@ def awaiting(query: Select, mentor: User, include_withdrawn: bool = False) -> Se
     return query.where(fairness.not_conflicted(mentor))
 
 
-def _queue_options(session: Session, mentor: User, locale: str, cohort_id: int | None, exercise_slug: str | None,
-                   include_withdrawn: bool, group_id: int | None = None, state: str | None = None
+def _mentor_key(mentor: User) -> tuple:
+    """What decides which work awaits a mentor besides the data: who they are, their role and organization."""
+    return mentor.id, str(mentor.role), mentor.organization_id
+
+
+def _queue_options(session: Session, remembered: Remembered, mentor: User, locale: str, cohort_id: int | None,
+                   exercise_slug: str | None, include_withdrawn: bool, group_id: int | None = None,
+                   state: str | None = None
                    ) -> tuple[list[QueueOption], list[QueueOption], list[QueueOption], list[QueueOption], int]:
     """The cohort, exercise, group and state choices, each counted within the other filters, and the count
-    of all filters together: one grouped query (at most cohorts × exercises × groups × states rows) instead
-    of a count per choice, and one for the groups' names."""
-    rows = session.execute(awaiting(_with_state_key(_with_group_key(
+    of all filters together: one grouped query (remembered until the work changes) instead of a count per
+    choice, and one for the groups' names."""
+    counted = awaiting(_with_state_key(_with_group_key(
         select(Enrolment.cohort_id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key, _state_key,
                func.count())
         .select_from(Submission).join(Enrolment, Submission.enrolment_id == Enrolment.id)
         .join(Exercise, Submission.exercise_id == Exercise.id)))
         .group_by(Enrolment.cohort_id, Exercise.id, Exercise.slug, Exercise.title_ja, Exercise.title_en, _group_key,
                   _state_key)
-        .order_by(Exercise.slug, Exercise.id), mentor, include_withdrawn)).all()
+        .order_by(Exercise.slug, Exercise.id), mentor, include_withdrawn)
+    # Every filter is counted from these rows (at most cohorts × exercises × groups × states).
+    rows = remembered.answer(("queue counts", *_mentor_key(mentor), include_withdrawn),
+                             lambda: [tuple(row) for row in session.execute(counted)])
     by_cohort: dict[int, int] = {}
     by_exercise: dict[str, list] = {}
     by_group: dict[int, int] = {}
@@ -200,48 +211,61 @@ def _queue_order(due_at, columns) -> tuple:
 def review_queue(session: Session, mentor: User, locale: str, cohort_id: int | None = None,
                  exercise_slug: str | None = None, page: int = 1, per_page: int = 50,
                  now: datetime | None = None, include_withdrawn: bool = False, group_id: int | None = None,
-                 state: str | None = None) -> QueuePage:
+                 state: str | None = None, tallies: Remembered | None = None) -> QueuePage:
     """One page of the submissions awaiting review in the mentor's cohorts: nearest due first (no due
     date last), then the longest waiting; with the filter choices and their counts and who holds each
     (claims that have not expired at `now`). A page past the end shows the last page. Work of withdrawn
     learners only with `include_withdrawn`; only the work of one group (班) with `group_id` (its group
     deliverables and its members' own work); only work in one of QUEUE_STATES with `state`. Each item says
     whether a decision on it waits (for release, a second mentor or an organizer). A constant number of
-    queries, whatever the size of the queue."""
+    queries, whatever the size of the queue. With `tallies`, the counts and the order are remembered
+    until the work changes (app/reviews/revision.py)."""
     now = now or utcnow()
-    cohorts, exercises, groups, states, total = _queue_options(session, mentor, locale, cohort_id, exercise_slug,
-                                                               include_withdrawn, group_id, state)
+    remembered = tallies or Remembered(session, None)
+    cohorts, exercises, groups, states, total = _queue_options(session, remembered, mentor, locale, cohort_id,
+                                                               exercise_slug, include_withdrawn, group_id, state)
     pages = max(1, -(-total // per_page))
     number = min(page, pages)
-    # The learner's own effective due date (accommodation, extensions).
-    due_at = effective_due_of_schedule().label("due_at")
-    # The page's ids first, from narrow rows, so that only 50 rows are joined to the wide ones.
-    ranked = awaiting(
-        select(Submission.id, due_at, Submission.last_submitted_at)
-        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
-        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
-                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
-    ranked = _filtered(ranked, cohort_id, exercise_slug, group_id, state)
-    ranked = ranked.order_by(*_queue_order(due_at, Submission)).offset((number - 1) * per_page).limit(per_page)
-    ranked = ranked.subquery()
+    order = _queue_order_ids(session, remembered, mentor, cohort_id, exercise_slug, include_withdrawn, group_id,
+                             state)
+    ids = list(order[(number - 1) * per_page:number * per_page])
     holder = aliased(User)
     query = _with_state_key(
-        select(Submission, ranked.c.due_at, ReviewClaim, holder.display_name, _open_proposal.state,
+        select(Submission, effective_due_of_schedule(), ReviewClaim, holder.display_name, _open_proposal.state,
                extension_reason_sql(Submission.enrolment_id, Submission.exercise_id))
-        .join(ranked, ranked.c.id == Submission.id)
         .join(Submission.enrolment).join(Enrolment.cohort).join(Submission.exercise).join(Enrolment.user)
+        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id))
         .outerjoin(ReviewClaim, (ReviewClaim.submission_id == Submission.id) & (ReviewClaim.expires_at > now))
         .outerjoin(holder, holder.id == ReviewClaim.mentor_id)
+        .where(Submission.id.in_(ids))
         .options(contains_eager(Submission.enrolment).contains_eager(Enrolment.cohort),
                  contains_eager(Submission.enrolment).contains_eager(Enrolment.user),
-                 contains_eager(Submission.exercise), joinedload(Submission.group))
-        .order_by(*_queue_order(ranked.c.due_at, ranked.c)))
-    rows = session.execute(query).all()
-    first = first_submitted_at(session, [row[0].id for row in rows])
+                 contains_eager(Submission.exercise), joinedload(Submission.group)))
+    position = {submission_id: n for n, submission_id in enumerate(ids)}
+    rows = sorted(session.execute(query).all(), key=lambda row: position[row[0].id])
+    first = first_submitted_at(session, ids)
     items = [QueueItem(s, due, claim, name, is_overdue(
         due_at=due, now=now, is_required=s.exercise.is_required, state=s.status, first_submitted_at=first.get(s.id)),
         extension_reason=reason, proposal_state=proposal_state) for s, due, claim, name, proposal_state, reason in rows]
     return QueuePage(items, number, per_page, total, cohorts, exercises, groups, states)
+
+
+def _queue_order_ids(session: Session, remembered: Remembered, mentor: User, cohort_id: int | None,
+                     exercise_slug: str | None, include_withdrawn: bool, group_id: int | None,
+                     state: str | None) -> array:
+    """The ids of the whole filtered queue in its order (narrow rows; remembered until the work changes)."""
+    # The learner's own effective due date (accommodation, extensions).
+    due_at = effective_due_of_schedule()
+    ranked = awaiting(
+        select(Submission.id)
+        .join(Enrolment, Submission.enrolment_id == Enrolment.id)
+        .outerjoin(ScheduledExercise, (ScheduledExercise.cohort_id == Enrolment.cohort_id)
+                   & (ScheduledExercise.exercise_id == Submission.exercise_id)), mentor, include_withdrawn)
+    ranked = _filtered(ranked, cohort_id, exercise_slug, group_id, state).order_by(*_queue_order(due_at, Submission))
+    return remembered.answer(
+        ("queue order", *_mentor_key(mentor), include_withdrawn, cohort_id, exercise_slug, group_id, state),
+        lambda: array("q", session.scalars(ranked)))
 
 
 # Stands for "no due date" so that such work sorts last, as in the queue, with plain comparisons.
@@ -256,10 +280,18 @@ class Neighbours:
 
 def queue_neighbours(session: Session, mentor: User, submission: Submission, cohort_id: int | None = None,
                      exercise_slug: str | None = None, include_withdrawn: bool = False,
-                     group_id: int | None = None, state: str | None = None) -> Neighbours:
+                     group_id: int | None = None, state: str | None = None,
+                     tallies: Remembered | None = None) -> Neighbours:
     """The submissions just before and after `submission` in the mentor's queue, with the same filter
     and order as `review_queue`. `submission` need not be waiting any more: after a decision its
-    `next_id` is where the mentor goes on. One query, whatever the size of the queue."""
+    `next_id` is where the mentor goes on. One query, whatever the size of the queue; with `tallies` (as in
+    `review_queue`), waiting work is found in the queue's remembered order."""
+    if tallies is not None:
+        order = _queue_order_ids(session, tallies, mentor, cohort_id, exercise_slug,
+                                 include_withdrawn, group_id, state)
+        if submission.id in order:
+            n = order.index(submission.id)
+            return Neighbours(order[n - 1] if n > 0 else None, order[n + 1] if n + 1 < len(order) else None)
     no_due = literal(_NO_DUE_DATE, UTCDateTime())
     due_key = func.coalesce(effective_due_of_schedule(), no_due)
     # The submission's own (effective) due date inside the statement (a subquery), so that all is one query.

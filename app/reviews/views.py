@@ -10,6 +10,7 @@ from app.cohorts.services import NotAMentor, is_mentor_of
 from app.core import authz
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
+from app.core.memory import app_memory
 from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
 from app.core.timeutil import utcnow
@@ -21,6 +22,7 @@ from app.reviews.forms import (AssignClaimForm, ClaimForm, CommentForm, DeleteCo
                                MessageForm, ReleaseClaimForm, ReviewFormBase, criterion_choices, review_form_for)
 from app.reviews.models import Decision, DecisionProposal
 from app.reviews.moderation_views import proposal_context
+from app.reviews.revision import Remembered
 
 bp = Blueprint("reviews", __name__, url_prefix="/review", template_folder="templates")
 
@@ -29,6 +31,16 @@ STAFF = (Role.ORGANIZER, Role.ADMIN)
 
 
 QUEUE_PAGE_SIZE = 50
+# Mentors' queue counts and orders remembered per worker process (issue 10), a few kB each.
+QUEUE_MEMORY_SIZE = 256
+
+
+def _queue_tallies(revision: tuple | None = None) -> Remembered | None:
+    """Where the queue's counts and order are remembered (at `revision` of the work when it was read already);
+    only a request that writes nothing (a GET) reads and fills it, so that nothing uncommitted is remembered."""
+    if request.method != "GET":
+        return None
+    return Remembered(db.session, app_memory("review queue", QUEUE_MEMORY_SIZE), revision)
 
 
 @bp.app_template_global()
@@ -61,7 +73,8 @@ def queue():
         group_id = next(iter(mentored), None)
     page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
                                 page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
-                                include_withdrawn=bool(withdrawn), group_id=group_id, state=state)
+                                include_withdrawn=bool(withdrawn), group_id=group_id, state=state,
+                                tallies=_queue_tallies())
     return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
                            withdrawn=withdrawn, group_id=group_id, state=state, now=utcnow(), claim_form=ClaimForm())
 
@@ -80,10 +93,11 @@ def _queue_filter() -> dict:
     return {name: value for name, value in values.items() if value}
 
 
-def _neighbours(submission, queue_filter: dict) -> queries.Neighbours:
+def _neighbours(submission, queue_filter: dict, revision: tuple | None = None) -> queries.Neighbours:
     return queries.queue_neighbours(db.session, current_user, submission, queue_filter.get("cohort"),
                                     queue_filter.get("exercise"), bool(queue_filter.get("withdrawn")),
-                                    queue_filter.get("group"), queue_filter.get("state"))
+                                    queue_filter.get("group"), queue_filter.get("state"),
+                                    tallies=_queue_tallies(revision))
 
 
 def _claim_minutes() -> int:
@@ -252,7 +266,7 @@ def review(submission_id: int):
         # Claims, neighbours in the queue, auto-checked results and the feedback preview (issue 13).
         claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
         release_form=ReleaseClaimForm(), queue_filter=queue_filter,
-        neighbours=_neighbours(submission, queue_filter),
+        neighbours=_neighbours(submission, queue_filter, checks.revision),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
         preview_html=preview_html, draft=draft, now=now,
         # Fairness (issue 13): the cohort's revision cap.
