@@ -44,7 +44,9 @@ def document_loader(url: str, options=None) -> dict:
     if url not in PINNED:
         raise jsonld.JsonLdError(f"context {url} is not pinned locally", "jsonld.LoadDocumentError",
                                  code="loading document failed")
-    return {"contextUrl": None, "documentUrl": url, "document": context_document(url)}
+    # "static": PyLD then keeps the processed context between operations instead of processing
+    # it again for every document (the same documents come back for every credential).
+    return {"contextUrl": None, "documentUrl": url, "document": context_document(url), "tag": "static"}
 
 
 def _options() -> dict:
@@ -67,15 +69,18 @@ def _check_iris(node) -> None:
                 _check_iris(value)
 
 
-def assert_fully_defined(document: dict) -> None:
-    """Raise UndefinedTerm unless every property and type of `document` expands to an absolute IRI."""
+def expand_fully_defined(document: dict) -> list:
+    """`document` in expanded form (what canonicalize reads it as, without its contexts). Raises
+    UndefinedTerm unless every property and type of `document` expands to an absolute IRI."""
     def dropped(name):
         raise UndefinedTerm(f"property '{name}' is not defined by any context")
 
     expanded = jsonld.expand(document, _options(), on_property_dropped=dropped)
     _check_iris(expanded)
+    return expanded
 
 
-def canonicalize(document: dict) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads."""
+def canonicalize(document: dict | list) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a document or of its expanded form (the same
+    N-Quads; the expanded form is canonicalised without processing any context again)."""
     return jsonld.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})
