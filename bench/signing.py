@@ -113,6 +113,7 @@ def main() -> None:
     parser.add_argument("--profiled", type=int, default=100, help="credentials issued again under cProfile")
     parser.add_argument("--module", default="sorachi-agriculture", help="the module the learners completed")
     parser.add_argument("--top", type=int, default=25, help="functions listed from the profile")
+    parser.add_argument("--sort", default="cumulative", help="order of the profile (pstats: cumulative, tottime, ...)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -146,7 +147,7 @@ def main() -> None:
     print(f"  wall clock {wall:7.2f} s  {len(measured) / wall:7.1f} credentials/s")
     if profiled:
         print(f"\nWhere the time goes ({len(profiled)} more credentials under cProfile, by cumulative time):")
-        pstats.Stats(profile, stream=sys.stdout).strip_dirs().sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile, stream=sys.stdout).strip_dirs().sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

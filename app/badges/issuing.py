@@ -138,9 +138,10 @@ def create_level_credential(session: Session, learner: User, level: int, evidenc
 
 def completion_record(session: Session, record_id: int) -> CompletionRecord | None:
     """The completion record with what its credential is made of (learner, cohort, module version with
-    its exercises, accepted versions) in a few queries, not one per object as they are read."""
+    its exercises, accepted versions) in a few queries, not one per object as they are read (also when
+    they are in the session already, as after the commit of the decision that completed the module)."""
     enrolment, version = joinedload(CompletionRecord.enrolment), joinedload(CompletionRecord.module_version)
-    return session.get(CompletionRecord, record_id, options=[
+    return session.get(CompletionRecord, record_id, populate_existing=True, options=[
         enrolment.joinedload(Enrolment.user), enrolment.joinedload(Enrolment.cohort),
         version.joinedload(ModuleVersion.module), version.selectinload(ModuleVersion.exercises),
         selectinload(CompletionRecord.accepted_versions).joinedload(SubmissionVersion.submission)])
