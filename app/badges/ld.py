@@ -69,18 +69,33 @@ def _check_iris(node) -> None:
                 _check_iris(value)
 
 
-def expand_fully_defined(document: dict) -> list:
-    """`document` in expanded form (what canonicalize reads it as, without its contexts). Raises
-    UndefinedTerm unless every property and type of `document` expands to an absolute IRI."""
-    def dropped(name):
-        raise UndefinedTerm(f"property '{name}' is not defined by any context")
-
-    expanded = jsonld.expand(document, _options(), on_property_dropped=dropped)
-    _check_iris(expanded)
-    return expanded
+def _undefined_property(name):
+    raise UndefinedTerm(f"property '{name}' is not defined by any context")
 
 
-def canonicalize(document: dict | list) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a document or of its expanded form (the same
-    N-Quads; the expanded form is canonicalised without processing any context again)."""
-    return jsonld.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})
+class _CheckingProcessor(jsonld.JsonLdProcessor):
+    """Drops no term silently and refuses relative IRIs in the expanded form, including the expansion
+    that canonicalisation makes on its way to RDF (so the document is expanded once, not twice)."""
+
+    def __init__(self):
+        super().__init__(on_property_dropped=_undefined_property)
+
+    def expand(self, input_, options):
+        expanded = super().expand(input_, options)
+        _check_iris(expanded)
+        return expanded
+
+
+def _normalize(processor: jsonld.JsonLdProcessor, document: dict) -> str:
+    return processor.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})
+
+
+def canonicalize_fully_defined(document: dict) -> str:
+    """canonicalize(document). Raises UndefinedTerm unless every property and type of `document` expands
+    to an absolute IRI."""
+    return _normalize(_CheckingProcessor(), document)
+
+
+def canonicalize(document: dict) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads."""
+    return _normalize(jsonld.JsonLdProcessor(), document)

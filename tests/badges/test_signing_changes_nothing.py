@@ -1,7 +1,7 @@
-"""Issuing faster (issue 10, bench/signing.py) changes nothing that is signed: the one expansion of a
-credential that checks its terms is also what is canonicalised, PyLD keeps the pinned contexts between
-credentials, and a completion record is read with what its credential is made of in a fixed number of
-queries. (A new key after a rotation signs the next credential: test_issuing.py.)"""
+"""Issuing faster (issue 10, bench/signing.py) changes nothing that is signed: a credential's terms are
+checked in the expansion that canonicalises it, PyLD keeps the pinned contexts between credentials,
+and a completion record is read with what its credential is made of in a fixed number of queries.
+(A new key after a rotation signs the next credential: test_issuing.py.)"""
 
 import hashlib
 import json
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.badges import proofs
 from app.badges.keys import to_multibase
-from app.badges.ld import canonicalize, expand_fully_defined
+from app.badges.ld import canonicalize, canonicalize_fully_defined
 from app.badges.listeners import badge_settings, issue_pending_credentials
 from app.badges.models import Credential
 from app.completions.signals import completion_recorded
@@ -37,7 +37,7 @@ def test_signing_again_gives_the_stored_credential_byte_for_byte(app, client, co
     private_key = keys.private_key(credential.issuer.signing_key.public_key_multibase)
     unsigned = {k: v for k, v in stored.items() if k != "proof"}
 
-    assert canonicalize(expand_fully_defined(unsigned)) == canonicalize(unsigned)
+    assert canonicalize_fully_defined(unsigned) == canonicalize(unsigned)
     # Ed25519 signatures are deterministic: the same bytes signed give the same proof value.
     assert stored["proof"]["proofValue"] == to_multibase(private_key.sign(_hash_data_of_compact_documents(stored)))
     created = datetime.fromisoformat(stored["proof"]["created"].replace("Z", "+00:00"))
