@@ -1,6 +1,7 @@
 """How many credentials one process issues and signs per second (issue 10: goal ≥ 50 on one core).
 
-    .venv/bin/python bench/signing.py [--credentials 300] [--profiled 100] [--module sorachi-agriculture] [--top 25]
+    .venv/bin/python bench/signing.py [--credentials 300] [--profiled 100] [--module sorachi-agriculture]
+                                      [--top 25] [--sort cumulative|tottime]
 
 It builds a new SQLite database in a temporary folder through the app's own services: the modules
 from exercises/, an organizer, a mentor and the learners of one running cohort, each of whom submits
@@ -9,11 +10,15 @@ listener muted, so they wait for their credential as after a failed signing. The
 the way the app does after a completion (`issue_pending_credentials`: create, sign, store, tell the
 learner, commit, one credential at a time) and prints:
 
-- credentials per second of CPU time of this process (`time.process_time()`): what one core does, and
-  hardly moved by other work on the machine (the benchmark's machine is shared), unlike
+- credentials per second of CPU time of this process (`time.process_time()`): what one core does.
+  Time spent waiting (for the disk at each commit, or for a core while other processes run) is not
+  counted, so other work on this shared machine moves the figure far less than the wall clock;
+  it still moves it some (a busy neighbour on the same core slows every instruction), so compare
+  figures of runs made one after the other;
 - credentials per second of wall-clock time, printed beside it;
 - where the time goes: a second batch (--profiled) is issued under cProfile, whose own overhead
-  would distort the rate, and its top functions by cumulative time are printed.
+  would distort the rate, and its top functions are printed (the profile's clock is the wall clock,
+  so SQLite's commits show as the waits they are).
 
 Prints figures; asserts nothing about time.
 """
@@ -146,7 +151,7 @@ def main() -> None:
     print(f"  CPU time   {cpu:7.2f} s  {len(measured) / cpu:7.1f} credentials/s  ({1000 * cpu / len(measured):.1f} ms each)")
     print(f"  wall clock {wall:7.2f} s  {len(measured) / wall:7.1f} credentials/s")
     if profiled:
-        print(f"\nWhere the time goes ({len(profiled)} more credentials under cProfile, by cumulative time):")
+        print(f"\nWhere the time goes ({len(profiled)} more credentials under cProfile, sorted by {args.sort}):")
         pstats.Stats(profile, stream=sys.stdout).strip_dirs().sort_stats(args.sort).print_stats(args.top)
 
 
