@@ -7,7 +7,7 @@ import uuid as uuidlib
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth import audit
 from app.auth.models import User
@@ -21,8 +21,10 @@ from app.badges.signals import credential_issued
 from app.badges.urls import BadgeUrls
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
+from app.content.models import ModuleVersion
 from app.groups.models import GroupMembership
 from app.reviews.models import Review
+from app.submissions.models import SubmissionVersion
 
 
 def _evidence(record: CompletionRecord, credential: Credential, session: Session, urls: BadgeUrls) -> list[dict]:
@@ -132,6 +134,17 @@ def create_level_credential(session: Session, learner: User, level: int, evidenc
     session.flush()
     _sign(session, credential, keys, urls, now, evidence)
     return credential
+
+
+def completion_record(session: Session, record_id: int) -> CompletionRecord | None:
+    """The completion record with what its credential is made of (learner, cohort, module version with
+    its exercises, accepted versions) in a few queries, not one per object as they are read (also when
+    they are in the session already, as after the commit of the decision that completed the module)."""
+    enrolment, version = joinedload(CompletionRecord.enrolment), joinedload(CompletionRecord.module_version)
+    return session.get(CompletionRecord, record_id, populate_existing=True, options=[
+        enrolment.joinedload(Enrolment.user), enrolment.joinedload(Enrolment.cohort),
+        version.joinedload(ModuleVersion.module), version.selectinload(ModuleVersion.exercises),
+        selectinload(CompletionRecord.accepted_versions).joinedload(SubmissionVersion.submission)])
 
 
 def records_awaiting_credential(session: Session, record_ids: list[int] | None = None) -> list[int]:

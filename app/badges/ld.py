@@ -44,7 +44,9 @@ def document_loader(url: str, options=None) -> dict:
     if url not in PINNED:
         raise jsonld.JsonLdError(f"context {url} is not pinned locally", "jsonld.LoadDocumentError",
                                  code="loading document failed")
-    return {"contextUrl": None, "documentUrl": url, "document": context_document(url)}
+    # "static": PyLD then keeps the processed context between operations instead of processing
+    # it again for every document (the same documents come back for every credential).
+    return {"contextUrl": None, "documentUrl": url, "document": context_document(url), "tag": "static"}
 
 
 def _options() -> dict:
@@ -67,15 +69,33 @@ def _check_iris(node) -> None:
                 _check_iris(value)
 
 
-def assert_fully_defined(document: dict) -> None:
-    """Raise UndefinedTerm unless every property and type of `document` expands to an absolute IRI."""
-    def dropped(name):
-        raise UndefinedTerm(f"property '{name}' is not defined by any context")
+def _undefined_property(name):
+    raise UndefinedTerm(f"property '{name}' is not defined by any context")
 
-    expanded = jsonld.expand(document, _options(), on_property_dropped=dropped)
-    _check_iris(expanded)
+
+class _CheckingProcessor(jsonld.JsonLdProcessor):
+    """Drops no term silently and refuses relative IRIs in the expanded form, including the expansion
+    that canonicalisation makes on its way to RDF (so the document is expanded once, not twice)."""
+
+    def __init__(self):
+        super().__init__(on_property_dropped=_undefined_property)
+
+    def expand(self, input_, options):
+        expanded = super().expand(input_, options)
+        _check_iris(expanded)
+        return expanded
+
+
+def _normalize(processor: jsonld.JsonLdProcessor, document: dict) -> str:
+    return processor.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})
+
+
+def canonicalize_fully_defined(document: dict) -> str:
+    """canonicalize(document). Raises UndefinedTerm unless every property and type of `document` expands
+    to an absolute IRI."""
+    return _normalize(_CheckingProcessor(), document)
 
 
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads."""
-    return jsonld.normalize(document, {**_options(), "algorithm": "URDNA2015", "format": "application/n-quads"})
+    return _normalize(jsonld.JsonLdProcessor(), document)

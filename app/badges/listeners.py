@@ -5,9 +5,8 @@ from sqlalchemy.orm import Session
 
 from app.badges.keys import KeyStore
 from app.badges.issuers import IssuerDefaults
-from app.badges.issuing import create_credential, records_awaiting_credential
+from app.badges.issuing import completion_record, create_credential, records_awaiting_credential
 from app.badges.urls import BadgeUrls
-from app.completions.models import CompletionRecord
 from app.completions.signals import completion_recorded
 from app.core.jobs import RetryLater, enqueue_after_commit
 from app.core.timeutil import utcnow
@@ -30,7 +29,7 @@ def issue_pending_credentials(session: Session, config, record_ids: list[int] | 
     issued = failed = 0
     for record_id in records_awaiting_credential(session, record_ids):
         try:
-            create_credential(session, session.get(CompletionRecord, record_id), keys=keys, urls=urls,
+            create_credential(session, completion_record(session, record_id), keys=keys, urls=urls,
                               defaults=defaults, now=utcnow())
             commit(session)
         except Exception:

@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.badges.keys import from_multibase, to_multibase
-from app.badges.ld import assert_fully_defined, canonicalize, date_time
+from app.badges.ld import canonicalize, canonicalize_fully_defined, date_time
 from app.core.reasons import ReasonError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -31,18 +31,23 @@ REASONS = {
 }
 
 
-def _hash_data(document: dict, proof_options: dict) -> bytes:
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
+def _unsigned(document: dict) -> dict:
+    return {k: v for k, v in document.items() if k != "proof"}
+
+
+def _hash_data(canonical_document: str, context, proof_options: dict) -> bytes:
+    """What is signed: the hashes of the proof options (with the document's `context`) and of the
+    canonical N-Quads of the document without its proof."""
     options = {k: v for k, v in proof_options.items() if k != "proofValue"}
-    options["@context"] = document["@context"]
-    return (hashlib.sha256(canonicalize(options).encode()).digest()
-            + hashlib.sha256(canonicalize(unsigned).encode()).digest())
+    options["@context"] = context
+    return hashlib.sha256(canonicalize(options).encode()).digest() + hashlib.sha256(canonical_document.encode()).digest()
 
 
 def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: str, created: datetime) -> dict:
     """A copy of `document` with an embedded DataIntegrityProof.
     Raises UndefinedTerm when a term would be left out of the signature."""
-    assert_fully_defined(document)
+    # Checked in the expansion that canonicalisation makes anyway: the document is expanded once.
+    canonical_document = canonicalize_fully_defined(_unsigned(document))
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
@@ -50,7 +55,7 @@ def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: st
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }
-    signature = private_key.sign(_hash_data(document, proof))
+    signature = private_key.sign(_hash_data(canonical_document, document["@context"], proof))
     signed = copy.deepcopy(document)
     signed["proof"] = {**proof, "proofValue": to_multibase(signature)}
     return signed
@@ -97,7 +102,7 @@ def verify(document: dict, resolve_key: KeyResolver) -> None:
         raise ProofInvalid("key_not_issuers")
     signature = _signature(proof.get("proofValue"))
     try:
-        public_key.verify(signature, _hash_data(document, proof))
+        public_key.verify(signature, _hash_data(canonicalize(_unsigned(document)), document["@context"], proof))
     except InvalidSignature:
         raise ProofInvalid("signature_mismatch") from None
     except Exception:  # canonicalisation of a tampered document can fail in many ways
