@@ -9,7 +9,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from app.badges.keys import from_multibase, to_multibase
-from app.badges.ld import canonicalize, canonicalize_fully_defined, date_time
+from app.badges.ld import UndefinedTerm, canonicalize, canonicalize_fully_defined, date_time
 from app.core.reasons import ReasonError
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -28,6 +28,7 @@ REASONS = {
     "bad_signature_value": "the signature value is not a base58btc multibase Ed25519 signature",
     "signature_mismatch": "the signature does not match: the credential was changed after it was signed",
     "unreadable": "the credential cannot be read as signed data",
+    "unsigned_content": "the credential has content that no context defines, so no signature covers it",
 }
 
 
@@ -102,7 +103,15 @@ def verify(document: dict, resolve_key: KeyResolver) -> None:
         raise ProofInvalid("key_not_issuers")
     signature = _signature(proof.get("proofValue"))
     try:
-        public_key.verify(signature, _hash_data(canonicalize(_unsigned(document)), document["@context"], proof))
+        # Fully defined, as signing demands: a term no context defines would be dropped from what is
+        # checked, so it could be added after signing (as Digital Bazaar's verifier, in safe mode, refuses).
+        canonical = canonicalize_fully_defined(_unsigned(document))
+    except UndefinedTerm:
+        raise ProofInvalid("unsigned_content") from None
+    except Exception:  # canonicalisation of a tampered document can fail in many ways
+        raise ProofInvalid("unreadable") from None
+    try:
+        public_key.verify(signature, _hash_data(canonical, document["@context"], proof))
     except InvalidSignature:
         raise ProofInvalid("signature_mismatch") from None
     except Exception:  # canonicalisation of a tampered document can fail in many ways

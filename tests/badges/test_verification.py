@@ -184,6 +184,26 @@ def test_a_signature_value_written_any_other_way_is_refused(app, completed, chan
     assert (report.outcome, report.reasons) == ("altered", ["bad_signature_value"])
 
 
+UNSIGNED_ADDITIONS = [
+    ("achievement", lambda d: d["credentialSubject"]["achievement"].__setitem__("favouriteColour", "青")),
+    ("evidence", lambda d: d["evidence"][0].__setitem__("favouriteColour", "青")),
+    ("top level", lambda d: d.__setitem__("grade", "A+")),
+]
+
+
+@pytest.mark.parametrize("where, add", UNSIGNED_ADDITIONS, ids=[w for w, _ in UNSIGNED_ADDITIONS])
+def test_content_no_context_defines_added_after_signing_is_refused(app, client, completed, where, add):
+    """Canonicalisation drops a term no context defines, so the signature never covered it: such a
+    document is refused, as by Digital Bazaar's verifier (safe mode), not taken for genuine."""
+    document = json.loads(completed[4].ob3_json)
+    add(document)
+    assert digital_bazaar_verify(document, issuer_documents(client, document))["verified"] is False
+    report = verify_document(db.session, document, badge_settings(app.config)[1], utcnow())
+    assert (report.outcome, report.reasons) == ("altered", ["unsigned_content"])
+    page = upload(client, "badge.json", json.dumps(document).encode()).get_data(as_text=True)
+    assert "署名の対象外の内容が含まれています" in page
+
+
 @pytest.mark.parametrize("field, value", [("credentialStatus", [1]), ("credentialStatus", "x"), ("validFrom", {"a": 1}),
                                           ("id", ["urn:uuid:x"]), ("issuer", 7), ("@context", {"@vocab": 1})])
 def test_a_field_of_the_wrong_type_makes_the_badge_not_genuine(client, completed, field, value):
