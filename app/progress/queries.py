@@ -26,7 +26,7 @@ from app.groups.models import GroupMembership
 from app.reviews.models import Review
 from app.reviews.revision import Remembered
 from app.submissions.models import Submission, SubmissionStatus, SubmissionVersion
-from app.submissions.work import counts_for, work_of
+from app.submissions.work import any_work, work_of, work_rows
 # The one overdue rule (of the module docstring), shared with the mentor queue and the learner's pages.
 from app.submissions.queries import is_overdue
 
@@ -200,27 +200,26 @@ def _is_overdue_sql(now: datetime):
     required, the learner's effective due date passed, and nothing accepted or first submitted by then."""
     first = _first_version()
     due = effective_due_of_schedule()
-    done_in_time = (select(Submission.id)
-                    .join(first, (first.submission_id == Submission.id) & (first.number == 1))
-                    .where(counts_for(Enrolment.id),
-                           Submission.exercise_id == ScheduledExercise.exercise_id,
-                           or_(Submission.status == SubmissionStatus.ACCEPTED, first.submitted_at <= due))
-                    # Two levels down: only the enclosing level is correlated unless told.
-                    .correlate(Enrolment, ScheduledExercise))
-    return and_(Exercise.is_required, due < now, ~exists(done_in_time))
+    done_in_time = any_work(Enrolment.id, select(Submission.id)
+                            .join(first, (first.submission_id == Submission.id) & (first.number == 1))
+                            .where(Submission.exercise_id == ScheduledExercise.exercise_id,
+                                   or_(Submission.status == SubmissionStatus.ACCEPTED, first.submitted_at <= due))
+                            # Two levels down: only the enclosing level is correlated unless told.
+                            .correlate(Enrolment, ScheduledExercise))
+    return and_(Exercise.is_required, due < now, ~done_in_time)
 
 
 def _status_condition(cohort: Cohort, status: LearnerFilter, now: datetime):
     # A group deliverable counts for every member of the group.
-    has_submission = select(Submission.id).where(counts_for(Enrolment.id))
+    submissions = select(Submission.id)
     if status == LearnerFilter.OVERDUE:
         return exists(select(ScheduledExercise.id)
                       .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
                       .where(ScheduledExercise.cohort_id == cohort.id, _is_overdue_sql(now)))
     if status in (LearnerFilter.AWAITING_REVIEW, LearnerFilter.RETURNED):
-        return exists(has_submission.where(Submission.status == SubmissionStatus(status.value)))
+        return any_work(Enrolment.id, submissions.where(Submission.status == SubmissionStatus(status.value)))
     if status == LearnerFilter.NOTHING_SUBMITTED:
-        return ~exists(has_submission)
+        return ~any_work(Enrolment.id, submissions)
     if status == LearnerFilter.COMPLETED:
         return and_(CompletionRecord.id.is_not(None), CompletionRecord.revoked_at.is_(None))
     if status == LearnerFilter.REVOKED:
@@ -306,6 +305,8 @@ def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, sch
     def count() -> tuple[datetime, datetime | None, dict[int, tuple[int, int, int]]]:
         # Every (learner, exercise) pair of the cohort with the learner's work on it, if any: each learner has
         # their own due dates (accommodations, extensions), so overdue is counted pair by pair.
+        learners = _only_active(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id), include_withdrawn)
+        work = work_rows(learners)
         rows = session.execute(_only_active(
             select(ScheduledExercise.exercise_id,
                    func.sum(case((Submission.status == SubmissionStatus.ACCEPTED, 1), else_=0)),
@@ -314,8 +315,9 @@ def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, sch
                    func.min(case((due >= now, due))))
             .join(Enrolment, Enrolment.cohort_id == ScheduledExercise.cohort_id)
             .join(Exercise, ScheduledExercise.exercise_id == Exercise.id)
-            .outerjoin(Submission,
-                       counts_for(Enrolment.id) & (Submission.exercise_id == ScheduledExercise.exercise_id))
+            .outerjoin(work, (work.c.owner_enrolment_id == Enrolment.id)
+                       & (work.c.exercise_id == ScheduledExercise.exercise_id))
+            .outerjoin(Submission, Submission.id == work.c.submission_id)
             .where(ScheduledExercise.cohort_id == cohort.id), include_withdrawn)
             .group_by(ScheduledExercise.exercise_id)).all()
         coming = [next_due for *_, next_due in rows if next_due is not None]
