@@ -85,6 +85,18 @@ def open_proposal(session: Session, version_id: int) -> DecisionProposal | None:
 
 
 @dataclass(frozen=True)
+class HeldClaim:
+    """The submission's claim as the review page shows it (the fields of a ReviewClaim it reads)."""
+    mentor_id: int
+    mentor_name: str
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, claim: ReviewClaim | None) -> "HeldClaim | None":
+        return cls(claim.mentor_id, claim.mentor.display_name, claim.expires_at) if claim is not None else None
+
+
+@dataclass(frozen=True)
 class ReviewPageState:
     is_mentor: bool  # assigned to the submission's cohort
     is_lead: bool  # a lead mentor of it, who releases held decisions
@@ -92,11 +104,12 @@ class ReviewPageState:
     proposal: DecisionProposal | None  # the newest on the latest version, in any state
     deadline: WorkDeadline  # the learner's own due date of the exercise, and why it was extended
     revision: tuple  # of the work (app/reviews/revision.py), for the queue's remembered order
+    claim: HeldClaim | None  # the submission's claim while it holds (app/reviews/claims.py)
 
 
-def review_page_state(session: Session, user: User, submission: Submission) -> ReviewPageState:
-    """What the review page needs of the checks, of the deadline and the work's revision, in one query (two
-    when there is a proposal)."""
+def review_page_state(session: Session, user: User, submission: Submission, now: datetime) -> ReviewPageState:
+    """What the review page needs of the checks, the claim, the deadline and the work's revision, in one query
+    (two when there is a proposal)."""
     proposal_id = (select(DecisionProposal.id).join(DecisionProposal.submission_version)
                    .where(SubmissionVersion.submission_id == submission.id,
                           SubmissionVersion.number == submission.latest_version_number)
@@ -105,16 +118,21 @@ def review_page_state(session: Session, user: User, submission: Submission) -> R
                                MentorAssignment.user_id == user.id)
     is_lead = exists().where(MentorAssignment.cohort_id == submission.enrolment.cohort_id,
                              MentorAssignment.user_id == user.id, MentorAssignment.is_lead.is_(True))
+    claim = [select(column).select_from(ReviewClaim).join(User, User.id == ReviewClaim.mentor_id)
+             .where(ReviewClaim.submission_id == submission.id).scalar_subquery()
+             for column in (ReviewClaim.mentor_id, User.display_name, ReviewClaim.expires_at)]
     row = session.execute(select(is_mentor, is_lead, needs_calibration_clause(user, submission.exercise_id),
                                  proposal_id, *work_deadline_columns(submission.enrolment_id,
                                                                      submission.exercise_id),
-                                 *revision_columns())).one()
+                                 *claim, *revision_columns())).one()
+    mentor_id, mentor_name, expires_at = row[6:9]
+    held = HeldClaim(mentor_id, mentor_name, expires_at) if expires_at is not None and expires_at > now else None
     proposal = None
     if row[3] is not None:
         proposal = session.scalar(select(DecisionProposal).where(DecisionProposal.id == row[3]).options(
             joinedload(DecisionProposal.mentor), joinedload(DecisionProposal.second_mentor)))
     return ReviewPageState(bool(row[0]), bool(row[1]), bool(row[2]), proposal, WorkDeadline(row[4], row[5]),
-                           tuple(row[6:]))
+                           tuple(row[9:]), held)
 
 
 def decide(session: Session, *, version: SubmissionVersion, mentor: User, now: datetime, claim_minutes: int,

@@ -180,15 +180,15 @@ def _save_draft(submission, form: ReviewFormBase, now):
 def review(submission_id: int):
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None)
-    # Issue 13: membership, calibration and a waiting decision in one query (the page's budget).
-    checks = gate.review_page_state(db.session, current_user, submission)
+    now = utcnow()
+    # Issue 13: membership, calibration, the claim and a waiting decision in one query (the page's budget).
+    checks = gate.review_page_state(db.session, current_user, submission, now)
     authz.ensure(current_user.role == Role.ADMIN or checks.is_mentor)
     _ensure_not_conflicted(submission)
     queue_filter = _queue_filter()
     # Issue 13 (calibration): a mentor's first real review of an exercise comes after scoring its reference.
     if request.method == "GET" and checks.needs_calibration:
         return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id, submission=submission.id))
-    now = utcnow()
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
     draft = queries.review_draft(db.session, submission, current_user.id)
@@ -264,7 +264,10 @@ def review(submission_id: int):
         previous=previous, diff=diff, form=form, refusal=refusal,
         points_to_pass=services.points_needed_to_pass(exercise.pass_threshold, exercise.max_points),
         # Claims, neighbours in the queue, auto-checked results and the feedback preview (issue 13).
-        claim=claims.active_claim(db.session, submission.id, now), claim_form=ClaimForm(),
+        # A refused decision may be about a claim taken since the page's checks were read.
+        claim=checks.claim if request.method == "GET" else gate.HeldClaim.of(claims.active_claim(db.session,
+                                                                                                  submission.id, now)),
+        claim_form=ClaimForm(),
         release_form=ReleaseClaimForm(), queue_filter=queue_filter,
         neighbours=_neighbours(submission, queue_filter, checks.revision),
         questions=questions, question_states={qid: state for (_, qid), state in states.items()},
