@@ -137,3 +137,19 @@ def test_commit_runs_waiting_work_in_order_and_rollback_forgets_it(app):
     db.session.rollback()
     commit(db.session)
     assert ran == ["first", "second"]
+
+
+def test_work_that_rolls_back_its_own_failure_does_not_drop_the_work_after_it(app):
+    """A job run inline after the commit (signing that fails and rolls back) must not take the committed
+    transaction's other waiting work (its mails) with it; work a job registers waits for its own commit."""
+    ran: list[str] = []
+
+    def failing_job():
+        ran.append("failed job")
+        after_commit(db.session, lambda: ran.append("never: its transaction was rolled back"))
+        db.session.rollback()
+
+    after_commit(db.session, failing_job)
+    after_commit(db.session, lambda: ran.append("mail"))
+    commit(db.session)
+    assert ran == ["failed job", "mail"]

@@ -27,10 +27,12 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def commit(session: Session) -> None:
-    """Commit, then run the work that waited for it (in order; each may use the session again)."""
+    """Commit, then run the work that waited for it (in order; each may use the session again). The list is
+    taken first: work that rolls back its own failure must not forget the rest, and work registered by a
+    callback waits for the commit of its own transaction."""
     session.commit()
-    while session.info.get(_PENDING):
-        session.info[_PENDING].pop(0)()
+    for callback in session.info.pop(_PENDING, []):
+        callback()
 
 
 def rollback(session: Session) -> None:
