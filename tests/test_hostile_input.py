@@ -16,7 +16,7 @@ from app.autocheck.models import QuestionAttempt
 from app.cohorts.models import Cohort, Enrolment
 from app.content.models import Question
 from app.content.question_kinds.base import InvalidResponse
-from app.core.inputs import MAX_ID, positive_int
+from app.core.inputs import MAX_ID, positive_int, whole_number
 from app.core.mail import send_mail
 from app.extensions import db
 from app.submissions.models import SubmissionVersion
@@ -305,3 +305,12 @@ def test_enrolling_more_addresses_than_a_query_can_hold_is_refused_with_a_messag
     emails = "\n".join(f"person{n}@example.jp" for n in range(2001))
     response = organizer.post(f"/manage/cohorts/{world.cohort.id}/enrol", data={"emails": emails})
     assert response.status_code == 422 and "一度に入力できるアドレスは2000件までです" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value, expected", [("0", 0), ("7", 7), (7, 7), ("2147483647", 2**31 - 1),
+                                             ("2147483648", None), pytest.param("9" * 5000, None, id="5000 digits"),
+                                             pytest.param(10**5000, None, id="a 5001-digit int"), (-1, None),
+                                             ("-1", None), ("１２", None), ("1.5", None), (True, None), (None, None),
+                                             ("", None)])
+def test_whole_number_reads_small_numbers_and_refuses_huge_ones_without_an_error(value, expected):
+    assert whole_number(value) == expected

@@ -7,7 +7,7 @@ from app.auth.models import Role
 from app.core.db import utcnow
 from app.extensions import db
 from app.reviews import services
-from app.reviews.models import Decision, Review
+from app.reviews.models import Decision, Review, ReviewDraft
 from app.submissions.models import SubmissionStatus
 from app.submissions.services import submit_version
 
@@ -174,3 +174,16 @@ def test_queue_lists_nearest_due_first_and_filters_by_cohort(app, make, login_as
     filtered = client.get(f"/review/?cohort={late.id}").get_data(as_text=True)
     body = filtered[filtered.index("<tbody>"):]
     assert "遅い期" in body and "早い期" not in body
+
+
+def test_a_draft_with_a_level_of_thousands_of_digits_is_refused_not_an_error(waiting, make, login_as):
+    """Python will not turn more than 4,300 digits into a number: the draft's level is refused like any
+    value that is not one of the criterion's levels, and nothing is saved."""
+    learner, mentor, group, exercise, version = waiting
+    client = login_as(mentor)
+    client.post("/language", data={"locale": "en"})
+    data = {f"criterion_{exercise.criteria[0].id}": "9" * 5000, "feedback": "途中", "save_draft": "1"}
+    response = client.post(f"/review/submissions/{version.submission_id}", data=data)
+    assert response.status_code == 409, response.status_code
+    assert "A score is not one of the rubric&#39;s levels; choose the levels again." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(ReviewDraft.id))) == 0

@@ -15,6 +15,7 @@ from app.badges.keys import public_key_from_multibase
 from app.badges.models import Credential, CredentialStatus, IssuerKey
 from app.badges.queries import index_is_revoked
 from app.badges.urls import BadgeUrls
+from app.core.inputs import whole_number
 from app.core.memory import Memory
 
 REASONS = {
@@ -105,7 +106,7 @@ def _credential_by_id(session: Session, value, prefix: str) -> Credential | None
 def _status_list_index(document: dict) -> int | None:
     status = document.get("credentialStatus")
     index = status.get("statusListIndex") if isinstance(status, dict) else None
-    return int(index) if isinstance(index, (str, int)) and str(index).isdecimal() else None
+    return whole_number(index)
 
 
 def _validity_problem(document: dict, now: datetime) -> str | None:

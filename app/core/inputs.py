@@ -42,6 +42,19 @@ def positive_int(value: str) -> int:
     return number
 
 
+def whole_number(value) -> int | None:
+    """A number 0..MAX_ID given as ASCII digits or as an int (a form field, a JSON value), else None. Checked
+    before converting: Python refuses to convert more than 4,300 digits either way, with a ValueError."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= MAX_ID else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+        return number if number <= MAX_ID else None
+    return None
+
+
 class ControlCharacters(BadRequest):
     """A request with a control character (such as NUL) in a field, the query string or the path."""
 

@@ -8,7 +8,7 @@ from app.autocheck.services import question_states
 from app.cohorts.models import Cohort
 from app.cohorts.services import NotAMentor, is_mentor_of
 from app.core import authz
-from app.core.inputs import positive_int
+from app.core.inputs import positive_int, whole_number
 from app.core.markdown import render_markdown
 from app.core.memory import app_memory
 from app.core.templating import current_locale, draft_label, tokyo_datetime
@@ -166,7 +166,7 @@ def _ensure_not_conflicted(submission) -> None:
 def _chosen_points(form: ReviewFormBase) -> dict[int, int]:
     """The levels chosen so far; a value that is not a number counts as no level of any criterion."""
     raw = {cid: form[name].data for cid, name in form.criterion_fields if form[name].data}
-    return {cid: int(value) if value.isdecimal() else -1 for cid, value in raw.items()}
+    return {cid: -1 if (points := whole_number(value)) is None else points for cid, value in raw.items()}
 
 
 def _save_draft(submission, form: ReviewFormBase, now):
