@@ -41,10 +41,16 @@ def _path(steps, **fields) -> LearningPath:
 
 
 @pytest.fixture
-def two_modules(app, make):
-    """Two modules in cohorts, a mentor for both, and a path that requires both (and suggests a course)."""
+def two_cohorts(app, make):
+    """Two modules in cohorts of one exercise each, and a mentor for both."""
     mentor = make.user(Role.MENTOR)
-    cohorts = [make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}") for n in (1, 2)]
+    return [make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}") for n in (1, 2)], mentor
+
+
+@pytest.fixture
+def two_modules(two_cohorts):
+    """two_cohorts and a path that requires both modules (and suggests a course)."""
+    cohorts, mentor = two_cohorts
     course = _course()
     path = _path([services.StepSpec(c.module_version.module_id, None, True) for c in cohorts]
                  + [services.StepSpec(None, course.id, False)])
@@ -336,10 +342,9 @@ def _award_on_save(app, path) -> list[LevelAward]:
 
 
 @pytest.fixture
-def two_modules_held(app, make):
-    """Two modules in cohorts, no path yet: `both` holds both modules' badges, `first` only the first's."""
-    mentor = make.user(Role.MENTOR)
-    cohorts = [make.cohort(make.module_version(exercises=1), mentors=[mentor], name=f"受講期{n}") for n in (1, 2)]
+def two_modules_held(app, make, two_cohorts):
+    """two_cohorts, no path yet: `both` holds both modules' badges, `first` only the first's."""
+    cohorts, mentor = two_cohorts
     both, first = make.user(email="both@example.jp"), make.user(email="first@example.jp")
     for cohort in cohorts:
         _complete(app, make, cohort, both, mentor)
