@@ -16,7 +16,10 @@ from app.badges.models import Credential
 from app.completions.models import CompletionRecord
 from app.core import jobs
 from app.extensions import db
+from app.paths.models import LevelAward
+from tests.conftest import login
 from tests.test_login_throttle import REDIS_URL
+from tests.test_paths import _form
 
 
 @pytest.fixture
@@ -118,6 +121,25 @@ def test_a_job_that_keeps_failing_is_kept_in_the_failed_registry_and_stays_pendi
     assert queued_app.test_cli_runner().invoke(args=["badges", "issue-pending"]).exit_code == 0
     db.session.expire_all()
     assert len(db.session.scalars(db.select(Credential)).all()) == 1
+
+
+def test_a_path_saved_awards_its_completers_on_the_queue_and_once_even_when_its_job_runs_twice(queued_app, make):
+    record = _accept_the_module(queued_app, make)
+    queue = _work(queued_app)  # the module badge
+    client = login(queued_app.test_client(), make.user(Role.ORGANIZER, locale="en"))
+    rows = [("1", f"module-{record.enrolment.cohort.module_version.module_id}", True)]
+    page = client.post("/manage/paths/new", data=_form({}, rows), follow_redirects=True).get_data(as_text=True)
+    assert "1 learner who already holds every required step is being awarded" in page
+    assert db.session.scalars(db.select(LevelAward)).all() == []  # the organizer's request signed nothing
+    _work(queued_app)
+    [award] = db.session.scalars(db.select(LevelAward)).all()
+    assert award.user_id == record.enrolment.user_id
+    [job_id] = [j for j in queue.finished_job_registry.get_job_ids() if j.startswith("path-awards-")]
+
+    _run_again(queue, job_id)
+    _work(queued_app)
+    assert db.session.scalars(db.select(LevelAward)).all() == [award]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Credential)) == 2  # module and level badges
 
 
 def test_without_a_reachable_queue_the_work_is_done_right_after_the_commit(app_with, make):

@@ -234,7 +234,7 @@ def completing_learners(session: Session, path: LearningPath) -> list[int]:
 def award_completers(session: Session, path: LearningPath, *, actor: User | None, keys: KeyStore, urls: BadgeUrls,
                      defaults: IssuerDefaults, now: datetime) -> list[LevelAward]:
     """Issue the level badge of a path just saved to every learner who already holds all it requires
-    (award_if_complete's rules), and audit it. Returns the new awards. The queries beyond a fixed few are
+    (award_if_complete's rules), and audit it: the job of app.paths.awarding, after the save is committed. Returns the new awards. The queries beyond a fixed few are
     those of each award."""
     learner_ids = completing_learners(session, path)
     if not learner_ids:

@@ -1,19 +1,18 @@
 """Learning paths: learners see the list and their map of each path; organizers create, edit and reorder
 paths and see the level badges a path issued (flagged ones first)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.badges.listeners import badge_settings
 from app.content.levels import talent_levels
 from app.content.services import current_module_versions
 from app.core import authz
 from app.core.templating import current_locale
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.paths import queries, services
+from app.paths import awarding, queries, services
 from app.paths.forms import EMPTY_STEP_ROWS, PathForm
 from app.paths.models import LearningPath
 
@@ -118,23 +117,19 @@ def _edit(path: LearningPath | None):
     problem, status = None, 200
     if request.method == "POST":
         if form.validate_on_submit():
-            now = utcnow()
             try:
                 saved = services.save_path(db.session, path, _fields(form), _step_specs(form), actor=current_user,
-                                           now=now)
+                                           now=utcnow())
             except services.PathInvalid as e:
                 problem, status = problem_message(e), 422
             else:
-                # Learners who already hold all that the path now asks get its level badge at once.
-                keys, urls, defaults = badge_settings(current_app.config)
-                awards = services.award_completers(db.session, saved, actor=current_user, keys=keys, urls=urls,
-                                                   defaults=defaults, now=now)
-                flash(_("The path “%(name)s” was saved.", name=saved.name_ja), "success")
-                if awards:
-                    flash(ngettext("%(num)d learner who already held every required step was awarded the "
+                awaiting = awarding.award_on_save(db.session, [saved], actor=current_user)
+                flash(_("The path “%(name)s” was saved.", name=saved.name(current_locale())), "success")
+                if awaiting:
+                    flash(ngettext("%(num)d learner who already holds every required step is being awarded the "
                                    "path's level badge.",
-                                   "%(num)d learners who already held every required step were awarded the "
-                                   "path's level badge.", len(awards)), "success")
+                                   "%(num)d learners who already hold every required step are being awarded the "
+                                   "path's level badge.", awaiting), "success")
                 return redirect(url_for("paths.manage"))
         else:
             status = 422
