@@ -77,17 +77,21 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
 
+    from sqlalchemy import bindparam, select
     from sqlalchemy.orm import with_expression
 
     from app.auth.models import User
     from app.auth.services import user_for_session
     from app.notifications.queries import unread_count_of_user
 
+    # The header's unread count comes with the user: no query of its own on every page. Built once: building
+    # it with its cache key on every request cost more than the query.
+    signed_in_user = (select(User).where(User.id == bindparam("user_id"))
+                      .options(with_expression(User.unread_notifications, unread_count_of_user())))
+
     @login_manager.user_loader
     def load_user(session_id: str):
-        # The header's unread count comes with the user: no query of its own on every page.
-        return user_for_session(db.session, session_id,
-                                options=[with_expression(User.unread_notifications, unread_count_of_user())])
+        return user_for_session(db.session, session_id, signed_in_user)
 
 
 @event.listens_for(Engine, "connect")

@@ -2,13 +2,11 @@
 
 import csv
 import hmac
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.interfaces import ORMOption
 
 from app.auth import audit
 from app.auth.models import Organization, OrganizationKind, Role, User, new_session_token
@@ -52,12 +50,15 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     return user
 
 
-def user_for_session(session: Session, session_id: str, options: Sequence[ORMOption] = ()) -> User | None:
+def user_for_session(session: Session, session_id: str, statement: Select | None = None) -> User | None:
     """The active user a session cookie's id ("<user id>:<session token>") names, or None when the
-    token has since been replaced (signed out, password changed, deactivated). `options` load more
-    with the user in the same query."""
+    token has since been replaced (signed out, password changed, deactivated). `statement`: a SELECT of the
+    User whose id is the bind parameter `user_id`, that loads more with the user in the same query."""
     user_id, _, token = session_id.partition(":")
-    user = session.get(User, int(user_id), options=options) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    user = session.scalar(statement if statement is not None else select(User).where(User.id == bindparam("user_id")),
+                          {"user_id": int(user_id)})
     if user is None or not user.is_active or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
