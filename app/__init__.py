@@ -202,7 +202,7 @@ _CLI_GROUPS = {
     "seed": "app.seed.cli:seed_cli",
     "backup": "app.backup.cli:backup_cli",
     "storage": "app.submissions.cli:storage_cli",
-    "jobs": "app.core.jobs:jobs_cli",
+    "jobs": "app.core.job_worker:jobs_cli",
     "notifications": "app.notifications.cli:notifications_cli",
     "catalogue": "app.catalogue.cli:catalogue_cli",
     "paths": "app.paths.cli:paths_cli",

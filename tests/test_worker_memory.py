@@ -10,8 +10,9 @@ from app.extensions import MIGRATIONS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Flask-Migrate (with Alembic and Mako) and psycopg (the backup; on SQLite nothing else needs it).
-NOT_IN_A_WEB_WORKER = ["flask_migrate", "alembic", "mako", "psycopg"]
+# Flask-Migrate (with Alembic and Mako), psycopg (the backup; on SQLite nothing else needs it) and rq (jobs,
+# only with JOBS_REDIS_URL).
+NOT_IN_A_WEB_WORKER = ["flask_migrate", "alembic", "mako", "psycopg", "rq"]
 
 # In a child process: this one has imported everything the other tests use.
 _CREATE_APP = """
