@@ -11,8 +11,9 @@ from app.extensions import MIGRATIONS_DIR
 ROOT = Path(__file__).resolve().parents[1]
 
 # Flask-Migrate (with Alembic and Mako), psycopg (the backup; on SQLite nothing else needs it), redis and rq
-# (rate limits and jobs only when configured to use Redis) and icalendar (calendar feeds).
-NOT_IN_A_WEB_WORKER = ["flask_migrate", "alembic", "mako", "psycopg", "redis", "rq", "icalendar"]
+# (rate limits and jobs only when configured to use Redis), icalendar (calendar feeds) and Pillow (a baked
+# PNG not made before).
+NOT_IN_A_WEB_WORKER = ["flask_migrate", "alembic", "mako", "psycopg", "redis", "rq", "icalendar", "PIL"]
 
 # In a child process: this one has imported everything the other tests use.
 _CREATE_APP = """
