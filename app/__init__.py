@@ -3,15 +3,14 @@
 import os
 from pathlib import Path
 
+import click
 from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from app.extensions import babel, csrf, db, init_migrate, limiter, login_manager
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -64,7 +63,6 @@ def _select_locale() -> str:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
@@ -198,19 +196,33 @@ def _register_security(app: Flask) -> None:
         return response
 
 
-def _register_cli(app: Flask) -> None:
-    from app.auth.cli import orgs_cli, users_cli
-    from app.backup.cli import backup_cli
-    from app.badges.cli import badges_cli
-    from app.catalogue.cli import catalogue_cli
-    from app.content.cli import content_cli
-    from app.core.jobs import jobs_cli
-    from app.demo.cli import demo_cli
-    from app.notifications.cli import notifications_cli
-    from app.paths.cli import paths_cli
-    from app.seed.cli import seed_cli
-    from app.submissions.cli import storage_cli
+# The command groups by module; each is imported when the command line uses it (app/core/lazy_cli.py).
+_CLI_GROUPS = {
+    "content": "app.content.cli:content_cli",
+    "orgs": "app.auth.cli:orgs_cli",
+    "users": "app.auth.cli:users_cli",
+    "badges": "app.badges.cli:badges_cli",
+    "demo": "app.demo.cli:demo_cli",
+    "seed": "app.seed.cli:seed_cli",
+    "backup": "app.backup.cli:backup_cli",
+    "storage": "app.submissions.cli:storage_cli",
+    "jobs": "app.core.job_worker:jobs_cli",
+    "notifications": "app.notifications.cli:notifications_cli",
+    "catalogue": "app.catalogue.cli:catalogue_cli",
+    "paths": "app.paths.cli:paths_cli",
+}
 
-    for group in (content_cli, orgs_cli, users_cli, badges_cli, demo_cli, seed_cli, backup_cli, storage_cli,
-                  jobs_cli, notifications_cli, catalogue_cli, paths_cli):
-        app.cli.add_command(group)
+
+def _register_cli(app: Flask) -> None:
+    from app.core.lazy_cli import LazyGroup
+
+    for name, path in _CLI_GROUPS.items():
+        app.cli.add_command(LazyGroup.imported(name, path))
+    app.cli.add_command(LazyGroup("db", lambda: _migrate_cli(app)))
+
+
+def _migrate_cli(app: Flask) -> click.Group:
+    """Flask-Migrate's `flask db` group, with Flask-Migrate bound to the app first."""
+    init_migrate(app)
+    from flask_migrate.cli import db as db_cli
+    return db_cli

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, init_migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 # Set by scripts/test for the PostgreSQL run; empty means SQLite.
@@ -109,6 +109,8 @@ def _end_test_transaction():
 def _running_app(config: dict, create_schema: bool = True):
     app = create_app(config)
     app.test_client_class = RequestInItsOwnContext
+    if not create_schema:
+        init_migrate(app)  # for the migration tests' flask_migrate.upgrade() and downgrade()
     # The test holds an app context open for its own use of db.session; requests get their own.
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -135,7 +137,7 @@ def app(app_config):
 @pytest.fixture
 def app_with(database_url, tmp_path):
     """app_with(KEY=value, ...) -> an app whose configuration differs from the default test one.
-    With create_schema=False the database is left as it is (for migration tests)."""
+    With create_schema=False the database is left as it is and Flask-Migrate is bound (for migration tests)."""
     with ExitStack() as stack:
         yield lambda create_schema=True, **overrides: stack.enter_context(
             _running_app({**_test_config(database_url, tmp_path), **overrides}, create_schema))

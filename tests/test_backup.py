@@ -19,7 +19,7 @@ from app.auth.models import Role, User
 from app.backup import pgclient, services
 from app.core.storage import FileStorage
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import MIGRATIONS_DIR, db
 from app.submissions.models import Attachment
 from app.submissions.services import Upload, submit_version
 
@@ -128,7 +128,7 @@ def test_restore_brings_back_every_row_stored_file_and_key(app, runner, make, tm
 def test_manifest_names_engine_revision_and_each_files_checksum(app, make, tmp_path):
     data = b"%PDF-1.4 attachment"
     content_hash = FileStorage(app.config["STORAGE_DIR"]).put_bytes(data)
-    head = next(iter(services.migrations_of(app.extensions["migrate"].directory).heads))
+    head = next(iter(services.migrations_of(MIGRATIONS_DIR).heads))
     with db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
         conn.execute(text("INSERT INTO alembic_version VALUES (:head)"), {"head": head})

@@ -14,7 +14,7 @@ from app.auth.models import Role
 from app.badges import issuing
 from app.badges.models import Credential
 from app.completions.models import CompletionRecord
-from app.core import jobs
+from app.core import job_worker
 from app.extensions import db
 from app.paths.models import LevelAward
 from tests.conftest import login
@@ -42,7 +42,7 @@ def _work(app) -> Queue:
     """Do every queued job, as `flask jobs work --burst` does; the worker's signal handlers go again."""
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        worker = jobs.worker(app)
+        worker = job_worker.worker(app)
         worker.work(burst=True)
     finally:
         for sig, handler in handlers.items():

@@ -17,9 +17,8 @@ from typing import Generic, TypeVar
 
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import RateLimiter
-from redis.exceptions import RedisError
 
 from app.auth.services import normalize_email
 
@@ -46,8 +45,14 @@ def address_key(address: str) -> str:
 
 log = logging.getLogger(__name__)
 
-# What a shared storage raises when it cannot be reached (limits passes Redis's own errors through).
-STORAGE_DOWN = (RedisError, StorageError, ConnectionError, TimeoutError)
+
+def _unreachable(storage: Storage) -> tuple[type[Exception], ...]:
+    """What `storage` raises when it cannot be reached. limits passes its backend's own errors through
+    (Redis's RedisError), which the storage names: redis is imported only where it is the storage, not
+    by every web worker (issue 10, a worker's memory). This process's memory is always reachable."""
+    down = (StorageError, ConnectionError, TimeoutError)
+    return down if isinstance(storage, MemoryStorage) else (storage.base_exceptions, *down)
+
 
 # Per process: counts kept while the shared storage is down, so that they add up across requests.
 _LOCAL_LIMITERS: dict[type, RateLimiter] = {}
@@ -67,7 +72,7 @@ class FailSafeLimiter:
     def _call(self, name: str, *args):
         try:
             result = getattr(self.shared, name)(*args)
-        except STORAGE_DOWN as e:
+        except _unreachable(self.shared.storage) as e:
             if not _SHARED_STORAGE_DOWN["now"]:
                 _SHARED_STORAGE_DOWN["now"] = True
                 log.warning("rate limit storage unreachable, counting in this process: %s", e)

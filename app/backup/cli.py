@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from app.backup import services
 from app.backup.pgclient import PgClientError
 from app.core.timeutil import utcnow
-from app.extensions import db
+from app.extensions import MIGRATIONS_DIR, db
 
 backup_cli = AppGroup("backup", help=(
     "Back up and restore the database, the stored files and the signing keys. An archive holds the "
@@ -40,7 +40,7 @@ def restore(path: Path, yes: bool):
 
     The archive is checked first: a changed or missing entry, another database engine or a
     migration this code does not know refuses it. Stop the app servers before restoring."""
-    migrations = services.migrations_of(current_app.extensions["migrate"].directory)
+    migrations = services.migrations_of(MIGRATIONS_DIR)
     storage_dir, keys_dir = _storage_dir(), _keys_dir()
     with tempfile.TemporaryDirectory(prefix="enshu-restore-") as staging:
         try:

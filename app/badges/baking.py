@@ -13,9 +13,6 @@ import re
 import struct
 import zlib
 
-from PIL import Image
-from PIL.PngImagePlugin import PngInfo
-
 from app.core.reasons import ReasonError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -85,6 +82,11 @@ def _itxt_text(data: bytes) -> str:
 def bake_png(png: bytes, text: str, keyword: str = OB3_KEYWORD) -> bytes:
     """`png` (an image the app made) saved again with one uncompressed iTXt chunk `keyword` holding
     `text`, and no other text chunks: baking a baked image replaces its credential."""
+    # Imported here: Pillow (4 MB) is needed only when a baked PNG is made (app/badges/baked.py keeps
+    # each one made), not by every web worker (issue 10); reading a baked PNG walks its chunks without it.
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
     try:
         image = Image.open(io.BytesIO(png), formats=["PNG"])
     except OSError:

@@ -7,7 +7,6 @@ from functools import cache
 from xml.sax.saxutils import escape
 
 import budoux
-from PIL import Image, ImageDraw, ImageFont
 
 LEVEL_COLOURS = {0: "#5a6b7b", 1: "#0b6e4f", 2: "#1d4ed8", 3: "#7c2d92"}
 
@@ -95,6 +94,9 @@ def badge_svg(*, title: str, subtitle: str, level: int, seed: str) -> str:
 def badge_png(*, level: int, seed: str, label: str) -> bytes:
     """The same badge as a PNG (for baking), `label` (the English title) wrapped between words. Latin
     text only: no CJK font is assumed on the server."""
+    # Imported here, as in baking.bake_png: only a PNG not made before needs Pillow.
+    from PIL import Image, ImageDraw, ImageFont
+
     size = 512
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)

@@ -1,24 +1,27 @@
 """Work that follows a commit (mail, badge signing): on an RQ queue in Redis when JOBS_REDIS_URL is set,
-so that any host's `flask jobs work` does it and a failure is retried; otherwise inline, right after
-the commit.
+so that any host's `flask jobs work` (app/core/job_worker.py) does it and a failure is retried; otherwise
+inline, right after the commit.
 
 A job is a module-level function called with picklable arguments under a stable job id. It may run
 more than once (a retry, or a worker that died after the work but before it said so), so every job
-is idempotent: a mail is keyed by its message id, a credential by its completion record."""
+is idempotent: a mail is keyed by its message id, a credential by its completion record.
+
+rq and redis are imported only where a queue is configured: a web worker without one never needs them
+(issue 10, a worker's memory)."""
 
 import functools
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry, SimpleWorker
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.core.transaction import after_commit
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from rq import Queue
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +32,19 @@ class RetryLater(Exception):
 
 
 @functools.cache
-def _redis(url: str) -> Redis:
+def _redis(url: str) -> "Redis":
     # One connection pool per process, not one per enqueued job.
+    from redis import Redis
     return Redis.from_url(url)
 
 
-def _queue(config) -> Queue | None:
+def queue_of(config) -> "Queue | None":
+    """The RQ queue of JOBS_REDIS_URL, or None when it is not set (jobs run inline)."""
     url = config.get("JOBS_REDIS_URL")
-    return Queue(config["JOBS_QUEUE"], connection=_redis(url)) if url else None
+    if not url:
+        return None
+    from rq import Queue
+    return Queue(config["JOBS_QUEUE"], connection=_redis(url))
 
 
 def enqueue_after_commit(session: Session, job_id: str, func: Callable, *args) -> None:
@@ -46,8 +54,10 @@ def enqueue_after_commit(session: Session, job_id: str, func: Callable, *args) -
     intervals = list(config["JOBS_RETRY_INTERVALS"])
 
     def enqueue_or_run():
-        queue = _queue(config)
+        queue = queue_of(config)
         if queue is not None:
+            from redis.exceptions import RedisError
+            from rq import Retry
             try:
                 queue.enqueue_call(func, args=args, job_id=job_id, retry=Retry(max=len(intervals), interval=intervals))
                 return
@@ -59,33 +69,3 @@ def enqueue_after_commit(session: Session, job_id: str, func: Callable, *args) -
             log.exception("job %s failed; its work stays pending", job_id)
 
     after_commit(session, enqueue_or_run)
-
-
-class _AppWorker(SimpleWorker):
-    """Runs each job in an app context of its own (in this process), so no session outlives its job."""
-
-    app: Flask
-
-    def execute_job(self, *args, **kwargs):
-        with self.app.app_context():
-            return super().execute_job(*args, **kwargs)
-
-
-def worker(app: Flask) -> _AppWorker:
-    """A worker for the app's queue (JOBS_REDIS_URL must be set)."""
-    queue = _queue(app.config)
-    if queue is None:
-        raise click.ClickException("JOBS_REDIS_URL is not set: jobs run inline, there is no queue to work on")
-    work = _AppWorker([queue], connection=queue.connection)
-    work.app = app
-    return work
-
-
-jobs_cli = AppGroup("jobs", help="Background jobs (mail, badge signing) on the queue in JOBS_REDIS_URL.")
-
-
-@jobs_cli.command("work")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
-def work(burst: bool):
-    """Do the queued jobs, retrying failed ones (JOBS_RETRY_INTERVALS); run one or more on any host."""
-    worker(current_app._get_current_object()).work(burst=burst, with_scheduler=True)

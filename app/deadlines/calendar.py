@@ -5,8 +5,6 @@ calendar updates the event when an extension moves it), and a DTSTAMP."""
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
-
 from app.core.timeutil import TOKYO
 from app.deadlines.queries import DueItem
 
@@ -17,6 +15,9 @@ EVENT_LENGTH = timedelta(hours=1)
 def feed(items: list[DueItem], *, name: str, host: str, now: datetime, locale: str,
          link: Callable[[DueItem], str]) -> bytes:
     """The feed called `name` with one event per item; `link(item)` is the page of its exercise."""
+    # Imported here: only a calendar's fetch needs icalendar (3 MB), not every web worker (issue 10).
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//Enshu//deadlines//JA")
     calendar.add("version", "2.0")
