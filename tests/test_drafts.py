@@ -452,9 +452,26 @@ def test_a_chosen_file_that_a_submit_would_refuse_is_not_kept_and_says_why(app, 
         {"check_answers": "1", "body": "途中", f"q_{question.id}": "800"}, (name, content)))
     page = checked.get_data(as_text=True)
     assert checked.status_code == 422 and message in page and "選択済みのファイル" not in page
-    # The check itself still counted, and the typed answer is in the box.
+    # The check is still shown, and the typed answer is in the box.
     assert "正解です" in page and _textarea(page, "body") == "途中"
     assert db.session.scalar(select(func.count()).select_from(DraftAttachment)) == 0
+
+
+def test_a_refused_file_chosen_with_a_saved_draft_is_named_and_nothing_else_is_kept(scenario):
+    """Saving the draft keeps the text and names the file that could not be kept; with a preview, where nothing
+    else is stored, the refusal changes nothing (the hostile-input properties test saw a table change on a 422)."""
+    group, first, second, learner, mentor = scenario
+    learner.post("/language", data={"locale": "ja"})
+    url = _exercise_url(group, first)
+    previewed = learner.post(url, content_type="multipart/form-data", data=_with_files(
+        {"preview": "1", "body": "途中"}, ("program.exe", b"MZ\x90\x00")))
+    page = previewed.get_data(as_text=True)
+    assert previewed.status_code == 422 and "は受け付けていないファイル形式です" in page
+    assert _textarea(page, "body") == "途中" and _answer_drafts() == []
+    saved = learner.post(url, content_type="multipart/form-data", follow_redirects=True, data=_with_files(
+        {"save_draft": "1", "body": "途中"}, ("program.exe", b"MZ\x90\x00")))
+    assert saved.status_code == 200 and "は受け付けていないファイル形式です" in saved.get_data(as_text=True)
+    assert [(d.body_md, d.attachments) for d in _answer_drafts()] == [("途中", [])]
 
 
 def test_more_chosen_files_than_a_version_may_have_are_refused(scenario, monkeypatch):

@@ -152,6 +152,9 @@ def exercise(cohort_id: int, exercise_id: int):
             db.session.rollback()
             form.body.errors = list(form.body.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
         else:
+            # The draft is saved; a chosen file that could not be kept is named on the page it returns to.
+            for message in files_refused:
+                flash(message, "error")
             return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
                                     _anchor="answer-heading"))
     elif form.validate_on_submit():
@@ -248,9 +251,14 @@ def _keep_chosen_files(enrolment, exercise, form, draft, history, now, *, submit
         db.session.rollback()
         return submission_queries.answer_draft(db.session, enrolment.id, exercise.id), \
             [_REFUSAL_MESSAGES[type(refusal)](refusal)]
+    messages = [_REFUSAL_MESSAGES[type(refusal)](refusal) for refusal in refused]
+    if len(refused) == len(uploads):
+        # Not one file could be kept: the refusal changes nothing (the box still shows what was typed).
+        db.session.rollback()
+        return submission_queries.answer_draft(db.session, enrolment.id, exercise.id), messages
     # Kept, whatever else the page refuses (a refused submit was rolled back before).
     transaction.keep_despite_refusal()
-    return draft, [_REFUSAL_MESSAGES[type(refusal)](refusal) for refusal in refused]
+    return draft, messages
 
 
 def _unsent_answer(draft, history) -> str | None:
