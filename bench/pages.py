@@ -32,11 +32,13 @@ VENV_BIN = Path(sys.executable).parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_page.lua"
 FLOOR = "floor: query50"
 SUBMIT = "submit (POST)"
+SIZE_FILE = "bench-size.txt"
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--size", default="S", choices=["XS", "S", "M", "L", "XL"])
+    parser.add_argument("--size", choices=["XS", "S", "M", "L", "XL"],
+                        help="of the data to generate (default S); with --reuse, the size it was generated at")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--engine", default="sqlite", choices=["sqlite", "pg"])
     parser.add_argument("--pg-url", help="PostgreSQL database for --engine pg (empty, or use --fresh)")
@@ -85,13 +87,15 @@ def _drop_everything(url: str) -> None:
     engine.dispose()
 
 
-def _generate(args, env: dict) -> tuple[str, float]:
+def _generate(args, env: dict, workdir: Path) -> tuple[str, float]:
     if args.engine == "pg" and args.fresh:
         _drop_everything(env["ENSHU_SQLALCHEMY_DATABASE_URI"])
     started = time.perf_counter()
     for command in (("db", "upgrade"), ("orgs", "load-municipalities"), ("content", "sync"), ("badges", "init")):
         _flask(env, *command)
     output = _flask(env, "seed", "scale", "--size", args.size, "--seed", str(args.seed))
+    # So that a later --reuse reports (and names its summary by) the size it measures.
+    (workdir / SIZE_FILE).write_text(args.size)
     return output, time.perf_counter() - started
 
 
@@ -168,7 +172,10 @@ def main() -> None:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="enshu-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     env = _environment(args, workdir)
-    generation, generation_seconds = ("(reused)", 0.0) if args.reuse else _generate(args, env)
+    if args.size is None:
+        recorded = workdir / SIZE_FILE
+        args.size = recorded.read_text().strip() if args.reuse and recorded.exists() else ("?" if args.reuse else "S")
+    generation, generation_seconds = ("(reused)", 0.0) if args.reuse else _generate(args, env, workdir)
     print(generation)
     os.environ.update({k: v for k, v in env.items() if k.startswith("ENSHU_")})
     targets = pick_targets()
