@@ -46,6 +46,10 @@ class Session:
             raise SystemExit(f"POST {path}: {status} {location or ''} (expected {expect})\n{data[:800]!r}")
         return data
 
+    def post_status(self, path: str, body: bytes, content_type: str) -> int:
+        """The status of a POST, whatever it is (for counting refusals rather than stopping at one)."""
+        return self._request("POST", path, body, content_type)[0]
+
     def csrf_token(self, path: str) -> str:
         match = _CSRF.search(self.get(path, expect=200).decode())
         if not match:
