@@ -31,17 +31,6 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
-def positive_int(value: str) -> int:
-    """A query argument as an id or page number (1..MAX_ID). Raises ValueError otherwise, so
-    `request.args.get(name, default, type=positive_int)` falls back to the default."""
-    if not (value.isascii() and value.isdigit() and len(value) <= 10):
-        raise ValueError(value)
-    number = int(value)
-    if not 1 <= number <= MAX_ID:
-        raise ValueError(value)
-    return number
-
-
 def whole_number(value) -> int | None:
     """A number 0..MAX_ID given as ASCII digits or as an int (a form field, a JSON value), else None. Checked
     before converting: Python refuses to convert more than 4,300 digits either way, with a ValueError."""
@@ -53,6 +42,15 @@ def whole_number(value) -> int | None:
         number = int(value)
         return number if number <= MAX_ID else None
     return None
+
+
+def positive_int(value: str) -> int:
+    """A query argument as an id or page number (1..MAX_ID). Raises ValueError otherwise, so
+    `request.args.get(name, default, type=positive_int)` falls back to the default."""
+    number = whole_number(value) if isinstance(value, str) else None
+    if not number:
+        raise ValueError(value)
+    return number
 
 
 class ControlCharacters(BadRequest):
