@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.auth import passwords
 from app.extensions import babel, csrf, db, init_migrate, limiter, login_manager
 
 
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py or ENSHU_SECRET_KEY")
     _configure_transport(app)
+    passwords.use_profile(app.config["PASSWORD_HASHING"])
 
     _init_extensions(app)
     _register_unit_of_work(app)

@@ -11,11 +11,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
+from app.auth import passwords
 from app.extensions import db, init_migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 # Set by scripts/test for the PostgreSQL run; empty means SQLite.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+# Each sign-in of a production-cost hash takes 0.1-0.4 s of this machine; tests that are about the cost
+# set PASSWORD_HASHING themselves. Set before the factories hash their one password.
+TEST_PASSWORD_HASHING = "CHEAPEST"
+passwords.use_profile(TEST_PASSWORD_HASHING)
 
 
 def pytest_sessionstart(session):
@@ -78,6 +83,7 @@ def _test_config(database_url: str, tmp_path: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASHING": TEST_PASSWORD_HASHING,
     }
 
 

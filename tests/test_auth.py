@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from app.auth import services
+from app import config
+from app.auth import passwords, services
 from app.auth.models import Role, User
 from app.auth.tokens import TokenExpired, TokenInvalid, TokenPurpose
 from app.extensions import db
+from tests.conftest import TEST_PASSWORD_HASHING
 from tests.factories import PASSWORD
 
 
@@ -84,6 +86,35 @@ def test_passwords_are_hashed_with_argon2(app, make):
     user = services.create_user(db.session, email="a@example.jp", display_name="a", role=Role.LEARNER,
                                 organization_id=None, actor=None, password="long-enough-pw")
     assert user.password_hash.startswith("$argon2id$")
+
+
+@pytest.fixture
+def production_hashing(app_with):
+    """An app hashing at the default cost; the suite's own cheap profile is back afterwards."""
+    try:
+        yield app_with(PASSWORD_HASHING=config.PASSWORD_HASHING)
+    finally:
+        passwords.use_profile(TEST_PASSWORD_HASHING)
+
+
+def test_the_default_cost_is_memory_hard(production_hashing):
+    # argon2id, 64 MiB, 3 passes, 4 lanes: RFC 9106's second recommended option.
+    assert passwords.hash_password("long-enough-pw").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_a_hash_made_at_a_lower_cost_is_upgraded_at_sign_in(production_hashing, make):
+    user = make.user(email="taro@example.jp")
+    assert "m=65536" not in user.password_hash
+    production_hashing.test_client().post("/login", data={"email": "taro@example.jp", "password": PASSWORD})
+    db.session.rollback()
+    upgraded = db.session.get(User, user.id).password_hash
+    assert upgraded.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert passwords.verify_password(upgraded, PASSWORD)
+
+
+def test_an_unknown_hashing_profile_stops_the_app_at_start(app_with):
+    with pytest.raises(RuntimeError, match="PASSWORD_HASHING must be one of"):
+        app_with(PASSWORD_HASHING="FAST")
 
 
 def test_invitation_link_sets_password_once(app, client, make):

@@ -3,12 +3,26 @@
 import secrets
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# One cost per process, set from PASSWORD_HASHING when the app is created (a gunicorn worker runs one app).
+_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 
 MIN_PASSWORD_LENGTH = 10
+
+
+PROFILES = ("RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST")
+
+
+def use_profile(name: str) -> None:
+    """Hash new passwords with argon2-cffi's profile `name`. A stored hash is checked with the parameters it
+    was made with, and upgraded to these at the next sign-in."""
+    global _hasher
+    if name not in PROFILES:
+        raise RuntimeError(f"PASSWORD_HASHING must be one of {', '.join(PROFILES)}, not {name!r}")
+    _hasher = PasswordHasher.from_parameters(getattr(profiles, name))
+    _dummy_hash.cache_clear()
 
 
 def hash_password(password: str) -> str:
