@@ -30,11 +30,13 @@ passwords.use_profile(TEST_PASSWORD_HASHING)
 
 def pytest_sessionstart(session):
     # Compiled catalogs are build output (git-ignored); compile them so translated pages can be tested.
+    # Written beside and then renamed: a run on the other database may be reading the catalog meanwhile.
     for po_path in (ROOT / "app" / "translations").glob("*/LC_MESSAGES/messages.po"):
         with po_path.open("rb") as f:
             catalog = read_po(f)
-        with po_path.with_suffix(".mo").open("wb") as f:
+        with tempfile.NamedTemporaryFile(dir=po_path.parent, prefix=".messages-", suffix=".mo", delete=False) as f:
             write_mo(f, catalog)
+        os.replace(f.name, po_path.with_suffix(".mo"))
 
 
 # Written by the test command itself, not by tests: installs, compiled catalogues, caches, screenshots.
