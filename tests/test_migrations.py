@@ -1,5 +1,6 @@
 """Migrations build exactly the schema the models describe, and downgrade to nothing, on both engines."""
 
+import logging
 import re
 
 import pytest
@@ -81,6 +82,16 @@ def test_upgrade_matches_models_and_downgrade_reaches_base(app_with, empty_datab
     downgrade(revision="base")
     engine.dispose()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == empty_database
+
+
+def test_a_migration_leaves_the_apps_loggers_working(app_with, empty_database):
+    # Alembic's logging set-up once disabled every existing logger: the sign-in throttle's outage log fell silent.
+    app_with(create_schema=False, SQLALCHEMY_DATABASE_URI=empty_database)
+    loggers = [logging.getLogger(name) for name in ("app.auth.throttle", "app.core.jobs", "app.core.mail")]
+    upgrade(revision="0001")
+    assert [logger.name for logger in loggers if logger.disabled] == []
+    downgrade(revision="base")
+    db.engine.dispose()
 
 
 def test_existing_accounts_get_a_session_token_of_their_own(app_with, empty_database):
