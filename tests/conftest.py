@@ -1,7 +1,7 @@
 import contextvars
 import os
-from collections import Counter
 import tempfile
+from collections import Counter
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 

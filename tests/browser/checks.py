@@ -1,19 +1,20 @@
 """What every page of a journey must pass (JIS X 8341-3 / WCAG 2.1 AA, as far as a machine can tell),
 and the screenshots a person looks at afterwards."""
 
-import os
 import re
 from collections import defaultdict
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.conftest import TEST_DATABASE_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 AXE_REPORT = ROOT / "test-output" / "axe-report.txt"
 # The PostgreSQL pass of ./scripts/test opens the same pages, at the same time as the SQLite pass: only the
 # SQLite pass writes test-output/ (full-page screenshots are also a fifth of the every-page test's time).
-WRITES_TEST_OUTPUT = not os.environ.get("TEST_DATABASE_URL")
+WRITES_TEST_OUTPUT = TEST_DATABASE_URL is None
 BLOCKING_IMPACTS = {"serious", "critical"}
 AXE_OPTIONS = {"resultTypes": ["violations"],
                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
