@@ -1,14 +1,15 @@
-"""Issue 10: the mentor queue's counts and order and the progress table's column counts and weekly activity are
-remembered (app/reviews/revision.py) until the work changes: what the pages show is always what a recount
-gives, right after a submit, a decision, a second mentor's disagreement, a withdrawal, an extension or a
-cohort's change of state, and when a due date passes."""
+"""Issue 10: the mentor queue's counts and order and the progress table's column counts, weekly activity and
+rows (and those rows rendered) are remembered (app/reviews/revision.py) until the work changes: what the
+pages show is always what a recount gives, right after a submit, a decision, a second mentor's disagreement,
+a withdrawal, an extension or a cohort's change of state, and when a due date passes."""
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.auth.models import Role
+from app.auth.models import AuditEntry, Organization, Role
+from app.auth.services import MUNICIPALITIES_CSV, load_municipalities
 from app.cohorts import membership
 from app.cohorts.models import CohortStatus, Enrolment
 from app.cohorts.services import change_status
@@ -17,7 +18,7 @@ from app.core.memory import Memory
 from app.core.storage import FileStorage
 from app.deadlines.services import grant_extension
 from app.extensions import db
-from app.progress.queries import cohort_progress, weekly_activity
+from app.progress.queries import Filters, cohort_progress, place_choices, weekly_activity
 from app.reviews import gate, queries
 from app.reviews.models import Decision, ProposalState
 from app.reviews.revision import Remembered
@@ -114,14 +115,15 @@ def _queue(world, remembered=None) -> tuple:
             [(o.value, o.count) for o in page.states], [item.submission.id for item in page.items])
 
 
-def _progress(world, memory: Memory | None) -> tuple:
+def _progress(world, memory: Memory | None, pages: Memory | None = None) -> tuple:
     # Three days on, both due dates have passed: work not submitted is overdue unless extended.
     now = utcnow() + timedelta(days=3)
     remembered = Remembered(db.session, memory) if memory is not None else None
-    table = cohort_progress(db.session, world.cohort, locale="ja", now=now, tallies=remembered)
+    table = cohort_progress(db.session, world.cohort, locale="ja", now=now, tallies=remembered, pages=pages)
     weeks = weekly_activity(db.session, world.cohort, now, tallies=remembered)
     return (table.learners, table.completed, [(c.accepted, c.waiting, c.overdue) for c in table.columns],
-            [(w.submissions, w.reviews) for w in weeks])
+            [(w.submissions, w.reviews) for w in weeks], table.matching,
+            [(r.display_name, r.statuses, r.accepted_required, r.is_withdrawn) for r in table.rows])
 
 
 def _remembered_queue(world, memory: Memory) -> tuple[tuple, int]:
@@ -147,14 +149,14 @@ def test_the_queue_shows_a_recount_after_each_change(app, make, change):
 
 
 @pytest.mark.parametrize("change", [name for name in CHANGES if name != "cohort archived"])
-def test_the_progress_counts_and_weekly_activity_show_a_recount_after_each_change(app, make, change):
-    world, memory = World(app, make), Memory(16)
-    before = _progress(world, memory)
-    assert before == _progress(world, memory) == _progress(world, None)
-    assert len(memory) == 2  # the column counts and the weeks
+def test_the_progress_counts_weekly_activity_and_rows_show_a_recount_after_each_change(app, make, change):
+    world, memory, pages = World(app, make), Memory(16), Memory(4)
+    before = _progress(world, memory, pages)
+    assert before == _progress(world, memory, pages) == _progress(world, None)
+    assert len(memory) == 2 and len(pages) == 1  # the column counts and the weeks; the page's rows
     CHANGES[change](world)
     db.session.commit()
-    after = _progress(world, memory)
+    after = _progress(world, memory, pages)
     assert after == _progress(world, None)
     if change != "second mentor disagrees":  # a proposal is no state of the table
         assert after != before
@@ -172,6 +174,37 @@ def test_the_overdue_count_follows_the_clock_though_the_work_does_not_change(app
     after_due = overdue_at(due + timedelta(minutes=1), Remembered(db.session, memory))
     # The third learner has not submitted the second exercise: overdue once its due date has passed.
     assert before_due == [0, 0] and after_due == [0, 1] == overdue_at(due + timedelta(minutes=1), None)
+
+
+def test_the_remembered_rows_follow_the_clock_though_the_work_does_not_change(app, make):
+    world, memory, pages = World(app, make), Memory(16), Memory(4)
+    due = world.cohort.schedule[1].due_at
+
+    def third_learners_cells(now) -> list[str]:
+        table = cohort_progress(db.session, world.cohort, locale="ja", now=now,
+                                tallies=Remembered(db.session, memory), pages=pages)
+        return next(row.statuses for row in table.rows if row.display_name == "受講者2")
+
+    assert third_learners_cells(due - timedelta(minutes=1)) == ["awaiting_review", "not_started"]
+    assert third_learners_cells(due) == ["awaiting_review", "not_started"]
+    assert third_learners_cells(due + timedelta(minutes=1)) == ["awaiting_review", "overdue"]
+    # Asked again at an earlier time (another request's clock), the rows are worked out for it, not reused.
+    assert third_learners_cells(due - timedelta(minutes=2)) == ["awaiting_review", "not_started"]
+
+
+def test_each_filter_page_and_language_has_rows_of_its_own(app, make):
+    world, memory, pages = World(app, make), Memory(16), Memory(8)
+
+    def names(**how) -> list[str]:
+        table = cohort_progress(db.session, world.cohort, locale=how.pop("locale", "ja"), now=utcnow(),
+                                tallies=Remembered(db.session, memory), pages=pages, **how)
+        return [row.display_name for row in table.rows]
+
+    assert names() == ["受講者0", "受講者1", "受講者2"]
+    assert names(filters=Filters(search="受講者1")) == ["受講者1"]
+    assert names(page_size=2, page=2) == ["受講者2"]
+    assert names(locale="en") == ["受講者0", "受講者1", "受講者2"]
+    assert len(pages) == 4
 
 
 def test_the_review_page_steps_through_the_remembered_queue_as_through_a_recount(app, make, login_as):
@@ -206,3 +239,75 @@ def test_the_pages_show_new_work_at_once(app, make, login_as):
     assert "6 submissions are waiting for review." in mentor.get("/review/").get_data(as_text=True)
     shown = organizer.get(progress).get_data(as_text=True)
     assert "Awaiting review: 3</li>" in shown and "Awaiting review: 2</li>" not in shown
+    # The third learner's second exercise: not started, then awaiting review (the rows are not reused).
+    assert shown.count(">Awaiting review<") == 6
+
+
+def test_the_rendered_rows_are_reused_only_for_the_same_language_and_role(app, make, login_as):
+    world = World(app, make)
+    organizer, mentor = login_as(world.organizer), login_as(world.mentor)
+    for client in (organizer, mentor):
+        client.post("/language", data={"locale": "en"})
+    progress = f"/manage/progress/cohorts/{world.cohort.id}"
+
+    def shown(client) -> tuple[str, int]:
+        with QueryCounter(db.engine) as counter:
+            page = client.get(progress).get_data(as_text=True)
+        return page, counter.count
+
+    first, first_cost = shown(organizer)
+    again, again_cost = shown(organizer)
+    assert again == first and again_cost < first_cost  # the rows come from memory
+    assert "/manage/progress/submissions/" in first and ">Awaiting review<" in first
+    # The mentor reads the same rows, linking to the review page rather than the organizer's.
+    by_mentor, _ = shown(mentor)
+    assert "/review/submissions/" in by_mentor and "/manage/progress/submissions/" not in by_mentor
+    # In Japanese, the same rows are worked out and rendered again.
+    mentor.post("/language", data={"locale": "ja"})
+    in_japanese, _ = shown(mentor)
+    assert ">Awaiting review<" in by_mentor and ">Awaiting review<" not in in_japanese
+
+
+def test_a_municipality_renamed_by_loading_the_list_again_shows_in_the_remembered_rows(app, make, tmp_path):
+    world, memory, pages = World(app, make), Memory(16), Memory(4)
+    load_municipalities(db.session)
+    world.learners[0].organization_id = db.session.scalar(select(Organization.id).where(Organization.code == "011002"))
+    db.session.commit()
+
+    def municipalities() -> list[str | None]:
+        remembered = Remembered(db.session, memory)
+        table = cohort_progress(db.session, world.cohort, locale="ja", now=utcnow(), tallies=remembered, pages=pages)
+        # The filter's choices, remembered too, name the same place.
+        [group] = place_choices(db.session, world.cohort, "ja", tallies=remembered)
+        assert [place.name for place in group.municipalities] == [table.rows[0].municipality]
+        return [row.municipality for row in table.rows]
+
+    assert municipalities() == ["札幌市", None, None]
+    audited = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "organization.load")
+    entries = db.session.scalar(audited)
+    load_municipalities(db.session)  # nothing changes: no entry, the rows stay remembered
+    db.session.commit()
+    assert db.session.scalar(audited) == entries and municipalities() == ["札幌市", None, None]
+    renamed = tmp_path / "municipalities.csv"
+    renamed.write_text(MUNICIPALITIES_CSV.read_text(encoding="utf-8").replace(",札幌市,", ",新札幌市,"),
+                       encoding="utf-8")
+    load_municipalities(db.session, renamed)
+    db.session.commit()
+    assert db.session.scalar(audited) == entries + 1 and municipalities() == ["新札幌市", None, None]
+
+
+def test_the_remembered_page_shows_a_new_week_though_the_work_does_not_change(app, make, login_as, monkeypatch):
+    cohort = make.cohort(make.module_version(exercises=1), learners=[make.user()])
+    cohort.schedule[0].due_at = utcnow() + timedelta(days=25)  # no due date passes in the week the test moves on
+    db.session.commit()
+    client = login_as(make.user(Role.ORGANIZER))
+
+    def weeks_shown() -> int:
+        return client.get(f"/manage/progress/cohorts/{cohort.id}").get_data(as_text=True).count(
+            '</th><td class="count">')
+
+    this_week = weeks_shown()
+    assert this_week == weeks_shown() >= 1
+    later = utcnow() + timedelta(days=7)
+    monkeypatch.setattr("app.progress.views.utcnow", lambda: later)
+    assert weeks_shown() == this_week + 1

@@ -164,6 +164,7 @@ def load_municipalities(session: Session, csv_path: Path = MUNICIPALITIES_CSV) -
     with csv_path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     existing = {o.code: o for o in session.scalars(select(Organization).where(Organization.code.is_not(None)))}
+    changed = []
 
     def upsert(code: str, name_ja: str, name_en: str, kind: OrganizationKind, parent: Organization | None):
         org = existing.get(code)
@@ -171,7 +172,10 @@ def load_municipalities(session: Session, csv_path: Path = MUNICIPALITIES_CSV) -
             org = Organization(code=code)
             session.add(org)
             existing[code] = org
-        org.name_ja, org.name_en, org.kind, org.parent = name_ja, name_en, str(kind), parent
+        loaded = (name_ja, name_en, str(kind), parent)
+        if org.id is None or (org.name_ja, org.name_en, org.kind, org.parent) != loaded:
+            changed.append(code)
+        org.name_ja, org.name_en, org.kind, org.parent = loaded
         return org
 
     subprefectures = {}
@@ -182,6 +186,10 @@ def load_municipalities(session: Session, csv_path: Path = MUNICIPALITIES_CSV) -
                                          row["subprefecture_en"], OrganizationKind.SUBPREFECTURE, None)
         upsert(row["code"], row["name_ja"], row["name_en"], OrganizationKind.MUNICIPALITY, subprefectures[key])
     session.flush()
+    if changed:
+        # The names show on pages remembered under the work's fingerprint (app/reviews/revision.py), which
+        # an audit entry changes.
+        audit.record(session, None, "organization.load", "organization", None, after={"codes": changed})
     return len(subprefectures), len(rows)
 
 

@@ -8,7 +8,7 @@ review" or "returned" however long the review or the revision takes, and work ha
 overdue (with its own state shown beside it) until it is accepted. There are no drafts: work exists
 only once a version is submitted."""
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +20,7 @@ from app.auth.models import Organization, User
 from app.cohorts.models import Cohort, Enrolment, EnrolmentStatus, ScheduledExercise
 from app.completions.models import CompletionRecord
 from app.content.models import Exercise
+from app.core.memory import Memory
 from app.core.timeutil import TOKYO
 from app.deadlines.queries import effective_due_dates, effective_due_of_schedule
 from app.groups.models import GroupMembership
@@ -116,6 +117,9 @@ class ProgressTable:
     matching: int
     page: int
     page_size: int = PAGE_SIZE
+    # Names the rows as remembered (the work's revision, the page and when they were worked out), so that what
+    # is made of them (the rendered table) can be remembered under it; None when they were not remembered.
+    rows_key: Hashable | None = None
 
     @property
     def required(self) -> int:
@@ -132,25 +136,48 @@ def cohort_schedule(session: Session, cohort: Cohort) -> list[ScheduledExercise]
                   key=lambda s: s.exercise.position)
 
 
+@dataclass(frozen=True)
+class _RowsPage:
+    """A page of rows worked out at `as_of`, right until `until` (the cohort's next due date, None for none
+    to come) unless the work changes."""
+    as_of: datetime
+    until: datetime | None
+    rows: list[ProgressRow]
+    matching: int
+
+
 def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datetime, filters: Filters = Filters(),
-                    page: int = 1, page_size: int = PAGE_SIZE, tallies: Remembered | None = None) -> ProgressTable:
+                    page: int = 1, page_size: int = PAGE_SIZE, tallies: Remembered | None = None,
+                    pages: Memory | None = None) -> ProgressTable:
     """One page of the cohort's learners that match `filters` (by name), each with the status of their
     work on every scheduled exercise, and the cohort's totals (withdrawn learners only when the filters
     include them). With `tallies`, the per-exercise counts are remembered until the work changes or a due
-    date passes (app/reviews/revision.py)."""
+    date passes (app/reviews/revision.py); with `pages` too, so are the page's rows, in that memory (they
+    are far bigger than the counts, so fewer are kept)."""
     schedule = cohort_schedule(session, cohort)
-    learners = _learners(cohort, locale, filters, now)
-    # How many match comes with the page's rows (a window count); only a page past the end counts apart.
-    rows, matching = _rows(session, learners.add_columns(func.count().over())
-                           .offset((page - 1) * page_size).limit(page_size), schedule, now)
-    if matching is None:
-        matching = session.scalar(select(func.count()).select_from(learners.subquery()))
     tallies = tallies or Remembered(session, None)
     total, completed, revoked = _cohort_totals(session, tallies, cohort, filters.include_withdrawn)
-    return ProgressTable(cohort, schedule, rows, learners=total, completed=completed, revoked=revoked,
-                         columns=_column_counts(session, tallies, cohort, schedule, now, filters.include_withdrawn),
-                         matching=matching,
-                         page=page, page_size=page_size)
+    columns, next_due = _column_counts(session, tallies, cohort, schedule, now, filters.include_withdrawn)
+
+    def work_out() -> _RowsPage:
+        learners = _learners(cohort, locale, filters, now)
+        # How many match comes with the page's rows (a window count); only a page past the end counts apart.
+        rows, matching = _rows(session, learners.add_columns(func.count().over())
+                               .offset((page - 1) * page_size).limit(page_size), schedule, now)
+        if matching is None:
+            matching = session.scalar(select(func.count()).select_from(learners.subquery()))
+        return _RowsPage(now, next_due, rows, matching)
+
+    # No row changes before a due date passes (a cell turns overdue) unless the work does: the answer holds
+    # from when it was worked out until the next due date after that (a cell is overdue only once past it).
+    remembered = tallies.keeping_in(pages)
+    question = ("progress rows", cohort.id, filters, page, page_size, locale)
+    found = remembered.answer(question, work_out,
+                              holds=lambda answer: answer.as_of <= now and (answer.until is None or now <= answer.until))
+    revision = remembered.revision()
+    return ProgressTable(cohort, schedule, found.rows, learners=total, completed=completed, revoked=revoked,
+                         columns=columns, matching=found.matching, page=page, page_size=page_size,
+                         rows_key=(question, revision, found.as_of) if revision is not None else None)
 
 
 def every_row(session: Session, cohort: Cohort, schedule: list[ScheduledExercise], *, locale: str, now: datetime,
@@ -297,9 +324,10 @@ def _cohort_totals(session: Session, remembered: Remembered, cohort: Cohort,
 
 
 def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, schedule: list[ScheduledExercise],
-                   now: datetime, include_withdrawn: bool) -> list[ColumnCounts]:
+                   now: datetime, include_withdrawn: bool) -> tuple[list[ColumnCounts], datetime | None]:
     """The counts and the next effective due date from `now` on, before which no pair can become overdue
-    without a change to the work (app/reviews/revision.py): they are remembered that long."""
+    without a change to the work (app/reviews/revision.py): they are remembered that long, and the date is
+    returned with them."""
     due = effective_due_of_schedule()
 
     def count() -> tuple[datetime, datetime | None, dict[int, tuple[int, int, int]]]:
@@ -324,10 +352,10 @@ def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, sch
         return now, min(coming, default=None), {exercise_id: (accepted, waiting, overdue)
                                                 for exercise_id, accepted, waiting, overdue, _ in rows}
 
-    _, _, counts = remembered.answer(
+    _, next_due, counts = remembered.answer(
         ("column counts", cohort.id, include_withdrawn), count,
         holds=lambda answer: answer[0] <= now and (answer[1] is None or now <= answer[1]))
-    return [ColumnCounts(*counts.get(s.exercise_id, (0, 0, 0))) for s in schedule]
+    return [ColumnCounts(*counts.get(s.exercise_id, (0, 0, 0))) for s in schedule], next_due
 
 
 @dataclass(frozen=True)
@@ -344,9 +372,17 @@ class PlaceGroup:
     municipalities: list[Place]
 
 
-def place_choices(session: Session, cohort: Cohort, locale: str, include_withdrawn: bool = False) -> list[PlaceGroup]:
+def place_choices(session: Session, cohort: Cohort, locale: str, include_withdrawn: bool = False,
+                  tallies: Remembered | None = None) -> list[PlaceGroup]:
     """The organizations of the cohort's learners, grouped by subprefecture, each with its number of
-    learners: one grouped query."""
+    learners: one grouped query. With `tallies`, remembered until the work changes (enrolments and a
+    learner's organization are staff actions)."""
+    return (tallies or Remembered(session, None)).answer(
+        ("places", cohort.id, locale, include_withdrawn),
+        lambda: _place_groups(session, cohort, locale, include_withdrawn))
+
+
+def _place_groups(session: Session, cohort: Cohort, locale: str, include_withdrawn: bool) -> list[PlaceGroup]:
     parent = aliased(Organization)
     name = Organization.name_en if locale == "en" else Organization.name_ja
     parent_name = parent.name_en if locale == "en" else parent.name_ja
@@ -385,15 +421,22 @@ def tokyo_weeks(first: datetime, last: datetime) -> list[datetime]:
     return weeks[-MAX_WEEKS:]
 
 
+def activity_weeks(cohort: Cohort, now: datetime) -> list[datetime]:
+    """The weeks weekly_activity counts at `now`: none before the cohort starts."""
+    if now < cohort.starts_at:
+        return []
+    return tokyo_weeks(cohort.starts_at, min(now, cohort.ends_at + timedelta(days=28)))
+
+
 def weekly_activity(session: Session, cohort: Cohort, now: datetime,
                     tallies: Remembered | None = None) -> list[WeekActivity]:
     """Versions submitted and reviews written per week (Monday to Sunday in Tokyo) in the cohort, from
     its first week to this week (or the end of the cohort and the month after, for late reviews): one
     grouped query, the weeks told apart by comparisons that read the same on every engine. With `tallies`,
     remembered until the work changes (app/reviews/revision.py) or a new week begins."""
-    if now < cohort.starts_at:
+    weeks = activity_weeks(cohort, now)
+    if not weeks:
         return []
-    weeks = tokyo_weeks(cohort.starts_at, min(now, cohort.ends_at + timedelta(days=28)))
     return (tallies or Remembered(session, None)).answer(("weekly activity", cohort.id, weeks[0], weeks[-1]),
                                                lambda: _weekly_counts(session, cohort, weeks))
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -22,8 +23,8 @@ from app.groups.queries import cohort_groups
 from app.progress import exports
 from app.progress.chart import weekly_chart
 from app.progress.mentor_load import RECENT_DAYS, mentor_loads
-from app.progress.queries import (Filters, LearnerFilter, cohort_progress, cohort_schedule, every_row,
-                                  place_choices, weekly_activity)
+from app.progress.queries import (Filters, LearnerFilter, activity_weeks, cohort_progress, cohort_schedule,
+                                  every_row, place_choices, weekly_activity)
 from app.reviews import discussion
 from app.reviews.forms import MessageForm
 from app.reviews.queries import submission_for_review, submission_history
@@ -37,8 +38,11 @@ READERS = (*STAFF, Role.MENTOR)
 # Longer searches match no name or municipality; the cap keeps the LIKE pattern small.
 SEARCH_LIMIT = 100
 TABLES = ("matrix", "gradebook")
-# Cohorts' column counts and weekly activity remembered per worker process (issue 10), under 1 kB each.
+# Cohorts' column counts, weekly activity and places remembered per worker process (issue 10), a few kB each.
 PROGRESS_MEMORY_SIZE = 256
+# Pages of the table's rows, and each rendered, remembered per worker process: a page of 100 learners takes
+# about 0.5 MB for both, so a few are kept (bench/pages.py reports the workers' memory).
+PAGE_MEMORY_SIZE = 16
 
 
 def _cohort(cohort_id: int) -> Cohort:
@@ -71,15 +75,26 @@ def cohort(cohort_id: int):
     is_staff = current_user.role in STAFF
     authz.ensure(is_staff or is_mentor_of(db.session, current_user, cohort.id))
     filters, now, locale = _filters(), utcnow(), current_locale()
-    # The counts and the weekly activity, remembered until the work changes (a GET writes nothing).
+    # The counts, the rows and the weekly activity, remembered until the work changes (a GET writes nothing).
     tallies = Remembered(db.session, app_memory("progress", PROGRESS_MEMORY_SIZE))
+    pages = app_memory("progress pages", PAGE_MEMORY_SIZE)
     table = cohort_progress(db.session, cohort, locale=locale, now=now, filters=filters,
-                            page=request.args.get("page", 1, type=positive_int), tallies=tallies)
-    weeks = weekly_activity(db.session, cohort, now, tallies=tallies)
-    return render_template("progress/cohort.html", table=table, filters=filters, args=_filter_args(filters),
-                           places=place_choices(db.session, cohort, locale, filters.include_withdrawn), learner_filters=_learner_filter_labels(),
-                           groups=cohort_groups(db.session, [cohort.id]),
-                           weeks=weeks, chart=weekly_chart(weeks) if weeks else None, is_staff=is_staff)
+                            page=request.args.get("page", 1, type=positive_int), tallies=tallies, pages=pages)
+
+    def render_content() -> Markup:
+        weeks = weekly_activity(db.session, cohort, now, tallies=tallies)
+        return Markup(render_template(
+            "progress/_content.html", table=table, filters=filters, args=_filter_args(filters),
+            learner_filters=_learner_filter_labels(), groups=cohort_groups(db.session, [cohort.id]),
+            places=place_choices(db.session, cohort, locale, filters.include_withdrawn, tallies),
+            weeks=weeks, chart=weekly_chart(weeks) if weeks else None, is_staff=is_staff))
+
+    # Rendering is most of the page's work (up to 1,200 cells): done once for what the same rows, reader,
+    # language and weeks show. Everything else on it changes only with the work, as the rows do.
+    weeks = activity_weeks(cohort, now)
+    shown = ("rendered", table.rows_key, locale, is_staff, tuple(weeks[:1] + weeks[-1:]))
+    content = pages.answer(shown, render_content) if table.rows_key else render_content()
+    return render_template("progress/cohort.html", cohort=cohort, content=content)
 
 
 def _learner_filter_labels() -> dict[LearnerFilter, str]:

@@ -63,15 +63,25 @@ class Remembered:
         if values:
             self._revision = tuple(values)
 
+    def revision(self) -> tuple | None:
+        """The fingerprint, read now if it has not been yet; None without a memory (nothing is remembered)."""
+        if self._memory is not None and self._revision is None:
+            self._revision = work_revision(self._session)
+        return self._revision
+
+    def keeping_in(self, memory: Memory | None) -> "Remembered":
+        """Answers remembered in `memory` instead (one of bigger answers, kept fewer), at the same revision."""
+        if self._memory is None or memory is None:
+            return Remembered(self._session, None)
+        return Remembered(self._session, memory, self.revision())
+
     def answer(self, question: Hashable, work_out: Callable[[], object],
                holds: Callable[[object], bool] = lambda answer: True):
         """The remembered answer to `question` at this revision if there is one and it `holds` (an answer
         that depends on the time too says until when it is right), else `work_out()`, remembered."""
         if self._memory is None:
             return work_out()
-        if self._revision is None:
-            self._revision = work_revision(self._session)
-        question = (question, self._revision)
+        question = (question, self.revision())
         found = self._memory.get(question, _MISSING)
         if found is _MISSING or not holds(found):
             found = work_out()
