@@ -225,12 +225,17 @@ def test_the_review_page_steps_through_the_remembered_queue_as_through_a_recount
     assert f'href="/review/submissions/{ids[1]}"' not in page
 
 
-def test_the_pages_show_new_work_at_once(app, make, login_as):
-    world = World(app, make)
+def _in_english(world, login_as) -> tuple:
+    """The world's mentor and organizer signed in, in English, and the address of the cohort's progress."""
     mentor, organizer = login_as(world.mentor), login_as(world.organizer)
     for client in (mentor, organizer):
         client.post("/language", data={"locale": "en"})
-    progress = f"/manage/progress/cohorts/{world.cohort.id}"
+    return mentor, organizer, f"/manage/progress/cohorts/{world.cohort.id}"
+
+
+def test_the_pages_show_new_work_at_once(app, make, login_as):
+    world = World(app, make)
+    mentor, organizer, progress = _in_english(world, login_as)
     assert "5 submissions are waiting for review." in mentor.get("/review/").get_data(as_text=True)
     # The second exercise's column: two learners' work awaits review (one accepted, awaiting a second mentor).
     assert "Awaiting review: 2</li>" in organizer.get(progress).get_data(as_text=True)
@@ -245,10 +250,7 @@ def test_the_pages_show_new_work_at_once(app, make, login_as):
 
 def test_the_rendered_rows_are_reused_only_for_the_same_language_and_role(app, make, login_as):
     world = World(app, make)
-    organizer, mentor = login_as(world.organizer), login_as(world.mentor)
-    for client in (organizer, mentor):
-        client.post("/language", data={"locale": "en"})
-    progress = f"/manage/progress/cohorts/{world.cohort.id}"
+    mentor, organizer, progress = _in_english(world, login_as)
 
     def shown(client) -> tuple[str, int]:
         with QueryCounter(db.engine) as counter:
