@@ -168,12 +168,10 @@ def cohort_progress(session: Session, cohort: Cohort, *, locale: str, now: datet
             matching = session.scalar(select(func.count()).select_from(learners.subquery()))
         return _RowsPage(now, next_due, rows, matching)
 
-    # No row changes before a due date passes (a cell turns overdue) unless the work does: the answer holds
-    # from when it was worked out until the next due date after that (a cell is overdue only once past it).
+    # No row changes before a due date passes (a cell turns overdue) unless the work does.
     remembered = tallies.keeping_in(pages)
     question = ("progress rows", cohort.id, filters, page, page_size, locale)
-    found = remembered.answer(question, work_out,
-                              holds=lambda answer: answer.as_of <= now and (answer.until is None or now <= answer.until))
+    found = remembered.answer(question, work_out, holds=lambda answer: _right_at(now, answer.as_of, answer.until))
     revision = remembered.revision()
     return ProgressTable(cohort, schedule, found.rows, learners=total, completed=completed, revoked=revoked,
                          columns=columns, matching=found.matching, page=page, page_size=page_size,
@@ -323,6 +321,12 @@ def _cohort_totals(session: Session, remembered: Remembered, cohort: Cohort,
     return tuple(row[:3])
 
 
+def _right_at(now: datetime, as_of: datetime, next_due: datetime | None) -> bool:
+    """Whether an answer worked out at `as_of`, when the next due date to come was `next_due` (None: none),
+    is still right at `now`: no due date has passed in between (a pair is overdue only once past its date)."""
+    return as_of <= now and (next_due is None or now <= next_due)
+
+
 def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, schedule: list[ScheduledExercise],
                    now: datetime, include_withdrawn: bool) -> tuple[list[ColumnCounts], datetime | None]:
     """The counts and the next effective due date from `now` on, before which no pair can become overdue
@@ -352,9 +356,8 @@ def _column_counts(session: Session, remembered: Remembered, cohort: Cohort, sch
         return now, min(coming, default=None), {exercise_id: (accepted, waiting, overdue)
                                                 for exercise_id, accepted, waiting, overdue, _ in rows}
 
-    _, next_due, counts = remembered.answer(
-        ("column counts", cohort.id, include_withdrawn), count,
-        holds=lambda answer: answer[0] <= now and (answer[1] is None or now <= answer[1]))
+    _, next_due, counts = remembered.answer(("column counts", cohort.id, include_withdrawn), count,
+                                            holds=lambda answer: _right_at(now, answer[0], answer[1]))
     return [ColumnCounts(*counts.get(s.exercise_id, (0, 0, 0))) for s in schedule], next_due
 
 
