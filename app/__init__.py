@@ -82,12 +82,14 @@ def _init_extensions(app: Flask) -> None:
 
     from app.auth.models import User
     from app.auth.services import user_for_session
+    from app.core.page_memory import write_revision_column
     from app.notifications.queries import unread_count_of_user
 
     # The header's unread count comes with the user: no query of its own on every page. Built once: building
     # it with its cache key on every request cost more than the query.
     signed_in_user = (select(User).where(User.id == bindparam("user_id"))
-                      .options(with_expression(User.unread_notifications, unread_count_of_user())))
+                      .options(with_expression(User.unread_notifications, unread_count_of_user()),
+                               with_expression(User.write_revision, write_revision_column())))
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -151,7 +153,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_unit_of_work(app: Flask) -> None:
-    from app.core import transaction, urls
+    from app.core import page_memory, transaction, urls  # noqa: F401  (page_memory: every write is counted)
     transaction.init_app(app, db.session)
     urls.init_app(app)
 

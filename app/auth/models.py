@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):
     # The header's unread count, loaded in the same query as the signed-in user (the app factory's user
     # loader fills it from app.notifications); None wherever the user was loaded otherwise.
     unread_notifications: Mapped[Optional[int]] = query_expression()
+    # The database's write revision when the signed-in user was loaded, in the same query (app/core/page_memory.py).
+    write_revision: Mapped[Optional[int]] = query_expression()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -7,7 +7,7 @@ from app.core.db import utcnow
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-__all__ = ["TOKYO", "utcnow", "tokyo_to_utc", "start_of_day", "end_of_day", "tokyo_date"]
+__all__ = ["TOKYO", "utcnow", "tokyo_to_utc", "start_of_day", "end_of_day", "tokyo_date", "next_day_starts"]
 
 
 def tokyo_to_utc(local: datetime) -> datetime:
@@ -29,3 +29,8 @@ def end_of_day(day: date) -> datetime:
 def tokyo_date(moment: datetime) -> date:
     """The calendar day of a moment in Tokyo."""
     return moment.astimezone(TOKYO).date()
+
+
+def next_day_starts(now: datetime) -> datetime:
+    """The first moment of the day after `now`'s in Tokyo, in UTC: when a page's "today" becomes another day."""
+    return start_of_day(tokyo_date(now) + timedelta(days=1))

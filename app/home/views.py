@@ -7,6 +7,7 @@ from app.admin.forms import ROLE_LABELS
 from app.badges.listeners import badge_settings
 from app.cases.queries import consents_asked_of
 from app.core import authz
+from app.core.page_memory import remembered_page
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.home import queries
@@ -23,9 +24,14 @@ def _render(kind: HomeKind, homes: list[HomeKind]):
     now = utcnow()
     context = {"kind": kind, "homes": homes, "now": now, "role_labels": ROLE_LABELS}
     if kind == HomeKind.LEARNER:
-        context["dashboard"] = learner_dashboard(db.session, current_user, now)
-        context["consents_asked"] = consents_asked_of(db.session, current_user.id)
-    elif kind == HomeKind.MENTOR:
+        def render():
+            dashboard = learner_dashboard(db.session, current_user, now)
+            return render_template("home/learner.html", dashboard=dashboard,
+                                   consents_asked=consents_asked_of(db.session, current_user.id),
+                                   **context), dashboard.changes_at(now)
+        # The same path shows the home last chosen in this session: the kind is part of the question.
+        return remembered_page(db.session, now, render, variant=kind)
+    if kind == HomeKind.MENTOR:
         context["home"] = queries.mentor_home(db.session, current_user, now)
     elif kind == HomeKind.ORGANIZER:
         context["home"] = queries.organizer_home(

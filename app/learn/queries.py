@@ -67,6 +67,16 @@ class Dashboard:
     returned: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
     awaiting: list[tuple[CohortProgress, ExerciseStatus]] = field(default_factory=list)
 
+    def changes_at(self, now: datetime) -> datetime | None:
+        """The next moment at which the same data shows otherwise (a remembered page holds until then): a
+        due date passes (overdue), an exercise opens, a cohort ends (nothing more is due next)."""
+        moments = [moment for progress in self.cohorts
+                   for moment in (progress.cohort.ends_at,
+                                  *(item.due_at for item in progress.exercises),
+                                  *(item.lock.opens_at for item in progress.exercises if item.lock))
+                   if moment is not None and moment >= now]
+        return min(moments, default=None)
+
 
 def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: int | None = None) -> Dashboard:
     """The learner's cohorts with each exercise's status; only the one cohort if `cohort_id` is given."""

@@ -1,5 +1,7 @@
 """The learner's pages: dashboard, module overview, exercise page with submitting, downloads."""
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,9 +17,10 @@ from app.core.downloads import send_file_data, send_stored_file
 from app.core.file_metadata import strip_metadata
 from app.core.inputs import positive_int
 from app.core.markdown import render_markdown
+from app.core.page_memory import remembered_form_page, remembered_page
 from app.core.storage import FileStorage
 from app.core.templating import ActionForm, draft_label
-from app.core.timeutil import utcnow
+from app.core.timeutil import next_day_starts, utcnow
 from app.deadlines.forms import ExtensionRequestForm
 from app.deadlines.services import submissions_open_for
 from app.extensions import db
@@ -43,8 +46,12 @@ def _storage() -> FileStorage:
 @bp.route("/learning/")
 @authz.signed_in
 def dashboard():
-    return render_template("learn/dashboard.html", dashboard=queries.learner_dashboard(db.session, current_user, utcnow()),
-                           now=utcnow())
+    now = utcnow()
+
+    def render():
+        learning = queries.learner_dashboard(db.session, current_user, now)
+        return render_template("learn/dashboard.html", dashboard=learning), learning.changes_at(now)
+    return remembered_page(db.session, now, render)
 
 
 def _own_enrolment(cohort_id: int) -> Enrolment:
@@ -56,11 +63,16 @@ def _own_enrolment(cohort_id: int) -> Enrolment:
 @bp.route("/cohorts/<int:cohort_id>/")
 @authz.signed_in
 def module_overview(cohort_id: int):
-    dashboard = queries.learner_dashboard(db.session, current_user, utcnow(), cohort_id=cohort_id)
-    authz.ensure(len(dashboard.cohorts) == 1)
-    progress = dashboard.cohorts[0]
-    return render_template("learn/module.html", progress=progress, cohort=progress.cohort, now=utcnow(),
-                           group=group_queries.learner_group(db.session, progress.enrolment.id))
+    now = utcnow()
+
+    def render():
+        dashboard = queries.learner_dashboard(db.session, current_user, now, cohort_id=cohort_id)
+        authz.ensure(len(dashboard.cohorts) == 1)
+        progress = dashboard.cohorts[0]
+        return render_template("learn/module.html", progress=progress, cohort=progress.cohort,
+                               group=group_queries.learner_group(db.session, progress.enrolment.id)
+                               ), dashboard.changes_at(now)
+    return remembered_page(db.session, now, render)
 
 
 _REFUSAL_MESSAGES = {
@@ -112,9 +124,23 @@ def _check_answers(enrolment, exercise, now):
 @bp.route("/cohorts/<int:cohort_id>/exercises/<int:exercise_id>", methods=["GET", "POST"])
 @authz.signed_in
 def exercise(cohort_id: int, exercise_id: int):
+    now = utcnow()
+    return remembered_form_page(db.session, now, lambda: _exercise_page(cohort_id, exercise_id, now))
+
+
+def _changes_at(now: datetime, cohort, state, draft) -> datetime | None:
+    """The next moment at which the exercise page shows otherwise with the same data: its due date passes,
+    it opens, the cohort starts or ends (submitting opens or closes), a new day begins in Japan (a draft's
+    label gives its date then)."""
+    moments = [state.due_at, cohort.starts_at, cohort.ends_at, state.lock and state.lock.opens_at,
+               draft and next_day_starts(now)]
+    return min((moment for moment in moments if moment and moment >= now), default=None)
+
+
+def _exercise_page(cohort_id: int, exercise_id: int, now: datetime):
+    """The exercise page, or where its form sends the learner, with its status and _changes_at."""
     enrolment = _own_enrolment(cohort_id)
     cohort = enrolment.cohort
-    now = utcnow()
     state = queries.exercise_state(db.session, enrolment, exercise_id, now)
     authz.ensure(state is not None and state.exercise.module_version_id == cohort.module_version_id)
     exercise, submission, lock = state.exercise, state.submission, state.lock
@@ -136,7 +162,7 @@ def exercise(cohort_id: int, exercise_id: int):
             flash(_("The file was removed from your answer."), "success")
         if not files_refused:
             return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
-                                    _anchor="answer-heading"))
+                                    _anchor="answer-heading")), 302, None
         draft = submission_queries.answer_draft(db.session, enrolment.id, exercise.id)
     elif request.method == "POST" and "check_answers" in request.form:
         check_results, check_invalid, check_message = _check_answers(enrolment, exercise, now)
@@ -156,7 +182,7 @@ def exercise(cohort_id: int, exercise_id: int):
             for message in files_refused:
                 flash(message, "error")
             return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id,
-                                    _anchor="answer-heading"))
+                                    _anchor="answer-heading")), 302, None
     elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
@@ -182,7 +208,7 @@ def exercise(cohort_id: int, exercise_id: int):
                     field.errors = list(field.errors) + [_REFUSAL_MESSAGES[type(refusal)](refusal)]
             else:
                 flash(_("Version %(n)d was submitted. Your mentor will review it.", n=version.number), "success")
-                return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id))
+                return redirect(url_for("learn.exercise", cohort_id=cohort.id, exercise_id=exercise.id)), 302, None
     elif form.submit.data:
         # The form refused the answer (empty, too long): the files chosen with it are kept all the same.
         draft, files_refused = _keep_chosen_files(enrolment, exercise, form, draft, history, now, submit_refused=True)
@@ -213,7 +239,7 @@ def exercise(cohort_id: int, exercise_id: int):
         # Comments on passages, released with each decision, and the discussion with the mentors (issue 13).
         annotated=_annotated_versions(history), messages=discussion.thread(db.session, submission and submission.id),
         message_form=MessageForm(),
-    ), (422 if has_errors else 200)
+    ), (422 if has_errors else 200), _changes_at(now, cohort, state, draft)
 
 
 def _annotated_versions(history) -> dict:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,9 +13,10 @@ from app.core import authz
 from app.core.inputs import positive_int, whole_number
 from app.core.markdown import render_markdown
 from app.core.memory import app_memory
+from app.core.page_memory import remembered_form_page, remembered_page
 from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
-from app.core.timeutil import utcnow
+from app.core.timeutil import next_day_starts, utcnow
 from app.extensions import db
 from app.groups.queries import mentored_group_ids
 from app.reviews import (annotations, bank, blind, claims, discussion, fairness, gate, history as reviews_history,
@@ -71,12 +74,20 @@ def queue():
     if not request.args:
         # A group mentor opens the queue on their (first) group's work; "All groups" shows the rest.
         group_id = next(iter(mentored), None)
-    page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
-                                page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
-                                include_withdrawn=bool(withdrawn), group_id=group_id, state=state,
-                                tallies=_queue_tallies())
-    return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
-                           withdrawn=withdrawn, group_id=group_id, state=state, now=utcnow(), claim_form=ClaimForm())
+    now = utcnow()
+
+    def render():
+        page = queries.review_queue(db.session, current_user, current_locale(), cohort_id, exercise_slug,
+                                    page=request.args.get("page", 1, type=positive_int), per_page=QUEUE_PAGE_SIZE,
+                                    now=now, include_withdrawn=bool(withdrawn), group_id=group_id, state=state,
+                                    tallies=_queue_tallies())
+        # Besides the data, the page changes when a claim it shows expires, and each day (how long work has
+        # waited for review: "past the review target").
+        moments = [next_day_starts(now), *(item.claim.expires_at for item in page.items if item.claim)]
+        return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
+                               withdrawn=withdrawn, group_id=group_id, state=state, now=now,
+                               claim_form=ClaimForm()), min(moments)
+    return remembered_page(db.session, now, render)
 
 
 def _queue_state() -> str | None:
@@ -178,9 +189,16 @@ def _save_draft(submission, form: ReviewFormBase, now):
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
 @authz.roles(*MENTORS)
 def review(submission_id: int):
+    now = utcnow()
+    return remembered_form_page(db.session, now, lambda: _review_page(submission_id, now))
+
+
+def _review_page(submission_id: int, now: datetime):
+    """The review page, or where its forms send the mentor, with its status and the next moment at which the
+    page shows otherwise with the same data: its claim expires, or a day begins (how long the work has waited,
+    the date of a draft's label)."""
     submission = queries.submission_for_review(db.session, submission_id)
     authz.ensure(submission is not None)
-    now = utcnow()
     # Issue 13: membership, calibration, the claim and a waiting decision in one query (the page's budget).
     checks = gate.review_page_state(db.session, current_user, submission, now)
     authz.ensure(current_user.role == Role.ADMIN or checks.is_mentor)
@@ -188,7 +206,8 @@ def review(submission_id: int):
     queue_filter = _queue_filter()
     # Issue 13 (calibration): a mentor's first real review of an exercise comes after scoring its reference.
     if request.method == "GET" and checks.needs_calibration:
-        return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id, submission=submission.id))
+        return redirect(url_for("moderation.calibrate", exercise_id=submission.exercise_id,
+                                submission=submission.id)), 302, None
     history = queries.submission_history(db.session, submission)
     latest = history[0].version
     draft = queries.review_draft(db.session, submission, current_user.id)
@@ -221,7 +240,7 @@ def review(submission_id: int):
                 refusal = _DRAFT_REFUSALS[type(e)](e)
         else:
             return redirect(url_for("reviews.review", submission_id=submission.id, _anchor="score-heading",
-                                    **queue_filter))
+                                    **queue_filter)), 302, None
     elif form.validate_on_submit():
         version = next((h.version for h in history if str(h.version.id) == form.version_id.data), None)
         authz.ensure(version is not None)
@@ -250,8 +269,8 @@ def review(submission_id: int):
             # On to the next submission of the same filtered queue, without going back to it.
             following = _neighbours(submission, queue_filter).next_id
             if following:
-                return redirect(url_for("reviews.review", submission_id=following, **queue_filter))
-            return redirect(url_for("reviews.queue", **queue_filter))
+                return redirect(url_for("reviews.review", submission_id=following, **queue_filter)), 302, None
+            return redirect(url_for("reviews.queue", **queue_filter)), 302, None
     previous = history[1].version if len(history) > 1 else None
     diff = line_diff(previous.body_md, latest.body_md) if previous else None
     status = 409 if refusal else (422 if form.errors else 200)
@@ -281,7 +300,7 @@ def review(submission_id: int):
         messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
         # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
         **proposal_context(submission, checks.proposal, checks.is_lead),
-    ), status
+    ), status, min(filter(None, (next_day_starts(now), checks.claim and checks.claim.expires_at)))
 
 
 def _comment_form(submission, latest) -> CommentForm:

@@ -1,0 +1,275 @@
+"""Issue 10: the learner's home, dashboard and module overview are remembered as rendered (app/core/page_memory.py)
+under the database's write revision, which every committed write moves on: a page shows what a new rendering
+shows right after any change, when a due date passes, and never carries another session's CSRF token."""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import flash, session as cookie_session
+from flask_babel import refresh
+from flask_login import login_user
+from sqlalchemy import update
+
+from app.auth.models import User
+from app.core.db import utcnow
+from app.core.page_memory import MAX_AGE, remembered_page, write_revision
+from app.core.timeutil import next_day_starts, start_of_day, tokyo_date
+from app.extensions import db
+from app.reviews import claims, fairness, gate
+from app.submissions.services import save_answer_draft
+from tests.test_query_budgets import QueryCounter
+from tests.test_remembered_counts import World
+
+LEARNER_PAGES = ("/", "/learning/")
+
+
+def _signed_in(login_as, person):
+    """A client of `person` whose session holds its CSRF secret, as after the sign-in form in a browser."""
+    client = login_as(person)
+    client.get("/password")
+    return client
+
+
+def _shown(client, path) -> tuple[str, int]:
+    with QueryCounter(db.engine) as counter:
+        page = client.get(path).get_data(as_text=True)
+    return page, counter.count
+
+
+def test_every_transaction_that_writes_counts_once_and_nothing_else_does(app, make):
+    person = make.user()
+    start = write_revision(db.session)
+    assert start > 0
+    db.session.get(User, person.id)
+    db.session.commit()  # read only
+    assert write_revision(db.session) == start
+    person.display_name = "新しい名前"
+    db.session.flush()
+    db.session.rollback()
+    assert write_revision(db.session) == start
+    person.display_name = "新しい名前"  # written by the commit's own flush
+    db.session.commit()
+    assert write_revision(db.session) == start + 1
+    db.session.execute(update(User).where(User.id == person.id).values(display_name="一括"))
+    db.session.commit()
+    assert write_revision(db.session) == start + 2
+
+
+def test_a_remembered_page_is_shown_until_anything_is_written_then_the_new_state(app, make, login_as):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[2])
+    overview = f"/cohorts/{world.cohort.id}/"
+    for path in (*LEARNER_PAGES, overview):
+        first, first_cost = _shown(learner, path)
+        again, again_cost = _shown(learner, path)
+        # Signed-in user, the revision, the home's choices: nothing of the page itself.
+        assert again == first and again_cost <= 3 < first_cost, path
+        assert first.count("status--awaiting_review") == 1 and "status--not_started" in first
+    revision = write_revision(db.session)
+    world.submit(world.learners[2], world.later)
+    db.session.commit()
+    assert write_revision(db.session) == revision + 1
+    for path in (*LEARNER_PAGES, overview):
+        shown = learner.get(path).get_data(as_text=True)
+        assert shown.count("status--awaiting_review") >= 2 and "status--not_started" not in shown, path
+
+
+def test_a_change_by_someone_else_shows_at_once(app, make, login_as):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[0])
+    assert "status--accepted" not in learner.get("/learning/").get_data(as_text=True)
+    # The second mentor agrees with the first's acceptance: the learner's work is accepted.
+    gate.second_review(db.session, proposal=world.proposal, mentor=world.second, now=utcnow(), agree=True,
+                       points_by_criterion={c.id: c.max_points for c in world.later.criteria}, feedback_md="同意します")
+    db.session.commit()
+    assert "status--accepted" in learner.get("/learning/").get_data(as_text=True)
+
+
+def test_a_remembered_page_follows_the_clock_though_nothing_is_written(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[2])
+    due = world.cohort.schedule[1].due_at
+
+    def at(moment, path) -> tuple[str, int]:
+        for view in ("app.learn.views", "app.home.views"):
+            monkeypatch.setattr(f"{view}.utcnow", lambda: moment)
+        return _shown(learner, path)
+
+    for path in LEARNER_PAGES:
+        before, _ = at(due - timedelta(minutes=1), path)
+        assert "status--overdue" not in before
+        assert at(due - timedelta(seconds=30), path)[1] <= 3  # remembered
+        after, cost = at(due + timedelta(seconds=1), path)
+        # The third learner has not submitted the second exercise: overdue once its due date has passed.
+        assert "status--overdue" in after and cost > 3, path
+        # Asked at an earlier clock (another worker's), the page is rendered for it, not reused.
+        assert "status--overdue" not in at(due - timedelta(seconds=10), path)[0]
+
+
+def test_a_remembered_page_is_rendered_again_after_a_few_minutes(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[2])
+    now = utcnow()
+
+    def cost_at(moment) -> int:
+        monkeypatch.setattr("app.learn.views.utcnow", lambda: moment)
+        return _shown(learner, "/learning/")[1]
+
+    first = cost_at(now)
+    assert cost_at(now + MAX_AGE - timedelta(seconds=1)) <= 3
+    # The forms' CSRF token is at most MAX_AGE old: rendered again, although nothing changed.
+    assert cost_at(now + MAX_AGE) == first
+
+
+@contextmanager
+def _request_of(app, make, csrf: str | None = "a"):
+    """A request by a signed-in person whose session holds CSRF secret `csrf` (None: none yet)."""
+    person = make.user()
+    with app.test_request_context("/"):
+        login_user(person)
+        if csrf:
+            cookie_session["csrf_token"] = csrf
+        yield person
+
+
+def test_the_page_is_remembered_per_path_reader_language_session_and_variant(app, make):
+    renders = []
+    reader = make.user()
+
+    def page(path="/p", locale="ja", csrf="a", variant=None) -> str:
+        with app.test_request_context(path):
+            login_user(db.session.get(User, reader.id))
+            cookie_session.update(locale=locale, csrf_token=csrf)
+            refresh()  # the language of this request's session
+
+            def render():
+                renders.append(path)
+                return f"page {len(renders)}", None
+            shown = remembered_page(db.session, utcnow(), render, variant=variant)
+            # Kept as UTF-8: a remembered page comes back as bytes.
+            return shown.decode() if isinstance(shown, bytes) else shown
+
+    assert page() == page() == "page 1"
+    assert page(path="/q") == "page 2"
+    assert page(csrf="b") == "page 3"
+    assert page(variant="mentor") == "page 4"
+    assert page(locale="en") == page(locale="en") == "page 5"
+    assert page() == "page 1"
+
+
+def _counted(pages: list):
+    def render():
+        pages.append("page")
+        return "page", None
+    return render
+
+
+def test_a_page_with_a_message_to_flash_or_without_a_csrf_secret_is_not_remembered(app, make):
+    rendered = []
+    with _request_of(app, make, csrf=None):
+        remembered_page(db.session, utcnow(), _counted(rendered))  # no CSRF secret yet
+        cookie_session["csrf_token"] = "a"
+        flash("保存しました")
+        remembered_page(db.session, utcnow(), _counted(rendered))  # a message shown once
+        cookie_session.pop("_flashes")
+        remembered_page(db.session, utcnow(), _counted(rendered))
+        remembered_page(db.session, utcnow(), _counted(rendered))
+    assert len(rendered) == 3
+
+
+def test_a_page_rendered_by_a_request_that_wrote_is_not_remembered(app, make):
+    rendered = []
+    with _request_of(app, make) as person:
+        for _ in range(2):
+            person.display_name = "未保存の名前"  # not committed yet
+            remembered_page(db.session, utcnow(), _counted(rendered))
+    assert len(rendered) == 2
+
+
+def test_the_exercise_page_shows_a_saved_draft_and_a_submitted_version_at_once(app, make, login_as):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[2])
+    page = f"/cohorts/{world.cohort.id}/exercises/{world.later.id}"
+    first, first_cost = _shown(learner, page)
+    again, again_cost = _shown(learner, page)
+    assert again == first and again_cost <= 3 < first_cost and "status--not_started" in first
+    saved = learner.post(page, data={"body": "下書きの答え", "save_draft": "1"})
+    assert saved.status_code == 302
+    assert "下書きの答え" in learner.get(page).get_data(as_text=True)
+    sent = learner.post(page, data={"body": "提出する答え", "submit": "1"})
+    assert sent.status_code == 302
+    shown = learner.get(page).get_data(as_text=True)
+    # The message flashed by the submit is shown once, with the new state; then the page is remembered again.
+    assert "status--awaiting_review" in shown and "status--not_started" not in shown and "flash--success" in shown
+    assert "flash--success" not in learner.get(page).get_data(as_text=True)
+    assert _shown(learner, page)[1] <= 3
+
+
+def test_the_exercise_page_follows_the_clock_though_nothing_is_written(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    learner = _signed_in(login_as, world.learners[2])
+    page = f"/cohorts/{world.cohort.id}/exercises/{world.later.id}"
+    due = world.cohort.schedule[1].due_at
+    # A draft saved at 23:50 in Japan, the evening before the due date's day.
+    saved_at = start_of_day(tokyo_date(due)) - timedelta(minutes=10)
+    enrolment = world.enrolment(world.learners[2])
+    save_answer_draft(db.session, enrolment=enrolment, exercise=world.later, body_md="途中", now=saved_at,
+                      max_answer_chars=100)
+    db.session.commit()
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.learn.views.utcnow", lambda: moment)
+        return _shown(learner, page)
+
+    evening, _ = at(saved_at + timedelta(minutes=7))
+    assert "保存 23:50）" in evening
+    assert at(saved_at + timedelta(minutes=9))[1] <= 3  # remembered
+    # After midnight the label gives the day too.
+    morning, cost = at(saved_at + timedelta(minutes=11))
+    assert "保存 23:50）" not in morning and "23:50" in morning and cost > 3
+    assert "status--overdue" not in at(due - timedelta(seconds=1))[0]
+    assert "status--overdue" in at(due + timedelta(seconds=1))[0]
+
+
+def test_the_mentor_pages_show_a_claim_at_once_and_its_end_on_time(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    mentor = _signed_in(login_as, world.mentor)
+    work = world.version(world.learners[1], world.first).submission
+    pages = ("/review/", f"/review/submissions/{work.id}")
+    now = utcnow()
+
+    def at(moment, path) -> tuple[str, int]:
+        monkeypatch.setattr("app.reviews.views.utcnow", lambda: moment)
+        return _shown(mentor, path)
+
+    for path in pages:
+        first, first_cost = at(now, path)
+        again, again_cost = at(now, path)
+        assert again == first and again_cost <= 3 < first_cost and world.second.display_name not in first, path
+    # The second mentor claims the work for 30 minutes: both pages name them at once.
+    claim = claims.claim_submission(db.session, submission=work, mentor=world.second, now=now, minutes=30)
+    db.session.commit()
+    for path in pages:
+        assert world.second.display_name in at(claim.expires_at - timedelta(minutes=2), path)[0], path
+        assert at(claim.expires_at - timedelta(minutes=1), path)[1] <= 3  # remembered
+        # The claim has ended though nothing was written: the pages are worked out again without it.
+        after, cost = at(claim.expires_at + timedelta(seconds=1), path)
+        assert world.second.display_name not in after and cost > 3, path
+
+
+def test_the_queue_flags_work_past_the_review_target_when_the_day_begins(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    mentor = _signed_in(login_as, world.mentor)
+    work = world.version(world.learners[1], world.first).submission
+    # The first day to begin (in Japan) with the work waiting longer than the cohort's target.
+    day = next_day_starts(utcnow())
+    while not fairness.is_overdue(work, day):
+        day = next_day_starts(day)
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.reviews.views.utcnow", lambda: moment)
+        return _shown(mentor, "/review/")
+
+    assert "review-target-overdue" not in at(day - timedelta(minutes=2))[0]
+    assert at(day - timedelta(minutes=1))[1] <= 3  # remembered
+    assert "review-target-overdue" in at(day + timedelta(seconds=1))[0]
