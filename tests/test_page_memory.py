@@ -273,3 +273,13 @@ def test_the_queue_flags_work_past_the_review_target_when_the_day_begins(app, ma
     assert "review-target-overdue" not in at(day - timedelta(minutes=2))[0]
     assert at(day - timedelta(minutes=1))[1] <= 3  # remembered
     assert "review-target-overdue" in at(day + timedelta(seconds=1))[0]
+
+
+def test_the_cohorts_index_shows_a_new_cohort_at_once(app, make, login_as):
+    world = World(app, make)
+    organizer = _signed_in(login_as, world.organizer)
+    first, first_cost = _shown(organizer, "/manage/cohorts/")
+    again, again_cost = _shown(organizer, "/manage/cohorts/")
+    assert again == first and again_cost <= 3 < first_cost and "新しい受講期" not in first
+    make.cohort(name="新しい受講期")
+    assert "新しい受講期" in organizer.get("/manage/cohorts/").get_data(as_text=True)

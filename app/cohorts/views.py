@@ -18,7 +18,8 @@ from app.core import authz
 from app.core.forms import FIRST_YEAR, LAST_YEAR, select_choices
 from app.core.inputs import positive_int
 from app.core.templating import ActionForm, current_locale
-from app.core.timeutil import TOKYO, end_of_day, start_of_day, tokyo_date, tokyo_to_utc
+from app.core.page_memory import remembered_page
+from app.core.timeutil import TOKYO, end_of_day, start_of_day, tokyo_date, tokyo_to_utc, utcnow
 from app.extensions import db
 
 bp = Blueprint("cohorts", __name__, url_prefix="/manage/cohorts", template_folder="templates")
@@ -85,20 +86,24 @@ def _state_or_none(value: str | None) -> CohortStatus | None:
 @bp.route("/")
 @authz.roles(*ORGANIZERS)
 def index():
-    first, last = queries.cohort_start_range(db.session)
-    years = list(range(fiscal_year(last), fiscal_year(first) - 1, -1)) if first else []
-    year = request.args.get("year", type=positive_int)
-    year = year if year in years else None
-    state = request.args.get("state", type=_state_argument)
-    page = request.args.get("page", 1, type=positive_int)
-    found = queries.cohorts_overview(db.session, state=state,
-                                     starts_within=fiscal_year_span(year) if year else None,
-                                     offset=(page - 1) * COHORTS_PER_PAGE, limit=COHORTS_PER_PAGE + 1)
-    module_versions = current_module_versions(db.session)
-    return render_template("cohorts/index.html", cohorts=found[:COHORTS_PER_PAGE],
-                           has_next=len(found) > COHORTS_PER_PAGE, page=page, years=years, year=year,
-                           state=state, state_labels=STATE_LABELS, module_versions=module_versions,
-                           exercise_counts=queries.exercise_counts(db.session, [mv.id for mv in module_versions]))
+    def render():
+        first, last = queries.cohort_start_range(db.session)
+        years = list(range(fiscal_year(last), fiscal_year(first) - 1, -1)) if first else []
+        year = request.args.get("year", type=positive_int)
+        year = year if year in years else None
+        state = request.args.get("state", type=_state_argument)
+        page = request.args.get("page", 1, type=positive_int)
+        found = queries.cohorts_overview(db.session, state=state,
+                                         starts_within=fiscal_year_span(year) if year else None,
+                                         offset=(page - 1) * COHORTS_PER_PAGE, limit=COHORTS_PER_PAGE + 1)
+        module_versions = current_module_versions(db.session)
+        # Nothing on it depends on the time (a cohort's state is stored): it changes only with the data.
+        return render_template("cohorts/index.html", cohorts=found[:COHORTS_PER_PAGE],
+                               has_next=len(found) > COHORTS_PER_PAGE, page=page, years=years, year=year,
+                               state=state, state_labels=STATE_LABELS, module_versions=module_versions,
+                               exercise_counts=queries.exercise_counts(db.session,
+                                                                       [mv.id for mv in module_versions])), None
+    return remembered_page(db.session, utcnow(), render)
 
 
 @bp.route("/new/<int:module_version_id>", methods=["GET", "POST"])
