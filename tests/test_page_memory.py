@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import flash, session as cookie_session
 from flask_babel import refresh
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import update
 
 from app.auth.models import User
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.reviews import claims, fairness, gate
 from app.submissions.services import save_answer_draft
 from tests.test_query_budgets import QueryCounter
-from tests.test_remembered_counts import World
+from tests.test_remembered_counts import World, without_csrf_tokens
 
 LEARNER_PAGES = ("/", "/learning/")
 
@@ -31,9 +32,10 @@ def _signed_in(login_as, person):
 
 
 def _shown(client, path) -> tuple[str, int]:
+    """The page (its CSRF tokens, signed with the time, left out) and the queries it took."""
     with QueryCounter(db.engine) as counter:
         page = client.get(path).get_data(as_text=True)
-    return page, counter.count
+    return without_csrf_tokens(page), counter.count
 
 
 def test_every_transaction_that_writes_counts_once_and_nothing_else_does(app, make):
@@ -122,39 +124,50 @@ def test_a_remembered_page_is_rendered_again_after_a_few_minutes(app, make, logi
 
 
 @contextmanager
-def _request_of(app, make, csrf: str | None = "a"):
-    """A request by a signed-in person whose session holds CSRF secret `csrf` (None: none yet)."""
+def _request_of(app, make):
+    """A request by a signed-in person."""
     person = make.user()
     with app.test_request_context("/"):
         login_user(person)
-        if csrf:
-            cookie_session["csrf_token"] = csrf
         yield person
 
 
-def test_the_page_is_remembered_per_path_reader_language_session_and_variant(app, make):
+def test_the_page_is_remembered_per_path_reader_language_and_variant_with_each_sessions_own_token(app, make):
     renders = []
-    reader = make.user()
+    readers = make.user(), make.user()
 
-    def page(path="/p", locale="ja", csrf="a", variant=None) -> str:
-        with app.test_request_context(path):
-            login_user(db.session.get(User, reader.id))
-            cookie_session.update(locale=locale, csrf_token=csrf)
+    def page(path="/p", locale="ja", csrf="a", variant=None, reader=0) -> tuple[str, str]:
+        """The page shown, and the CSRF secret of the session that asked for it (each in a new app context,
+        as a request)."""
+        with app.app_context(), app.test_request_context(path):
+            login_user(db.session.get(User, readers[reader].id))
+            cookie_session.update(locale=locale)
+            if csrf:
+                cookie_session.update(csrf_token=csrf)
             refresh()  # the language of this request's session
 
             def render():
                 renders.append(path)
-                return f"page {len(renders)}", None
+                return f'page {len(renders)} <input name="csrf_token" value="{generate_csrf()}">', None
             shown = remembered_page(db.session, utcnow(), render, variant=variant)
             # Kept as UTF-8: a remembered page comes back as bytes.
-            return shown.decode() if isinstance(shown, bytes) else shown
+            shown = shown.decode() if isinstance(shown, bytes) else shown
+            token = generate_csrf()
+            assert f'value="{token}"' in shown  # the session's own, valid for its secret
+            validate_csrf(token)
+            return shown.split(" <")[0], cookie_session["csrf_token"]
 
-    assert page() == page() == "page 1"
-    assert page(path="/q") == "page 2"
-    assert page(csrf="b") == "page 3"
-    assert page(variant="mentor") == "page 4"
-    assert page(locale="en") == page(locale="en") == "page 5"
-    assert page() == "page 1"
+    first, secret = page()
+    assert first == "page 1" and page() == (first, secret)
+    assert page(path="/q")[0] == "page 2"
+    # Another session (another secret, or none yet) is shown the same page with a token of its own.
+    assert page(csrf="b") == ("page 1", "b")
+    shown, new_secret = page(csrf=None)
+    assert shown == "page 1" and new_secret not in ("a", "b")
+    assert page(variant="mentor")[0] == "page 3"
+    assert page(locale="en")[0] == page(locale="en")[0] == "page 4"
+    assert page(reader=1)[0] == "page 5"
+    assert page()[0] == "page 1" and len(renders) == 5
 
 
 def _counted(pages: list):
@@ -164,13 +177,12 @@ def _counted(pages: list):
     return render
 
 
-def test_a_page_with_a_message_to_flash_or_without_a_csrf_secret_is_not_remembered(app, make):
+def test_a_page_with_a_message_to_flash_is_not_remembered(app, make):
     rendered = []
-    with _request_of(app, make, csrf=None):
-        remembered_page(db.session, utcnow(), _counted(rendered))  # no CSRF secret yet
-        cookie_session["csrf_token"] = "a"
+    with _request_of(app, make):
         flash("保存しました")
         remembered_page(db.session, utcnow(), _counted(rendered))  # a message shown once
+        remembered_page(db.session, utcnow(), _counted(rendered))
         cookie_session.pop("_flashes")
         remembered_page(db.session, utcnow(), _counted(rendered))
         remembered_page(db.session, utcnow(), _counted(rendered))

@@ -1,5 +1,5 @@
-"""Pages remembered as rendered, for the signed-in person's own pages that are opened far more often than
-anything they show changes (issue 10): the learner's dashboard, a module's overview, an exercise.
+"""Pages remembered as rendered, for the pages opened far more often than anything they show changes (issue
+10): the learner's and the mentor's own pages, the organizer's cohorts index, a badge's public page.
 
 A page is remembered under the database's write revision: a number that every transaction which writes
 anything adds one to, in the same transaction (the session events below). Any committed change, to any
@@ -8,27 +8,29 @@ shows; nothing has to be told to forget. The price is that under many writes (a 
 are worked out again almost every time, as they were before.
 
 A page that depends on the time too says until when it is right (its next due date, an exercise opening):
-it is remembered until then, and never longer than MAX_AGE, so that the CSRF token of its forms is as fresh
-as that of a page left open in the browser for a few minutes."""
+it is remembered until then, and never longer than MAX_AGE (a bound on anything such a rule might miss)."""
 
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 
-from flask import request, session as cookie_session
+from flask import g, request, session as cookie_session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import BigInteger, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.db import Base, dialect_insert
 from app.core.memory import app_memory
 
-# Far below Flask-WTF's token lifetime (an hour): a remembered page's token has most of its life left.
 MAX_AGE = timedelta(minutes=5)
 # Pages kept as UTF-8 (half the size of the text in memory): 15 to 30 KB, the mentor queue's 50 rows 80 KB;
 # a few MB per worker.
 MEMORY_SIZE = 128
 
+# Stands for the CSRF token in a remembered page (Flask-WTF's tokens are URL-safe base64 with dots).
+_TOKEN_TEXT = "{enshu:csrf-token}"
+_TOKEN = _TOKEN_TEXT.encode()
 _WROTE = "enshu.wrote"
 _BUMPING = "enshu.bumping_write_revision"
 
@@ -87,34 +89,36 @@ def _forget_rolled_back_write(session: Session, previous_transaction) -> None:
 
 def remembered_page(session: Session, now: datetime, render: Callable[[], tuple[object, datetime | None]],
                     variant: Hashable = None):
-    """This request's page for its reader (path, signed-in session, language, and the view's `variant` of it)
-    as remembered at this write revision if it still holds at `now`, else `render()`: the page and the next
-    moment at which it would show something else with the same data (None: none). What render() gives that is
-    not a page (a redirect) is returned as it is, not remembered.
+    """This request's page for its reader (path, signed-in user's session id or none, language, and the view's
+    `variant` of it) as remembered at this write revision if it still holds at `now`, else `render()`: the
+    page and the next moment at which it would show something else with the same data (None: none). What
+    render() gives that is not a page (a redirect) is returned as it is, not remembered.
 
     Who may see the page is decided by render() too: for the same reader, at the same revision and before the
     next such moment, the answer is the same, and a refusal (an exception) is never remembered.
 
-    Only a session that already holds its CSRF secret (the page carries a token of it) and has no message to
-    flash (shown once) is served a remembered page; a page rendered by a request that wrote something
-    itself is not remembered (it shows what is not committed yet)."""
+    The page's forms carry the CSRF token of the session that asks: the token is kept out of the remembered
+    page and put back for each request. A session with a message to flash (shown once) is never served a
+    remembered page; a page rendered by a request that wrote something itself is not remembered (it shows
+    what is not committed yet)."""
     # Read before anything the page shows (with the signed-in user, in the same query), so that what it shows
     # is at least as new as the revision it is remembered under.
-    revision = current_user.write_revision
+    revision = current_user.write_revision if current_user.is_authenticated else None
     if revision is None:
         revision = write_revision(session)
-    if "csrf_token" not in cookie_session or "_flashes" in cookie_session:
+    if "_flashes" in cookie_session:
         return render()[0]
     memory = app_memory("pages", MEMORY_SIZE)
-    question = (request.full_path, current_user.get_id(), str(get_locale()), variant,
-                cookie_session["csrf_token"], revision)
+    question = (request.full_path, current_user.get_id(), str(get_locale()), variant, revision)
     found = memory.get(question)
     # Not for an earlier clock than the one it was rendered at (another worker's): it may show a later state.
     if found is not None and found[1] <= now < found[2]:
-        return found[0]
+        return found[0].replace(_TOKEN, generate_csrf().encode()) if _TOKEN in found[0] else found[0]
     page, changes_at = render()
     if isinstance(page, str) and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
-        memory.put(question, (page.encode(), now, min(changes_at, now + MAX_AGE) if changes_at else now + MAX_AGE))
+        # Flask-WTF keeps the request's token in g once a form asked for it.
+        kept = page.replace(generate_csrf(), _TOKEN_TEXT).encode() if "csrf_token" in g else page.encode()
+        memory.put(question, (kept, now, min(changes_at, now + MAX_AGE) if changes_at else now + MAX_AGE))
     return page
 
 

@@ -2,6 +2,7 @@
 revocation, a key change or a change of the stored document at once; baked PNGs are made once."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,24 @@ def test_the_status_list_is_signed_once_until_a_revocation_or_a_new_key(app, cli
     rotated = _status_list(client, credential)
     assert rotated["proof"]["verificationMethod"] != revoked["proof"]["verificationMethod"]
     assert rotated["proof"]["verificationMethod"] == signatures[-1] and len(signatures) == 3
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_page_is_remembered_for_every_visitor_with_a_token_of_their_own(app, completed, proof_checks):
+    path = f"/c/{completed[4].uuid}"
+    first, second = app.test_client(), app.test_client()
+    with QueryCounter(db.engine) as worked_out:
+        page = first.get(path).get_data(as_text=True)
+    with QueryCounter(db.engine) as remembered:
+        again = second.get(path).get_data(as_text=True)
+    # Only the write revision is read for the second visitor (app/core/page_memory.py).
+    assert remembered.count == 1 < worked_out.count
+    assert _csrf_token(page) != _csrf_token(again)
+    assert again.replace(_csrf_token(again), "") == page.replace(_csrf_token(page), "")
+    # Each visitor's language switch takes their own token, not the other's.
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert second.post("/language", data={"locale": "en", "csrf_token": _csrf_token(page)}).status_code == 400
+    assert second.post("/language", data={"locale": "en", "csrf_token": _csrf_token(again)}).status_code == 302

@@ -1,6 +1,7 @@
 """Public pages of a credential (page, certificate, evidence) and the verification of an upload."""
 
 import json
+from datetime import datetime
 from functools import lru_cache
 
 import segno
@@ -18,6 +19,7 @@ from app.badges.views.blueprint import bp, issued_or_404, settings
 from app.cohorts.models import Enrolment
 from app.completions.models import CompletionRecord
 from app.core import authz
+from app.core.page_memory import remembered_page
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
 
@@ -36,9 +38,9 @@ _SHOWN = (joinedload(Credential.issuer), joinedload(Credential.achievement),
           joinedload(Credential.completion_record).joinedload(CompletionRecord.enrolment).joinedload(Enrolment.cohort))
 
 
-def _public_context(credential: Credential) -> dict:
+def _public_context(credential: Credential, now: datetime) -> dict:
     urls = settings()[1]
-    report = verify_stored(db.session, credential, urls, utcnow())
+    report = verify_stored(db.session, credential, urls, now)
     public_url = urls.public_page(credential.uuid)
     return {"credential": credential, "report": report, "public_url": public_url, "qr_svg": _qr_svg(public_url),
             "record": credential.completion_record, "issuer": credential.issuer,
@@ -51,15 +53,22 @@ def _public_context(credential: Credential) -> dict:
 @bp.route("/c/<uuid>")
 @authz.public
 def public_page(uuid: str):
-    credential = issued_or_404(uuid, *_SHOWN)
-    return render_template("badges/public.html", **_public_context(credential),
-                           exercises=accepted_exercises(db.session, credential.completion_record_id))
+    now = utcnow()
+
+    def render():
+        credential = issued_or_404(uuid, *_SHOWN)
+        context = _public_context(credential, now)
+        # A verdict other than genuine or revoked may change with the time (not valid yet): not remembered.
+        return render_template("badges/public.html", **context,
+                               exercises=accepted_exercises(db.session, credential.completion_record_id)
+                               ), None if context["report"].outcome in ("genuine", "revoked") else now
+    return remembered_page(db.session, now, render)
 
 
 @bp.route("/c/<uuid>/certificate")
 @authz.public
 def certificate(uuid: str):
-    return render_template("badges/certificate.html", **_public_context(issued_or_404(uuid, *_SHOWN)))
+    return render_template("badges/certificate.html", **_public_context(issued_or_404(uuid, *_SHOWN), utcnow()))
 
 
 @bp.route("/c/<uuid>/evidence/<slug>")
