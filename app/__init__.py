@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
     from app.auth.models import User
     from app.auth.services import user_for_session
+    # Importing page_memory also connects its session events: from here on every write is counted.
     from app.core.page_memory import write_revision_column
     from app.notifications.queries import unread_count_of_user
 
@@ -153,7 +154,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_unit_of_work(app: Flask) -> None:
-    from app.core import page_memory, transaction, urls  # noqa: F401  (page_memory: every write is counted)
+    from app.core import transaction, urls
     transaction.init_app(app, db.session)
     urls.init_app(app)
 

@@ -118,7 +118,7 @@ def remembered_page(session: Session, now: datetime, render: Callable[[], tuple[
     if isinstance(page, str) and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
         # Flask-WTF keeps the request's token in g once a form asked for it.
         kept = page.replace(generate_csrf(), _TOKEN_TEXT).encode() if "csrf_token" in g else page.encode()
-        memory.put(question, (kept, now, min(changes_at, now + MAX_AGE) if changes_at else now + MAX_AGE))
+        memory.put(question, (kept, now, min(changes_at or now + MAX_AGE, now + MAX_AGE)))
     return page
 
 

@@ -7,7 +7,7 @@ from app.core.db import utcnow
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-__all__ = ["TOKYO", "utcnow", "tokyo_to_utc", "start_of_day", "end_of_day", "tokyo_date", "next_day_starts"]
+__all__ = ["TOKYO", "utcnow", "tokyo_to_utc", "start_of_day", "end_of_day", "tokyo_date", "next_day_starts", "first_to_come"]
 
 
 def tokyo_to_utc(local: datetime) -> datetime:
@@ -34,3 +34,9 @@ def tokyo_date(moment: datetime) -> date:
 def next_day_starts(now: datetime) -> datetime:
     """The first moment of the day after `now`'s in Tokyo, in UTC: when a page's "today" becomes another day."""
     return start_of_day(tokyo_date(now) + timedelta(days=1))
+
+
+def first_to_come(now: datetime, *moments: datetime | None) -> datetime | None:
+    """The earliest of `moments` at or after `now` (None and past ones left out), or None: when a page next
+    shows otherwise with the same data."""
+    return min((moment for moment in moments if moment is not None and moment >= now), default=None)

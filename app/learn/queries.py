@@ -11,6 +11,7 @@ from app.cohorts.models import Cohort, Enrolment, MentorAssignment, ScheduledExe
 from app.completions.models import CompletionRecord
 from app.completions.queries import records_by_enrolment
 from app.content.models import Exercise, Material, ModuleVersion, RubricCriterion
+from app.core.timeutil import first_to_come
 from app.deadlines.models import Extension
 from app.deadlines.queries import effective_due_dates, effective_due_sql
 from app.submissions.models import Submission, SubmissionStatus
@@ -70,12 +71,10 @@ class Dashboard:
     def changes_at(self, now: datetime) -> datetime | None:
         """The next moment at which the same data shows otherwise (a remembered page holds until then): a
         due date passes (overdue), an exercise opens, a cohort ends (nothing more is due next)."""
-        moments = [moment for progress in self.cohorts
-                   for moment in (progress.cohort.ends_at,
-                                  *(item.due_at for item in progress.exercises),
-                                  *(item.lock.opens_at for item in progress.exercises if item.lock))
-                   if moment is not None and moment >= now]
-        return min(moments, default=None)
+        return first_to_come(now, *(moment for progress in self.cohorts
+                                    for moment in (progress.cohort.ends_at,
+                                                   *(item.due_at for item in progress.exercises),
+                                                   *(item.lock.opens_at for item in progress.exercises if item.lock))))
 
 
 def learner_dashboard(session: Session, user: User, now: datetime, cohort_id: int | None = None) -> Dashboard:

@@ -20,7 +20,7 @@ from app.core.markdown import render_markdown
 from app.core.page_memory import remembered_form_page, remembered_page
 from app.core.storage import FileStorage
 from app.core.templating import ActionForm, draft_label
-from app.core.timeutil import next_day_starts, utcnow
+from app.core.timeutil import first_to_come, next_day_starts, utcnow
 from app.deadlines.forms import ExtensionRequestForm
 from app.deadlines.services import submissions_open_for
 from app.extensions import db
@@ -132,9 +132,8 @@ def _changes_at(now: datetime, cohort, state, draft) -> datetime | None:
     """The next moment at which the exercise page shows otherwise with the same data: its due date passes,
     it opens, the cohort starts or ends (submitting opens or closes), a new day begins in Japan (a draft's
     label gives its date then)."""
-    moments = [state.due_at, cohort.starts_at, cohort.ends_at, state.lock and state.lock.opens_at,
-               draft and next_day_starts(now)]
-    return min((moment for moment in moments if moment and moment >= now), default=None)
+    return first_to_come(now, state.due_at, cohort.starts_at, cohort.ends_at, state.lock and state.lock.opens_at,
+                         draft and next_day_starts(now))
 
 
 def _exercise_page(cohort_id: int, exercise_id: int, now: datetime):

@@ -16,7 +16,7 @@ from app.core.memory import app_memory
 from app.core.page_memory import remembered_form_page, remembered_page
 from app.core.templating import current_locale, draft_label, tokyo_datetime
 from app.core.textdiff import line_diff
-from app.core.timeutil import next_day_starts, utcnow
+from app.core.timeutil import first_to_come, next_day_starts, utcnow
 from app.extensions import db
 from app.groups.queries import mentored_group_ids
 from app.reviews import (annotations, bank, blind, claims, discussion, fairness, gate, history as reviews_history,
@@ -83,10 +83,10 @@ def queue():
                                     tallies=_queue_tallies())
         # Besides the data, the page changes when a claim it shows expires, and each day (how long work has
         # waited for review: "past the review target").
-        moments = [next_day_starts(now), *(item.claim.expires_at for item in page.items if item.claim)]
         return render_template("reviews/queue.html", page=page, cohort_id=cohort_id, exercise_slug=exercise_slug,
                                withdrawn=withdrawn, group_id=group_id, state=state, now=now,
-                               claim_form=ClaimForm()), min(moments)
+                               claim_form=ClaimForm()), first_to_come(
+            now, next_day_starts(now), *(item.claim.expires_at for item in page.items if item.claim))
     return remembered_page(db.session, now, render)
 
 
@@ -300,7 +300,7 @@ def _review_page(submission_id: int, now: datetime):
         messages=discussion.thread(db.session, submission.id), message_form=MessageForm(),
         # Issue 13 (review checks): a decision on the latest version held or awaiting a second mentor.
         **proposal_context(submission, checks.proposal, checks.is_lead),
-    ), status, min(filter(None, (next_day_starts(now), checks.claim and checks.claim.expires_at)))
+    ), status, first_to_come(now, next_day_starts(now), checks.claim and checks.claim.expires_at)
 
 
 def _comment_form(submission, latest) -> CommentForm:
