@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
+from frozendict import frozendict
 from pyld import jsonld
 
 CONTEXT_DIR = Path(__file__).parent / "contexts"
@@ -69,11 +70,44 @@ def _check_iris(node) -> None:
                 _check_iris(value)
 
 
+# Processed contexts by (active context, local context, how it is applied); see _Processor. A credential
+# and its proof use a dozen; the cap keeps uploads with ever new inline contexts from growing it.
+_processed_contexts: dict[tuple, frozendict] = {}
+_PROCESSED_CONTEXTS_KEPT = 64
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """PyLD's processor, remembering each context it processed on top of an immutable active context.
+
+    PyLD keeps processed contexts itself, but keyed by the active context's id, and a type-scoped
+    context gives each node a fresh copy with a new id: so the OB 3.0 contexts' scoped term
+    definitions were processed again for every node of every credential (about half the time of
+    signing one). An active context that PyLD has frozen never changes, so its id and the local
+    context determine the result."""
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
+                         validate_scoped=True, cycles=None):
+        if cycles or not isinstance(active_ctx, frozendict) or "_uuid" not in active_ctx:
+            return super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                            validate_scoped, cycles)
+        key = (active_ctx["_uuid"], json.dumps(local_ctx, sort_keys=True, default=dict), override_protected,
+               propagate, validate_scoped, options.get("base"), options.get("processingMode"))
+        processed = _processed_contexts.get(key)
+        if processed is None:
+            processed = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                                 validate_scoped, cycles)
+            if isinstance(processed, frozendict):
+                if len(_processed_contexts) >= _PROCESSED_CONTEXTS_KEPT:
+                    _processed_contexts.clear()  # documents with ever new inline contexts: start again
+                _processed_contexts[key] = processed
+        return processed
+
+
 def _undefined_property(name):
     raise UndefinedTerm(f"property '{name}' is not defined by any context")
 
 
-class _CheckingProcessor(jsonld.JsonLdProcessor):
+class _CheckingProcessor(_Processor):
     """Drops no term silently and refuses relative IRIs in the expanded form, including the expansion
     that canonicalisation makes on its way to RDF (so the document is expanded once, not twice)."""
 
@@ -98,4 +132,4 @@ def canonicalize_fully_defined(document: dict) -> str:
 
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads."""
-    return _normalize(jsonld.JsonLdProcessor(), document)
+    return _normalize(_Processor(), document)

@@ -7,12 +7,13 @@ import hashlib
 import json
 from datetime import datetime
 
+from pyld import jsonld
 from sqlalchemy import select
 
 from app.auth.models import Role
 from app.badges import proofs
 from app.badges.keys import to_multibase
-from app.badges.ld import canonicalize, canonicalize_fully_defined
+from app.badges.ld import canonicalize, canonicalize_fully_defined, document_loader
 from app.badges.listeners import badge_settings, issue_pending_credentials
 from app.badges.models import Credential
 from app.completions.signals import completion_recorded
@@ -70,3 +71,34 @@ def test_issuing_a_credential_runs_as_many_statements_for_one_exercise_as_for_fi
     document = json.loads(credential.ob3_json)
     assert [e["name"] for e in document["evidence"][:5]] == [f"課題{n}" for n in range(1, 6)]
     assert digital_bazaar_verify(document, issuer_documents(client, document))["verified"] is True
+
+
+def _pyld_canonical(document: dict) -> str:
+    """The canonical form as PyLD computes it with no context remembered between documents."""
+    return jsonld.JsonLdProcessor().normalize(document, {"documentLoader": document_loader, "base": None,
+                                                         "algorithm": "URDNA2015", "format": "application/n-quads"})
+
+
+def test_contexts_are_processed_once_and_the_canonical_form_is_pyld_s_own(completed, monkeypatch):
+    unsigned = {k: v for k, v in json.loads(completed[4].ob3_json).items() if k != "proof"}
+    assert canonicalize(unsigned) == canonicalize_fully_defined(unsigned) == _pyld_canonical(unsigned)
+
+    terms_defined = []
+    define = jsonld.JsonLdProcessor._create_term_definition
+    monkeypatch.setattr(jsonld.JsonLdProcessor, "_create_term_definition",
+                        lambda self, active_ctx, local_ctx, term, *args, **kwargs:
+                        terms_defined.append(term) or define(self, active_ctx, local_ctx, term, *args, **kwargs))
+    canonicalize_fully_defined({**unsigned, "name": "別の名前"})
+    assert terms_defined == []
+
+
+def test_the_same_term_in_different_inline_contexts_is_told_apart(completed):
+    # Contexts are remembered by what they say: two documents that define "note" differently each
+    # get their own meaning of it.
+    unsigned = {k: v for k, v in json.loads(completed[4].ob3_json).items() if k != "proof"}
+    documents = [{**unsigned, "@context": [*unsigned["@context"], {"note": f"https://example.jp/terms/{n}#note"}],
+                  "credentialSubject": {**unsigned["credentialSubject"], "note": "メモ"}} for n in (1, 2)]
+    canonical = [canonicalize_fully_defined(d) for d in documents]
+
+    assert canonical == [_pyld_canonical(d) for d in documents]
+    assert "<https://example.jp/terms/1#note>" in canonical[0] and "<https://example.jp/terms/2#note>" in canonical[1]
