@@ -66,7 +66,7 @@ def ob3_credential(credential: Credential, email: str, evidence: list[dict], iss
                    urls: BadgeUrls) -> dict:
     """The unsigned OpenBadgeCredential for `credential`."""
     achievement = credential.achievement
-    status_url = urls.status_list(credential.issuer_id)
+    status_url = urls.status_list(credential.issuer.id)
     document = {
         "@context": [VC_V2, OB_V3],
         "id": f"urn:uuid:{credential.uuid}",

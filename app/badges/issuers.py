@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth import audit
 from app.auth.models import User
@@ -24,7 +24,8 @@ class IssuerDefaults:
 
 def ensure_issuer(session: Session, keys: KeyStore, defaults: IssuerDefaults) -> Issuer:
     """The default issuer (the programme office), created with a signing key on first use."""
-    issuer = session.scalar(select(Issuer).where(Issuer.organization_id.is_(None)).order_by(Issuer.id).limit(1))
+    issuer = session.scalar(select(Issuer).where(Issuer.organization_id.is_(None)).order_by(Issuer.id).limit(1)
+                            .options(joinedload(Issuer.keys)))  # for its signing key
     if issuer is None:
         issuer = Issuer(name_ja=defaults.name_ja, name_en=defaults.name_en, url=defaults.url, email=defaults.email,
                         identifier_method=IdentifierMethod.DID_KEY if defaults.uses_did_key else IdentifierMethod.HTTPS)

@@ -76,9 +76,11 @@ def _next_status_index(session: Session, issuer: Issuer) -> int:
 def _sign(session: Session, credential: Credential, keys: KeyStore, urls: BadgeUrls, now: datetime,
           evidence: list[dict] | None = None) -> None:
     """Sign and issue; the evidence is the completion record's unless given (a level badge's)."""
-    if evidence is None:
-        evidence = _evidence(credential.completion_record, credential, session, urls)
-    document = documents.ob3_credential(credential, credential.recipient.email, evidence, now, urls)
+    # A new credential is written once, signed: the evidence's queries read nothing it writes.
+    with session.no_autoflush:
+        if evidence is None:
+            evidence = _evidence(credential.completion_record, credential, session, urls)
+        document = documents.ob3_credential(credential, credential.recipient.email, evidence, now, urls)
     key = credential.issuer.signing_key
     signed = proofs.sign(document, keys.private_key(key.public_key_multibase),
                          documents.verification_method(key, urls), now)
@@ -105,9 +107,8 @@ def create_credential(session: Session, record: CompletionRecord, *, keys: KeySt
                             recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
                             evidence_public=learner.publishes_badge_evidence)
     session.add(credential)
-    session.flush()
     if not record.enrolment.cohort.badges_need_approval:
-        _sign(session, credential, keys, urls, now)
+        _sign(session, credential, keys, urls, now)  # inserted signed, in one statement
     session.flush()
     return credential
 
@@ -131,7 +132,6 @@ def create_level_credential(session: Session, learner: User, level: int, evidenc
                             recipient_salt=secrets.token_hex(16), display_name=learner.display_name,
                             evidence_public=learner.publishes_badge_evidence)
     session.add(credential)
-    session.flush()
     _sign(session, credential, keys, urls, now, evidence)
     return credential
 

@@ -1,6 +1,5 @@
 """Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite (W3C VC-DI-EDDSA)."""
 
-import copy
 import hashlib
 from datetime import datetime
 from typing import Callable
@@ -45,7 +44,7 @@ def _hash_data(canonical_document: str, context, proof_options: dict) -> bytes:
 
 
 def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: str, created: datetime) -> dict:
-    """A copy of `document` with an embedded DataIntegrityProof.
+    """A copy of `document` with an embedded DataIntegrityProof (its values shared, not copied).
     Raises UndefinedTerm when a term would be left out of the signature."""
     # Checked in the expansion that canonicalisation makes anyway: the document is expanded once.
     canonical_document = canonicalize_fully_defined(_unsigned(document))
@@ -57,9 +56,7 @@ def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: st
         "proofPurpose": "assertionMethod",
     }
     signature = private_key.sign(_hash_data(canonical_document, document["@context"], proof))
-    signed = copy.deepcopy(document)
-    signed["proof"] = {**proof, "proofValue": to_multibase(signature)}
-    return signed
+    return {**document, "proof": {**proof, "proofValue": to_multibase(signature)}}
 
 
 # An Ed25519 signature is 64 bytes: at most 88 base58 digits after the multibase "z". The cap comes

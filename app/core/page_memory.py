@@ -17,10 +17,10 @@ from flask import g, request, session as cookie_session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import BigInteger, event, select
+from sqlalchemy import BigInteger, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from app.core.db import Base, dialect_insert
+from app.core.db import Base
 from app.core.memory import app_memory
 
 MAX_AGE = timedelta(minutes=5)
@@ -32,7 +32,6 @@ MEMORY_SIZE = 128
 _TOKEN_TEXT = "{enshu:csrf-token}"
 _TOKEN = _TOKEN_TEXT.encode()
 _WROTE = "enshu.wrote"
-_BUMPING = "enshu.bumping_write_revision"
 
 
 class WriteRevision(Base):
@@ -61,8 +60,13 @@ def _note_flushed_write(session: Session, flush_context) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement_write(state) -> None:
     # Bulk INSERT, UPDATE and DELETE statements run through the session, not its flush.
-    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(_BUMPING):
+    # (The count's own statement is text, which is none of these: it does not count itself for the next one.)
+    if state.is_insert or state.is_update or state.is_delete:
         state.session.info[_WROTE] = True
+
+
+_BUMP_WRITE_REVISION = text(f"INSERT INTO {WriteRevision.__tablename__} (id, number) VALUES (1, 1) "
+                            f"ON CONFLICT (id) DO UPDATE SET number = {WriteRevision.__tablename__}.number + 1")
 
 
 @event.listens_for(Session, "before_commit")
@@ -71,14 +75,10 @@ def _count_the_write(session: Session) -> None:
     session.flush()
     if not session.info.pop(_WROTE, False):
         return
-    insert = dialect_insert(session)(WriteRevision).values(id=1, number=1)
-    session.info[_BUMPING] = True
-    try:
-        # One statement, safe when two transactions count at once (the second waits for the first's row).
-        session.execute(insert.on_conflict_do_update(index_elements=[WriteRevision.id],
-                                                     set_={"number": WriteRevision.number + 1}))
-    finally:
-        session.info.pop(_BUMPING, None)
+    # One statement, safe when two transactions count at once (the second waits for the first's row). As
+    # text, because SQLAlchemy 2.0 compiles a dialect's INSERT ... ON CONFLICT again for every execution, and
+    # this runs in every transaction that writes; SQLite and PostgreSQL spell it the same.
+    session.execute(_BUMP_WRITE_REVISION)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -4,7 +4,7 @@ the caller commits (and the mail waits for that commit, app/notifications/mailin
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, or_, select, text, update
+from sqlalchemy import delete, exists, insert, or_, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import User
@@ -13,7 +13,7 @@ from app.cohorts.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus,
 from app.core.db import dialect_insert
 from app.deadlines.models import Extension, ExtensionStatus
 from app.deadlines.queries import effective_due_of_schedule
-from app.notifications.models import REMINDER_CONDITION, MailOptOut, Notification, NotificationKind
+from app.notifications.models import REMINDER_CONDITION, REMINDER_KINDS, MailOptOut, Notification, NotificationKind
 from app.reviews.models import Decision, Review
 from app.submissions.models import Submission, SubmissionVersion
 
@@ -32,6 +32,9 @@ def create_notification(session: Session, *, recipient_id: int, kind: Notificati
     values = dict(recipient_id=recipient_id, kind=kind, cohort_id=cohort_id, exercise_id=exercise_id,
                   submission_id=submission_id, credential_id=credential_id, extension_id=extension_id,
                   due_at=due_at, created_at=now)
+    if kind not in REMINDER_KINDS:
+        # No unique index applies: a plain INSERT, which SQLAlchemy 2.0 compiles once (not so ON CONFLICT).
+        return session.scalars(insert(Notification).values(**values).returning(Notification)).one()
     statement = (dialect_insert(session)(Notification).values(**values)
                  .on_conflict_do_nothing(index_elements=["recipient_id", "kind", "cohort_id", "exercise_id"],
                                          index_where=text(REMINDER_CONDITION))

@@ -47,7 +47,7 @@ def test_signing_again_gives_the_stored_credential_byte_for_byte(app, client, co
     assert digital_bazaar_verify(signed_again, issuer_documents(client, signed_again))["verified"] is True
 
 
-def _statements_to_issue_the_second_credential(app, make, exercises: int) -> tuple[int, Credential]:
+def _statements_to_issue_the_second_credential(app, make, exercises: int) -> tuple[QueryCounter, Credential]:
     """Two learners complete a module of `exercises` exercises; the first one's credential is issued
     (making the module's achievement), then the second one's is counted."""
     mentor = make.user(Role.MENTOR)
@@ -60,14 +60,17 @@ def _statements_to_issue_the_second_credential(app, make, exercises: int) -> tup
     db.session.expire_all()
     with QueryCounter(db.engine) as counter:
         assert issue_pending_credentials(db.session, app.config, [records[1].id]) == (1, 0)
-    return counter.count, db.session.scalar(select(Credential).where(Credential.completion_record_id == records[1].id))
+    return counter, db.session.scalar(select(Credential).where(Credential.completion_record_id == records[1].id))
 
 
 def test_issuing_a_credential_runs_as_many_statements_for_one_exercise_as_for_five(app, client, make):
     one, _ = _statements_to_issue_the_second_credential(app, make, exercises=1)
     five, credential = _statements_to_issue_the_second_credential(app, make, exercises=5)
 
-    assert one == five
+    assert one.count == five.count <= 15
+    # Each statement is compiled once per process, not for every credential (INSERT ... ON CONFLICT of
+    # SQLAlchemy 2.0's dialects is not: the write revision's count and a notification avoid it).
+    assert five.uncacheable == []
     document = json.loads(credential.ob3_json)
     assert [e["name"] for e in document["evidence"][:5]] == [f"課題{n}" for n in range(1, 6)]
     assert digital_bazaar_verify(document, issuer_documents(client, document))["verified"] is True
