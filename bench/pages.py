@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages_client import Session, wait_until_up  # noqa: E402
-from pages_targets import pick_targets, version_count  # noqa: E402
+from pages_targets import page_paths, pick_targets, version_count  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -230,22 +230,15 @@ def _pages(base: str, targets: dict, only: str | None) -> list[dict]:
     mentor = Session(base).login(targets["mentor_email"], targets["password"])
     organizer = Session(base).login(targets["organizer_email"], targets["password"])
     visitor = Session(base)
-    uuid, cohort, exercise = targets["credential_uuid"], targets["learner_cohort_id"], targets["learner_exercise_id"]
+    sessions = {"learner": learner, "mentor": mentor, "organizer": organizer, "visitor": visitor}
+    uuid = targets["credential_uuid"]
     submit_path = f"/cohorts/{targets['submitter_cohort_id']}/exercises/{targets['submitter_exercise_id']}"
     credential = visitor.get(f"/c/{uuid}/credential.json", expect=200)
     pages = [
         {"name": "floor: /healthz", "session": visitor, "path": "/_bench/healthz"},
         {"name": FLOOR, "session": visitor, "path": "/_bench/query50"},
-        {"name": "learner dashboard", "session": learner, "path": "/"},
-        {"name": "module overview", "session": learner, "path": f"/cohorts/{cohort}/"},
-        {"name": "exercise page", "session": learner, "path": f"/cohorts/{cohort}/exercises/{exercise}"},
-        {"name": "mentor queue", "session": mentor, "path": "/review/"},
-        {"name": "review page", "session": mentor, "path": f"/review/submissions/{targets['review_submission_id']}"},
-        {"name": "organizer progress (biggest)", "session": organizer,
-         "path": f"/manage/progress/cohorts/{targets['biggest_cohort_id']}"},
-        {"name": "organizer cohorts index", "session": organizer, "path": "/manage/cohorts/"},
-        {"name": "public badge page", "session": visitor, "path": f"/c/{uuid}"},
-        {"name": "credential JSON", "session": visitor, "path": f"/c/{uuid}/credential.json"},
+        *({"name": name, "session": sessions[role], "path": path}
+          for name, (role, path) in page_paths(targets).items()),
         {"name": "verify upload (POST)", "session": visitor, "path": "/verify", "method": "POST", "expect": 200,
          "form": lambda token: visitor.multipart({"csrf_token": token, "submit": "Check"},
                                                  ("file", "credential.json", credential))},

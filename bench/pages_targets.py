@@ -1,5 +1,7 @@
 """Which rows bench/pages.py opens: read from the generated database with the app's own models."""
 
+from urllib.parse import quote
+
 from sqlalchemy import func, select
 
 from app import create_app
@@ -60,6 +62,39 @@ def targets_in(session, now) -> dict:
             "submitter_exercise_id": submitter.exercise_id, "submitter_submission_id": submitter.id,
             "mentor_email": email[mentor_id], "mentor_queue_length": queue_length, "review_submission_id": review,
             "organizer_email": organizer, "credential_uuid": credential}
+
+
+# A word of many catalogue courses' titles, as a learner types it in the search box (percent-encoded for wrk).
+CATALOGUE_SEARCH = "/catalogue/?q=" + quote("データ")
+
+
+def page_paths(targets: dict) -> dict[str, tuple[str, str]]:
+    """The pages bench/pages.py measures with GET (floors aside), each with who opens it: the issue's nine,
+    the role homes, and the pages of later issues (the catalogue's search, the learner's record, the map and
+    the exports). tests/test_query_budgets.py counts their queries."""
+    cohort, exercise, uuid = targets["learner_cohort_id"], targets["learner_exercise_id"], targets["credential_uuid"]
+    biggest = targets["biggest_cohort_id"]
+    return {
+        "learner dashboard": ("learner", "/"),
+        "mentor home": ("mentor", "/"),
+        "organizer home": ("organizer", "/"),
+        "module overview": ("learner", f"/cohorts/{cohort}/"),
+        "exercise page": ("learner", f"/cohorts/{cohort}/exercises/{exercise}"),
+        "mentor queue": ("mentor", "/review/"),
+        "review page": ("mentor", f"/review/submissions/{targets['review_submission_id']}"),
+        "organizer progress (biggest)": ("organizer", f"/manage/progress/cohorts/{biggest}"),
+        "organizer cohorts index": ("organizer", "/manage/cohorts/"),
+        "public badge page": ("visitor", f"/c/{uuid}"),
+        "credential JSON": ("visitor", f"/c/{uuid}/credential.json"),
+        "catalogue search": ("learner", CATALOGUE_SEARCH),
+        "learner record": ("learner", "/me/record"),
+        "visibility map": ("organizer", "/manage/visibility/"),
+        "visibility coverage": ("organizer", "/manage/visibility/coverage"),
+        "progress export CSV": ("organizer", f"/manage/progress/cohorts/{biggest}/export.csv"),
+        "progress export Excel": ("organizer", f"/manage/progress/cohorts/{biggest}/export.xlsx"),
+        "areas CSV": ("organizer", "/manage/visibility/areas.csv"),
+        "training records CSV": ("organizer", "/manage/visibility/training-records.csv"),
+    }
 
 
 def version_count(submission_id: int) -> int:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.seed import services as seed
 from app.seed.sizes import SIZES
 from app.submissions.services import submit_version
-from bench.pages_targets import targets_in
+from bench.pages_targets import page_paths, targets_in
 from tests.conftest import _empty_all_tables, login
 
 
@@ -124,24 +124,6 @@ def test_self_enrolment_pages_query_count_does_not_grow_with_the_waiting_list(ap
     assert counts[0] == counts[1] <= QUERY_BUDGET, counts
 
 
-def _bench_pages(targets: dict) -> dict[str, tuple[str, str]]:
-    """The pages bench/pages.py measures (floors aside), each with who opens it."""
-    cohort, exercise, uuid = targets["learner_cohort_id"], targets["learner_exercise_id"], targets["credential_uuid"]
-    return {
-        "learner dashboard": ("learner", "/"),
-        "mentor home": ("mentor", "/"),
-        "organizer home": ("organizer", "/"),
-        "module overview": ("learner", f"/cohorts/{cohort}/"),
-        "exercise page": ("learner", f"/cohorts/{cohort}/exercises/{exercise}"),
-        "mentor queue": ("mentor", "/review/"),
-        "review page": ("mentor", f"/review/submissions/{targets['review_submission_id']}"),
-        "organizer progress (biggest)": ("organizer", f"/manage/progress/cohorts/{targets['biggest_cohort_id']}"),
-        "organizer cohorts index": ("organizer", "/manage/cohorts/"),
-        "public badge page": ("visitor", f"/c/{uuid}"),
-        "credential JSON": ("visitor", f"/c/{uuid}/credential.json"),
-    }
-
-
 def _scale_counts(app, runner, size: str) -> dict[str, int]:
     """Generate `size` with the services of `flask seed scale`, then count each bench page's queries
     (the second request of a signed-in session: what every request after the first costs)."""
@@ -157,7 +139,7 @@ def _scale_counts(app, runner, size: str) -> dict[str, int]:
         user = db.session.scalar(select(User).where(User.email == targets[f"{role}_email"]))
         clients[role] = login(app.test_client(), user, targets["password"])
     counts = {}
-    for name, (role, path) in _bench_pages(targets).items():
+    for name, (role, path) in page_paths(targets).items():
         assert clients[role].get(path).status_code == 200, name
         counts[name] = _queries(app, clients[role], path)
     return counts

@@ -12,6 +12,8 @@ from app.auth.services import load_municipalities
 from app.badges.verification import verify_document
 from app.badges.listeners import badge_settings
 from app.badges.models import Credential, CredentialStatus
+from app.catalogue.models import CatalogueCourse, CatalogueTopic, CourseDone
+from app.catalogue.queries import Filters, search
 from app.cohorts.models import Cohort, Enrolment
 from app.completions.models import CompletionRecord
 from app.completions.services import _weighted_score
@@ -19,6 +21,7 @@ from app.extensions import db
 from app.reviews.models import Review
 from app.reviews.services import points_needed_to_pass
 from app.seed import services
+from app.seed.catalogue import courses_for
 from app.seed.sizes import SIZES
 from app.submissions.models import Submission
 from tests.conftest import _empty_all_tables, login
@@ -61,6 +64,18 @@ def test_xs_has_the_people_and_the_one_cohort_of_its_row_in_the_size_table(xs):
     assert kinds == {"municipality"}
     assert xs.counts["user_account"] == 12 and xs.counts["submission_version"] == _count(Review) + _count(
         Submission, Submission.status == "awaiting_review")
+
+
+def test_the_catalogue_has_its_courses_found_by_the_search_and_marked_done_by_learners(xs):
+    courses = db.session.scalars(select(CatalogueCourse)).all()
+    assert len(courses) == courses_for(SIZES["XS"].learners) == xs.counts["catalogue_course"] == 20
+    assert all(c.topics for c in courses) and xs.counts["catalogue_topic"] == _count(CatalogueTopic)
+    # The search index was filled as the rows were inserted: a word is found where the text has it.
+    learner = db.session.scalar(select(User.id).where(User.role == Role.LEARNER).limit(1))
+    found = search(db.session, Filters(words="データ"), user_id=learner)
+    assert 0 < found.total == sum("データ" in c.search_text for c in courses) < len(courses)
+    marked_by = set(db.session.scalars(select(User.role).join(CourseDone, CourseDone.user_id == User.id)))
+    assert marked_by == {"learner"} and _count(CourseDone) == xs.counts["catalogue_course_done"] > 0
 
 
 def test_generated_versions_are_numbered_reviewed_once_and_decided_by_the_cohorts_mentor(xs):
@@ -160,7 +175,7 @@ def _snapshot(tables) -> dict:
 def test_the_same_seed_gives_the_same_rows_and_another_seed_other_rows(app, runner):
     _load_setup(runner)
     tables = _generate(app, seed=7).counts
-    assert len(tables) == 13
+    assert len(tables) == 16
     first = _snapshot(tables)
     db.session.remove()
     _empty_all_tables()

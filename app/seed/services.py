@@ -1,5 +1,5 @@
-"""`flask seed scale`: users, cohorts and their work at a size from sizes.SIZES, written with bulk
-inserts (one statement per table and cohort). Deterministic: the same seed and `now` give the same
+"""`flask seed scale`: users, cohorts and their work at a size from sizes.SIZES, and the course catalogue,
+written with bulk inserts (one statement per table and cohort). Deterministic: the same seed and `now` give the same
 rows, except what must be secret or fresh (password hash salt, signing key, so signatures).
 
 One data set per database: a second run is refused (ScaleDataExists); start from an empty database
@@ -24,6 +24,7 @@ from app.badges.urls import BadgeUrls
 from app.cohorts.models import Cohort, CohortStatus, Enrolment, MentorAssignment, ScheduledExercise
 from app.content.models import ModuleVersion, Question
 from app.content.services import current_module_versions
+from app.seed.catalogue import write_catalogue
 from app.seed.journeys import DAY, CohortFrame, CriterionSpec, ExerciseSpec, QuestionSpec
 from app.seed.signing import Signer
 from app.seed.sizes import Size
@@ -204,6 +205,7 @@ def generate(session: Session, size: Size, *, seed: int, now: datetime, keys: Ke
     finally:
         signer.close()
     writer.finish()
+    write_catalogue(bulk, rng, setting.people[str(Role.LEARNER)], now)
     report.counts.update(bulk.counts)
     report.seconds = time.perf_counter() - started
     return report
