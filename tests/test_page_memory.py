@@ -9,15 +9,18 @@ from flask import flash, session as cookie_session
 from flask_babel import refresh
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.auth.models import User
+from app.catalogue.models import CatalogueCourse
+from app.catalogue.services import mark_done, search_text
 from app.core.db import utcnow
 from app.core.page_memory import MAX_AGE, remembered_page, write_revision
 from app.core.timeutil import next_day_starts, start_of_day, tokyo_date
 from app.extensions import db
 from app.reviews import claims, fairness, gate
 from app.submissions.services import save_answer_draft
+from app.visibility import queries
 from tests.test_query_budgets import QueryCounter
 from tests.test_remembered_counts import World, without_csrf_tokens
 
@@ -295,3 +298,85 @@ def test_the_cohorts_index_shows_a_new_cohort_at_once(app, make, login_as):
     assert again == first and again_cost <= 3 < first_cost and "新しい受講期" not in first
     make.cohort(name="新しい受講期")
     assert "新しい受講期" in organizer.get("/manage/cohorts/").get_data(as_text=True)
+
+
+def test_the_mentor_home_shows_new_work_at_once_and_a_day_more_waited_on_time(app, make, login_as, monkeypatch):
+    world = World(app, make)
+    mentor = _signed_in(login_as, world.mentor)
+    oldest = world.version(world.learners[0], world.first).submission
+    # A whole day after the oldest work shown was submitted, it has waited a day more: worked out again.
+    day_more = oldest.last_submitted_at + timedelta(days=1)
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.home.views.utcnow", lambda: moment)
+        return _shown(mentor, "/")
+
+    first, first_cost = at(day_more - timedelta(seconds=60))
+    again, again_cost = at(day_more - timedelta(seconds=30))
+    assert again == first and again_cost <= 3 < first_cost
+    assert at(day_more + timedelta(seconds=1))[1] == first_cost
+    # The third learner submits their second exercise: one more row with their name, at once.
+    shown = first.count("受講者2")
+    world.submit(world.learners[2], world.later)
+    db.session.commit()
+    assert at(day_more + timedelta(seconds=2))[0].count("受講者2") > shown
+
+
+def test_the_visibility_pages_show_a_change_at_once_and_a_new_fiscal_year_when_it_begins(app, make, login_as,
+                                                                                         monkeypatch):
+    world = World(app, make)
+    organizer = _signed_in(login_as, world.organizer)
+    for path in ("/manage/visibility/", "/manage/visibility/coverage"):
+        first, first_cost = _shown(organizer, path)
+        again, again_cost = _shown(organizer, path)
+        assert again == first and again_cost < first_cost and again_cost <= 3, path
+    make.cohort(name="新しい受講期")
+    assert "新しい受講期" in organizer.get("/manage/visibility/").get_data(as_text=True)
+    # 1 April, midnight in Tokyo: the new fiscal year can be chosen, though nothing was written.
+    starts = queries.next_fiscal_year_starts(utcnow())
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.visibility.views.utcnow", lambda: moment)
+        return _shown(organizer, "/manage/visibility/")
+
+    new_year = f'<option value="{starts.year}"'
+    assert new_year not in at(starts - timedelta(minutes=2))[0]
+    assert at(starts - timedelta(minutes=1))[1] <= 3
+    assert new_year in at(starts + timedelta(seconds=1))[0]
+
+
+def test_the_catalogue_search_is_remembered_per_search_and_shows_a_mark_at_once(app, make, login_as):
+    learner = make.user()
+    for number, title in enumerate(("オープンデータ入門", "生成AI活用")):
+        db.session.add(CatalogueCourse(url=f"https://courses.example.jp/{number}", title=title, provider="IPA",
+                                       language="ja", level=0, last_checked_on=utcnow().date(),
+                                       search_text=search_text(title, "IPA", [], "")))
+    db.session.commit()
+    client = _signed_in(login_as, learner)
+    first, first_cost = _shown(client, "/catalogue/?q=データ")
+    again, again_cost = _shown(client, "/catalogue/?q=データ")
+    assert again == first and again_cost <= 3 < first_cost
+    assert "オープンデータ入門" in first and "生成AI活用" not in first
+    assert "生成AI活用" in _shown(client, "/catalogue/?q=AI")[0]  # another search: its own page
+    course = db.session.scalar(select(CatalogueCourse).where(CatalogueCourse.title == "オープンデータ入門"))
+    mark_done(db.session, user=learner, course=course, note="")
+    db.session.commit()
+    assert 'action="/catalogue/%d/undone"' % course.id in _shown(client, "/catalogue/?q=データ")[0]
+
+
+def test_the_record_is_remembered_until_a_change_or_the_next_day(app, make, login_as, monkeypatch):
+    learner = make.user()
+    client = _signed_in(login_as, learner)
+    tomorrow = next_day_starts(utcnow())
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.record.views.utcnow", lambda: moment)
+        return _shown(client, "/me/record")
+
+    first_cost = at(tomorrow - timedelta(minutes=2))[1]
+    assert at(tomorrow - timedelta(minutes=1))[1] <= 3 < first_cost
+    # Its "as of" date is a new one at the start of the day in Japan.
+    assert at(tomorrow + timedelta(seconds=1))[1] == first_cost
+    learner.display_name = "改名した受講者"
+    db.session.commit()
+    assert "改名した受講者" in at(tomorrow + timedelta(seconds=2))[0]

@@ -11,6 +11,8 @@ from app.catalogue.forms import ConfirmImportForm, DoneForm, ImportForm
 from app.catalogue.models import CatalogueCourse, DssRole
 from app.core import authz, previews
 from app.core.inputs import positive_int
+from app.core.page_memory import remembered_page
+from app.core.timeutil import utcnow
 from app.core.templating import ActionForm
 from app.core.urls import same_site_path
 from app.extensions import db
@@ -78,12 +80,17 @@ def _filters() -> queries.Filters:
 @authz.signed_in
 def index():
     filters = _filters()
-    found = queries.search(db.session, filters, user_id=current_user.id,
-                           page=request.args.get("page", 1, type=positive_int))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("catalogue/index.html", found=found, filters=filters, args=args,
-                           roles=dss_role_labels(), done_form=DoneForm(formdata=None), undo_form=ActionForm(),
-                           consequences=queries.unmark_consequences(db.session, current_user.id, list(found.done)))
+
+    def render():
+        found = queries.search(db.session, filters, user_id=current_user.id,
+                               page=request.args.get("page", 1, type=positive_int))
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        # Nothing on it depends on the time: remembered (per search) until anything is written.
+        return render_template("catalogue/index.html", found=found, filters=filters, args=args,
+                               roles=dss_role_labels(), done_form=DoneForm(formdata=None), undo_form=ActionForm(),
+                               consequences=queries.unmark_consequences(db.session, current_user.id,
+                                                                        list(found.done))), None
+    return remembered_page(db.session, utcnow(), render)
 
 
 def _course(course_id: int) -> CatalogueCourse:

@@ -32,8 +32,11 @@ def _render(kind: HomeKind, homes: list[HomeKind]):
         # The same path shows the home last chosen in this session: the kind is part of the question.
         return remembered_page(db.session, now, render, variant=kind)
     if kind == HomeKind.MENTOR:
-        context["home"] = queries.mentor_home(db.session, current_user, now)
-    elif kind == HomeKind.ORGANIZER:
+        def render_mentor_home():
+            home = queries.mentor_home(db.session, current_user, now)
+            return render_template("home/mentor.html", home=home, **context), home.changes_at(now)
+        return remembered_page(db.session, now, render_mentor_home, variant=kind)
+    if kind == HomeKind.ORGANIZER:
         context["home"] = queries.organizer_home(
             db.session, now, stalled_days=current_app.config["HOME_STALLED_AFTER_DAYS"],
             waiting_days=current_app.config["HOME_REVIEW_WAIT_DAYS"])

@@ -34,6 +34,11 @@ def fiscal_year_of(moment: datetime | date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def next_fiscal_year_starts(now: datetime) -> datetime:
+    """The moment the fiscal year after the one of `now` begins: 1 April, midnight in Tokyo."""
+    return datetime(fiscal_year_of(now) + 1, 4, 1, tzinfo=TOKYO)
+
+
 def fiscal_year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 4, 1, tzinfo=TOKYO), datetime(year + 1, 4, 1, tzinfo=TOKYO)
 
