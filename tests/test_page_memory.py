@@ -380,3 +380,38 @@ def test_the_record_is_remembered_until_a_change_or_the_next_day(app, make, logi
     learner.display_name = "改名した受講者"
     db.session.commit()
     assert "改名した受講者" in at(tomorrow + timedelta(seconds=2))[0]
+
+
+def test_the_organizer_home_shows_a_learner_overdue_and_stalled_when_the_moment_comes(app, make, login_as,
+                                                                                      monkeypatch):
+    # Work waits longer than this test's days before the list of long waits shows it (and its days waited).
+    app.config["HOME_REVIEW_WAIT_DAYS"] = 30
+    world = World(app, make)
+    organizer = _signed_in(login_as, world.organizer)
+    overdue = 'id="overdue-heading"'
+    stalled = 'id="stalled-heading"'
+
+    def at(moment) -> tuple[str, int]:
+        monkeypatch.setattr("app.home.views.utcnow", lambda: moment)
+        return _shown(organizer, "/")
+
+    def listed(page, section) -> bool:
+        return "受講者2" in page.split(section, 1)[1].split("</section>", 1)[0]
+
+    # The third learner has not submitted the second exercise: overdue once its due date has passed.
+    due = world.cohort.schedule[1].due_at
+    before, first_cost = at(due - timedelta(seconds=60))
+    assert not listed(before, overdue)
+    assert at(due - timedelta(seconds=30))[1] <= 3 < first_cost
+    after, cost = at(due + timedelta(seconds=1))
+    assert listed(after, overdue) and cost == first_cost
+    # Their last submission becomes 14 days old (HOME_STALLED_AFTER_DAYS): stalled, though nothing was written.
+    last = world.version(world.learners[2], world.first).submission.last_submitted_at
+    moment = last + timedelta(days=app.config["HOME_STALLED_AFTER_DAYS"])
+    assert not listed(at(moment - timedelta(seconds=30))[0], stalled)
+    assert at(moment - timedelta(seconds=20))[1] <= 3
+    assert listed(at(moment + timedelta(seconds=1))[0], stalled)
+    # A change shows at once: the third learner submits, and is overdue no more.
+    world.submit(world.learners[2], world.later, minutes_ago=-60 * 24 * 20)
+    db.session.commit()
+    assert not listed(at(moment + timedelta(seconds=2))[0], overdue)

@@ -159,6 +159,8 @@ class OrganizerHome:
     waiting_long_total: int
     waiting_long_days: int
     badges_to_approve: int
+    # The next moment the same data shows otherwise (see organizer_home), None for none.
+    changes_at: datetime | None
 
 
 def _enrolments_with_people():
@@ -171,7 +173,7 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
     """Cohorts running now (their stored state, app/cohorts/lifecycle.py) with their learners, completions
     and waiting reviews; learners of running cohorts who are overdue on a required exercise or have not
     submitted for `stalled_days` (completed ones aside); submissions waiting more than `waiting_days` for
-    review; credentials awaiting approval. Five queries."""
+    review; credentials awaiting approval; and when the page next changes by the time alone. Six queries."""
     running_now = Cohort.status == CohortStatus.RUNNING
     learners = (select(Enrolment.cohort_id, func.count().label("n")).group_by(Enrolment.cohort_id).subquery())
     completed = (select(Enrolment.cohort_id, func.count().label("n")).join(CompletionRecord)
@@ -221,8 +223,33 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
         Submission.last_submitted_at < now - timedelta(days=waiting_days), now).limit(limit)), now)
     to_approve = session.scalar(select(func.count()).select_from(Credential)
                                 .where(Credential.status == CredentialStatus.AWAITING_APPROVAL))
+    # With the same data, the page shows otherwise when the next due date passes for a learner who has not
+    # submitted (overdue), when a learner's last activity becomes `stalled_days` old, when a submission has
+    # waited `waiting_days` or a day more, when a claim shown ends, and when a day begins in Japan (work
+    # past the review target). Each first moment is read over a little more than the lists show, so it can
+    # only come early.
+    stalled_since, waiting_since = now - timedelta(days=stalled_days), now - timedelta(days=waiting_days)
+    next_due, next_stalled_from, next_waiting_from = session.execute(select(
+        select(func.min(effective_due_of_schedule())).select_from(Enrolment)
+        .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
+        .join(Exercise, Exercise.id == ScheduledExercise.exercise_id)
+        .where(Enrolment.cohort_id.in_(running_ids), Exercise.is_required, effective_due_of_schedule() >= now,
+               ~exists().where(Submission.enrolment_id == Enrolment.id,
+                               Submission.exercise_id == ScheduledExercise.exercise_id)).scalar_subquery(),
+        select(func.min(last_activity)).select_from(Enrolment)
+        .outerjoin(last_submitted, last_submitted.c.enrolment_id == Enrolment.id)
+        .where(Enrolment.cohort_id.in_(running_ids), last_activity >= stalled_since).scalar_subquery(),
+        select(func.min(Submission.last_submitted_at))
+        .where(Submission.status == SubmissionStatus.AWAITING_REVIEW,
+               Submission.last_submitted_at >= waiting_since).scalar_subquery())).one()
+    changes_at = first_to_come(
+        now, next_day_starts(now), next_due,
+        next_stalled_from and next_stalled_from + timedelta(days=stalled_days),
+        next_waiting_from and next_waiting_from + timedelta(days=waiting_days),
+        *(w.submission.last_submitted_at + timedelta(days=w.days_waited + 1) for w in waiting_long),
+        *(w.claim.expires_at for w in waiting_long if w.claim))
     return OrganizerHome(running, overdue, overdue_total, stalled, stalled_total, stalled_days,
-                         waiting_long, waiting_long_total, waiting_days, to_approve)
+                         waiting_long, waiting_long_total, waiting_days, to_approve, changes_at)
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,13 @@ def _render(kind: HomeKind, homes: list[HomeKind]):
             return render_template("home/mentor.html", home=home, **context), home.changes_at(now)
         return remembered_page(db.session, now, render_mentor_home, variant=kind)
     if kind == HomeKind.ORGANIZER:
-        context["home"] = queries.organizer_home(
-            db.session, now, stalled_days=current_app.config["HOME_STALLED_AFTER_DAYS"],
-            waiting_days=current_app.config["HOME_REVIEW_WAIT_DAYS"])
-    else:
-        context["home"] = queries.admin_home(db.session)
-        context["keys"] = badge_settings(current_app.config)[0]
+        def render_organizer_home():
+            home = queries.organizer_home(db.session, now, stalled_days=current_app.config["HOME_STALLED_AFTER_DAYS"],
+                                          waiting_days=current_app.config["HOME_REVIEW_WAIT_DAYS"])
+            return render_template("home/organizer.html", home=home, **context), home.changes_at
+        return remembered_page(db.session, now, render_organizer_home, variant=kind)
+    context["home"] = queries.admin_home(db.session)
+    context["keys"] = badge_settings(current_app.config)[0]
     return render_template(f"home/{kind}.html", **context)
 
 
