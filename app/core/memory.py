@@ -37,6 +37,12 @@ class Memory:
             while len(self._answers) > self.size:
                 self._answers.popitem(last=False)
 
+    def forget_where(self, stale: Callable[[Hashable], bool]) -> None:
+        """Forget the answers to the questions `stale` picks: those that can never be asked again."""
+        with self._lock:
+            for question in [question for question in self._answers if stale(question)]:
+                del self._answers[question]
+
     def answer(self, question: Hashable, work_out: Callable[[], object]):
         found = self.get(question, self._MISSING)
         if found is self._MISSING:

@@ -1,5 +1,5 @@
 """Pages remembered as rendered, for the pages opened far more often than anything they show changes (issue
-10): the learner's and the mentor's own pages, the organizer's cohorts index, a badge's public page.
+10): the learner's and the mentor's own pages, the organizer's pages and small downloads, a badge's public page.
 
 A page is remembered under the database's write revision: a number that every transaction which writes
 anything adds one to, in the same transaction (the session events below). Any committed change, to any
@@ -91,7 +91,7 @@ def remembered_page(session: Session, now: datetime, render: Callable[[], tuple[
                     variant: Hashable = None):
     """This request's page for its reader (path, signed-in user's session id or none, language, and the view's
     `variant` of it) as remembered at this write revision if it still holds at `now`, else `render()`: the
-    page and the next moment at which it would show something else with the same data (None: none). What
+    page (its text, or the bytes of a small download) and the next moment at which it would show something else with the same data (None: none). What
     render() gives that is not a page (a redirect) is returned as it is, not remembered.
 
     Who may see the page is decided by render() too: for the same reader, at the same revision and before the
@@ -113,12 +113,21 @@ def remembered_page(session: Session, now: datetime, render: Callable[[], tuple[
     found = memory.get(question)
     # Not for an earlier clock than the one it was rendered at (another worker's): it may show a later state.
     if found is not None and found[1] <= now < found[2]:
-        return found[0].replace(_TOKEN, generate_csrf().encode()) if _TOKEN in found[0] else found[0]
+        kept, with_token = found[0], found[3]
+        return kept.replace(_TOKEN, generate_csrf().encode()) if with_token else kept
     page, changes_at = render()
-    if isinstance(page, str) and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
-        # Flask-WTF keeps the request's token in g once a form asked for it.
-        kept = page.replace(generate_csrf(), _TOKEN_TEXT).encode() if "csrf_token" in g else page.encode()
-        memory.put(question, (kept, now, min(changes_at or now + MAX_AGE, now + MAX_AGE)))
+    if isinstance(page, (str, bytes)) and not (session.info.get(_WROTE) or session.new or session.dirty
+                                               or session.deleted):
+        # Flask-WTF keeps the request's token in g once a form asked for it; a download (bytes) has no form.
+        with_token = isinstance(page, str) and "csrf_token" in g
+        if isinstance(page, bytes):
+            kept = page
+        else:
+            kept = (page.replace(generate_csrf(), _TOKEN_TEXT) if with_token else page).encode()
+        # A page of an older revision is never asked for again: forgotten now rather than kept until it is
+        # the least recently used, so that a worker holds no more pages than the current revision has.
+        memory.forget_where(lambda asked: asked[-1] < revision)
+        memory.put(question, (kept, now, min(changes_at or now + MAX_AGE, now + MAX_AGE), with_token))
     return page
 
 

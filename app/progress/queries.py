@@ -462,3 +462,12 @@ def _weekly_counts(session: Session, cohort: Cohort, weeks: list[datetime]) -> l
     counts = {(n, kind): count for n, kind, count in session.execute(
         select(bucketed.c.week, bucketed.c.kind, func.count()).group_by(bucketed.c.week, bucketed.c.kind))}
     return [WeekActivity(monday, counts.get((n, "s"), 0), counts.get((n, "r"), 0)) for n, monday in enumerate(weeks)]
+
+
+def next_due(session: Session, cohort_id: int, now: datetime) -> datetime | None:
+    """The first effective due date still to come of any learner of the cohort (accommodations and extensions
+    counted), or None: before it, nothing of the cohort turns overdue without a change to the work. One query."""
+    due = effective_due_of_schedule()
+    return session.scalar(select(func.min(due)).select_from(Enrolment)
+                          .join(ScheduledExercise, ScheduledExercise.cohort_id == Enrolment.cohort_id)
+                          .where(Enrolment.cohort_id == cohort_id, due >= now))

@@ -1,4 +1,5 @@
 import io
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request
@@ -15,6 +16,7 @@ from app.core import authz
 from app.core.downloads import attachment_disposition
 from app.core.inputs import positive_int
 from app.core.memory import app_memory
+from app.core.page_memory import remembered_page
 from app.core.templating import current_locale
 from app.core.timeutil import TOKYO, utcnow
 from app.extensions import db
@@ -24,7 +26,7 @@ from app.progress import exports
 from app.progress.chart import weekly_chart
 from app.progress.mentor_load import RECENT_DAYS, mentor_loads
 from app.progress.queries import (Filters, LearnerFilter, activity_weeks, cohort_progress, cohort_schedule,
-                                  every_row, place_choices, weekly_activity)
+                                  every_row, next_due, place_choices, weekly_activity)
 from app.reviews import discussion
 from app.reviews.forms import MessageForm
 from app.reviews.queries import submission_for_review, submission_history
@@ -130,8 +132,7 @@ def _labels(locale: str) -> exports.Labels:
 
 def _export_lines(engine: Engine, cohort_id: int, table: str, filters: Filters, locale: str, now: datetime,
                   labels: exports.Labels):
-    """The export's lines, read as they are written. A streamed body is sent after the request has ended
-    (and committed), so it reads in a session of its own that needs no request: read-only, closed at the end."""
+    """The export's lines, read as they are written, in a session of their own: read-only, closed at the end."""
     with Session(engine) as session:
         cohort = session.get(Cohort, cohort_id)
         schedule = cohort_schedule(session, cohort)
@@ -156,11 +157,31 @@ def _download_names(cohort: Cohort, table: str, now: datetime, extension: str) -
                                   f"{cohort.name}-{title}-{day}.{extension}")
 
 
+def _remembered_export(cohort_id: int, write: Callable[[Iterable, str], bytes]) -> tuple[Cohort, str, datetime, bytes]:
+    """The cohort, the table asked for and its file as `write(lines, table)` makes it: remembered as written (a
+    few hundred KB for 500 learners at most) until the work changes or a due date passes (the file says what
+    is overdue)."""
+    cohort, table, now, lines = _export(cohort_id)
+    body = remembered_page(db.session, now, lambda: (write(lines, table), next_due(db.session, cohort.id, now)))
+    return cohort, table, now, body
+
+
+def _csv_file(lines, table: str) -> bytes:
+    return b"".join(spreadsheets.csv_chunks(lines))
+
+
+def _workbook(lines, table: str) -> bytes:
+    # A workbook is a zip file, complete only at its end: built in memory, then sent.
+    out = io.BytesIO()
+    spreadsheets.write_xlsx(lines, _("Progress") if table == "matrix" else _("Gradebook"), out)
+    return out.getvalue()
+
+
 @bp.route("/cohorts/<int:cohort_id>/export.csv")
 @authz.roles(*STAFF)
 def export_csv(cohort_id: int):
-    cohort, table, now, lines = _export(cohort_id)
-    response = Response(spreadsheets.csv_chunks(lines), content_type="text/csv; charset=utf-8")
+    cohort, table, now, body = _remembered_export(cohort_id, _csv_file)
+    response = Response(body, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = _download_names(cohort, table, now, "csv")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -169,13 +190,8 @@ def export_csv(cohort_id: int):
 @bp.route("/cohorts/<int:cohort_id>/export.xlsx")
 @authz.roles(*STAFF)
 def export_xlsx(cohort_id: int):
-    cohort, table, now, lines = _export(cohort_id)
-    # A workbook is a zip file, complete only at its end: built in memory (a few hundred KB for 500
-    # learners), then sent.
-    out = io.BytesIO()
-    spreadsheets.write_xlsx(lines, _("Progress") if table == "matrix" else _("Gradebook"), out)
-    response = Response(out.getvalue(),
-                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    cohort, table, now, body = _remembered_export(cohort_id, _workbook)
+    response = Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response.headers["Content-Disposition"] = _download_names(cohort, table, now, "xlsx")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

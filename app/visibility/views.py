@@ -68,8 +68,9 @@ def coverage():
         render_template("visibility/coverage.html", coverage=queries.coverage(db.session)), None))
 
 
-def _download(lines, ascii_name: str, name: str) -> Response:
-    response = Response(spreadsheets.csv_chunks(lines), content_type="text/csv; charset=utf-8")
+def _download(body, ascii_name: str, name: str) -> Response:
+    """A CSV file: its bytes, or its chunks as they are written."""
+    response = Response(body, content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = attachment_disposition(ascii_name, name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -82,29 +83,33 @@ def _day(now: datetime) -> str:
 @bp.route("/areas.csv")
 @authz.roles(*STAFF)
 def areas_csv():
-    """The area table as the page shows it: one line per subprefecture, then one per municipality."""
+    """The area table as the page shows it: one line per subprefecture, then one per municipality; remembered
+    as written, as the page is (a few KB)."""
     now = utcnow()
-    years = queries.fiscal_years(db.session, now.astimezone(TOKYO).date())
-    table = queries.area_table(db.session, _scope(years))
-    locale = current_locale()
-    level_heads = [_("Level %(n)d holders", n=n) for n in queries.LEVELS]
-    lines = [[_("Subprefecture"), _("Code"), _("Municipality or organization"), _("Learners"), _("Completions"),
-              *level_heads]]
 
-    def line(subprefecture: str, area: queries.Area) -> list:
-        organization = area.organization
-        return [subprefecture, organization.code if organization else "",
-                organization.name(locale) if organization else _("No organization"),
-                area.counts.learners, area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)]
+    def write():
+        years = queries.fiscal_years(db.session, now.astimezone(TOKYO).date())
+        table = queries.area_table(db.session, _scope(years))
+        locale = current_locale()
+        level_heads = [_("Level %(n)d holders", n=n) for n in queries.LEVELS]
+        lines = [[_("Subprefecture"), _("Code"), _("Municipality or organization"), _("Learners"), _("Completions"),
+                  *level_heads]]
 
-    for area in table.subprefectures:
-        name = area.organization.name(locale)
-        lines.append([name, area.organization.code, _("All of %(name)s", name=name), area.counts.learners,
-                      area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)])
-        lines.extend(line(name, part) for part in area.parts)
-    lines.extend(line("", area) for area in table.others)
+        def line(subprefecture: str, area: queries.Area) -> list:
+            organization = area.organization
+            return [subprefecture, organization.code if organization else "",
+                    organization.name(locale) if organization else _("No organization"),
+                    area.counts.learners, area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)]
+
+        for area in table.subprefectures:
+            name = area.organization.name(locale)
+            lines.append([name, area.organization.code, _("All of %(name)s", name=name), area.counts.learners,
+                          area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)])
+            lines.extend(line(name, part) for part in area.parts)
+        lines.extend(line("", area) for area in table.others)
+        return b"".join(spreadsheets.csv_chunks(lines)), queries.next_fiscal_year_starts(now)
     day = _day(now)
-    return _download(lines, f"enshu-areas-{day}.csv", f"{_('areas')}-{day}.csv")
+    return _download(remembered_page(db.session, now, write), f"enshu-areas-{day}.csv", f"{_('areas')}-{day}.csv")
 
 
 def _training_lines(engine: Engine, scope: queries.Scope, headers: list[str], status_labels: dict[str, str]):
@@ -131,5 +136,6 @@ def training_records_csv():
                _("Maximum points"), _("Completion revoked on"), _("Badge ID"), _("Badge status"), _("Badge issued on")]
     status_labels = {"issued": _("Issued"), "revoked": _("Revoked"), "awaiting_approval": _("Awaiting approval")}
     day = _day(now)
-    return _download(_training_lines(db.engine, _scope(years), headers, status_labels),
+    # Streamed, never remembered: a line per completion, megabytes for all of Hokkaido.
+    return _download(spreadsheets.csv_chunks(_training_lines(db.engine, _scope(years), headers, status_labels)),
                      f"enshu-training-records-{day}.csv", f"{_('training records')}-{day}.csv")
