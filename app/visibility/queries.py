@@ -277,5 +277,11 @@ def training_records(session: Session, scope: Scope) -> Iterator[TrainingRecord]
         .join(Module, ModuleVersion.module_id == Module.id)
         .outerjoin(Credential, Credential.completion_record_id == CompletionRecord.id),
         scope, CompletionRecord.completed_at).order_by(User.email, CompletionRecord.completed_at, CompletionRecord.id)
-    for row in session.execute(query.execution_options(yield_per=500)):
-        yield TrainingRecord(*row)
+    result = session.execute(query.execution_options(yield_per=500))
+    try:
+        for row in result:
+            yield TrainingRecord(*row)
+    finally:
+        # Also when the download stops half way (the client gone): PostgreSQL's server-side cursor is closed
+        # here, not left to the garbage collector.
+        result.close()
