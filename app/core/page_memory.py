@@ -91,8 +91,9 @@ def remembered_page(session: Session, now: datetime, render: Callable[[], tuple[
                     variant: Hashable = None):
     """This request's page for its reader (path, signed-in user's session id or none, language, and the view's
     `variant` of it) as remembered at this write revision if it still holds at `now`, else `render()`: the
-    page (its text, or the bytes of a small download) and the next moment at which it would show something else with the same data (None: none). What
-    render() gives that is not a page (a redirect) is returned as it is, not remembered.
+    page (its text, or the bytes of a small download) and the next moment at which it would show something
+    else with the same data (None: none). What render() gives that is not a page (a redirect) is returned as
+    it is, not remembered.
 
     Who may see the page is decided by render() too: for the same reader, at the same revision and before the
     next such moment, the answer is the same, and a refusal (an exception) is never remembered.

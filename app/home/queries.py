@@ -76,9 +76,13 @@ class MentorHome:
     def changes_at(self, now: datetime) -> datetime | None:
         """The next moment the same data shows otherwise: work shown has waited a whole day more, a claim
         shown ends, or a day begins in Japan (work past the review target is flagged then)."""
-        return first_to_come(now, next_day_starts(now),
-                             *(w.submission.last_submitted_at + timedelta(days=w.days_waited + 1) for w in self.waiting),
-                             *(w.claim.expires_at for w in self.waiting if w.claim))
+        return first_to_come(now, next_day_starts(now), *_waiting_changes(self.waiting))
+
+
+def _waiting_changes(waiting: list[Waiting]) -> list[datetime]:
+    """When each piece of work shown has waited a whole day more, and when each claim shown ends."""
+    return [*(w.submission.last_submitted_at + timedelta(days=w.days_waited + 1) for w in waiting),
+            *(w.claim.expires_at for w in waiting if w.claim)]
 
 
 def _days(now: datetime, since: datetime) -> int:
@@ -245,9 +249,7 @@ def organizer_home(session: Session, now: datetime, stalled_days: int, waiting_d
     changes_at = first_to_come(
         now, next_day_starts(now), next_due,
         next_stalled_from and next_stalled_from + timedelta(days=stalled_days),
-        next_waiting_from and next_waiting_from + timedelta(days=waiting_days),
-        *(w.submission.last_submitted_at + timedelta(days=w.days_waited + 1) for w in waiting_long),
-        *(w.claim.expires_at for w in waiting_long if w.claim))
+        next_waiting_from and next_waiting_from + timedelta(days=waiting_days), *_waiting_changes(waiting_long))
     return OrganizerHome(running, overdue, overdue_total, stalled, stalled_total, stalled_days,
                          waiting_long, waiting_long_total, waiting_days, to_approve, changes_at)
 
