@@ -3,11 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
-
-import holidays
-
 from app.content.models import Exercise
+from app.core.japanese_holidays import holiday_name, is_public_holiday
 
 
 class Problem(StrEnum):
@@ -52,25 +49,20 @@ class DayWarning:
     holiday: str | None  # the public holiday's name; None for a plain Saturday or Sunday
 
 
-@lru_cache(maxsize=64)
-def _japanese_holidays(year: int, language: str) -> dict[date, str]:
-    return dict(holidays.country_holidays("JP", years=year, language=language))
-
-
 def day_warning(day: date | None, locale: str) -> DayWarning | None:
     """A warning (never a refusal) when a date falls on a weekend or a Japanese public holiday, whose
-    name comes in the user's language from the `holidays` package."""
+    name comes in the user's language."""
     if day is None:
         return None
-    name = _japanese_holidays(day.year, "ja" if locale == "ja" else "en_US").get(day)
+    name = holiday_name(day, locale)
     if name is not None or day.weekday() >= 5:
         return DayWarning(day, name)
     return None
 
 
 def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a Japanese public holiday (the `holidays` package's calendar)."""
-    return day.weekday() < 5 and day not in _japanese_holidays(day.year, "en_US")
+    """Monday to Friday and not a Japanese public holiday."""
+    return day.weekday() < 5 and not is_public_holiday(day)
 
 
 def working_days_between(start: date, end: date) -> int:
