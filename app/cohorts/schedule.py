@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+
 from app.content.models import Exercise
 from app.core.japanese_holidays import holiday_name, is_public_holiday
 

@@ -53,6 +53,11 @@ def csv_chunks(lines: Iterable[list[Value]], lines_per_chunk: int = 200) -> Iter
         yield buffer.getvalue().encode("utf-8")
 
 
+def csv_file(lines: Iterable[list[Value]]) -> bytes:
+    """The whole CSV file at once, as csv_chunks writes it (for a small download remembered as written)."""
+    return b"".join(csv_chunks(lines))
+
+
 # The parts of a workbook of one sheet, as Excel writes the least of them. Our own few lines rather than
 # openpyxl: a worker that imported it for one download kept 8 MB more for good (the memory budget is 150 MB);
 # tests read the files back with openpyxl.

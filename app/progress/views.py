@@ -167,7 +167,7 @@ def _remembered_export(cohort_id: int, write: Callable[[Iterable, str], bytes]) 
 
 
 def _csv_file(lines, table: str) -> bytes:
-    return b"".join(spreadsheets.csv_chunks(lines))
+    return spreadsheets.csv_file(lines)
 
 
 def _workbook(lines, table: str) -> bytes:

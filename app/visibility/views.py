@@ -80,34 +80,37 @@ def _day(now: datetime) -> str:
     return now.astimezone(TOKYO).strftime("%Y%m%d")
 
 
+def _area_lines(table: queries.AreaTable, locale: str) -> list[list]:
+    """The area table as the page shows it: one line per subprefecture, then one per municipality."""
+    level_heads = [_("Level %(n)d holders", n=n) for n in queries.LEVELS]
+    lines = [[_("Subprefecture"), _("Code"), _("Municipality or organization"), _("Learners"), _("Completions"),
+              *level_heads]]
+
+    def line(subprefecture: str, area: queries.Area) -> list:
+        organization = area.organization
+        return [subprefecture, organization.code if organization else "",
+                organization.name(locale) if organization else _("No organization"),
+                area.counts.learners, area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)]
+
+    for area in table.subprefectures:
+        name = area.organization.name(locale)
+        lines.append([name, area.organization.code, _("All of %(name)s", name=name), area.counts.learners,
+                      area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)])
+        lines.extend(line(name, part) for part in area.parts)
+    lines.extend(line("", area) for area in table.others)
+    return lines
+
+
 @bp.route("/areas.csv")
 @authz.roles(*STAFF)
 def areas_csv():
-    """The area table as the page shows it: one line per subprefecture, then one per municipality; remembered
-    as written, as the page is (a few KB)."""
+    """The area table as a CSV file; remembered as written, as the page is (a few KB)."""
     now = utcnow()
 
     def write():
         years = queries.fiscal_years(db.session, now.astimezone(TOKYO).date())
-        table = queries.area_table(db.session, _scope(years))
-        locale = current_locale()
-        level_heads = [_("Level %(n)d holders", n=n) for n in queries.LEVELS]
-        lines = [[_("Subprefecture"), _("Code"), _("Municipality or organization"), _("Learners"), _("Completions"),
-                  *level_heads]]
-
-        def line(subprefecture: str, area: queries.Area) -> list:
-            organization = area.organization
-            return [subprefecture, organization.code if organization else "",
-                    organization.name(locale) if organization else _("No organization"),
-                    area.counts.learners, area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)]
-
-        for area in table.subprefectures:
-            name = area.organization.name(locale)
-            lines.append([name, area.organization.code, _("All of %(name)s", name=name), area.counts.learners,
-                          area.counts.completions, *(area.counts.holders[n] for n in queries.LEVELS)])
-            lines.extend(line(name, part) for part in area.parts)
-        lines.extend(line("", area) for area in table.others)
-        return b"".join(spreadsheets.csv_chunks(lines)), queries.next_fiscal_year_starts(now)
+        lines = _area_lines(queries.area_table(db.session, _scope(years)), current_locale())
+        return spreadsheets.csv_file(lines), queries.next_fiscal_year_starts(now)
     day = _day(now)
     return _download(remembered_page(db.session, now, write), f"enshu-areas-{day}.csv", f"{_('areas')}-{day}.csv")
 
