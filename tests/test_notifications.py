@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Role
-from app.badges.models import Credential
+from app.badges.models import Credential, CredentialStatus
 from app.cohorts.models import CohortStatus, Enrolment, EnrolmentStatus
 from app.core.db import utcnow
 from app.core.storage import FileStorage
@@ -125,6 +125,23 @@ def test_a_badge_waiting_for_approval_is_announced_when_it_is_issued(app, make, 
     organizer = login_as(make.user(Role.ORGANIZER))
     assert organizer.post(f"/manage/badges/cohorts/{group.id}/approve", data={"narrative": ""}).status_code == 302
     assert _kinds(learner) == ["badge_issued", "work_accepted"]
+
+
+def test_a_badge_approved_after_the_account_was_deactivated_tells_nobody(app, make, login_as):
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
+    group.badges_need_approval = True
+    db.session.commit()
+    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    learner.is_active_account = False
+    db.session.commit()
+    mails = len(_mails(app))
+
+    organizer = login_as(make.user(Role.ORGANIZER))
+    assert organizer.post(f"/manage/badges/cohorts/{group.id}/approve", data={"narrative": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Credential)).status == CredentialStatus.ISSUED  # issued all the same
+    assert _kinds(learner) == ["work_accepted"] and len(_mails(app)) == mails
 
 
 def test_a_kind_turned_off_is_shown_but_not_mailed(app, make, login_as):

@@ -1,12 +1,12 @@
 """The achievements an issuer awards: one per module, one per talent level (exercises/levels.toml).
 Services flush; the caller commits."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.badges.models import Achievement, AchievementKind, Issuer
 from app.content.levels import LEVEL_NUMBERS, talent_levels
-from app.content.models import ModuleVersion
+from app.content.models import Exercise, ModuleVersion
 
 
 def level_alignments(number: int) -> list[dict]:
@@ -26,7 +26,9 @@ def ensure_module_achievement(session: Session, issuer: Issuer, version: ModuleV
     achievement = session.scalar(select(Achievement).where(Achievement.issuer_id == issuer.id,
                                                            Achievement.module_id == version.module_id))
     # Read before a new achievement joins the session, so no autoflush sends it half filled in.
-    required = [e for e in version.exercises if e.is_required]
+    # Counted, not loaded: issuing a credential needs no more of the exercises than this.
+    required = session.scalar(select(func.count(Exercise.id)).where(Exercise.module_version_id == version.id,
+                                                                    Exercise.is_required.is_(True)))
     if achievement is None:
         achievement = Achievement(issuer=issuer, kind=AchievementKind.MODULE, module_id=version.module_id)
         session.add(achievement)
@@ -36,9 +38,9 @@ def ensure_module_achievement(session: Session, issuer: Issuer, version: ModuleV
     # One learning objective a line: the public page lists them.
     achievement.description_ja = "\n".join(o["ja"] for o in version.objectives) or version.title_ja
     achievement.description_en = "\n".join(o["en"] for o in version.objectives) or version.title_en
-    achievement.criteria_ja = (f"シナリオ演習「{version.title_ja}」の必須課題{len(required)}件すべてについて、"
+    achievement.criteria_ja = (f"シナリオ演習「{version.title_ja}」の必須課題{required}件すべてについて、"
                                "メンターがルーブリックで評価し合格と判定したこと（各課題の合格基準点以上）。")
-    achievement.criteria_en = (f"All {len(required)} required exercises of the scenario module “{version.title_en}” "
+    achievement.criteria_en = (f"All {required} required exercises of the scenario module “{version.title_en}” "
                                "were accepted by a mentor scoring them with the rubric, each at or above its "
                                "pass threshold.")
     achievement.alignments = level_alignments(version.target_level)

@@ -7,7 +7,7 @@ import uuid as uuidlib
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth import audit
 from app.auth.models import User
@@ -144,13 +144,13 @@ def create_level_credential(session: Session, learner: User, level: int, evidenc
 
 
 def completion_record(session: Session, record_id: int) -> CompletionRecord | None:
-    """The completion record with what its credential is made of (learner, cohort, module version with
-    its exercises) in a few queries, not one per object as they are read (also when
-    they are in the session already, as after the commit of the decision that completed the module)."""
+    """The completion record with what its credential is made of (learner, cohort, module version and
+    module) in one query, not one per object as they are read (also when they are in the session
+    already, as after the commit of the decision that completed the module)."""
     enrolment, version = joinedload(CompletionRecord.enrolment), joinedload(CompletionRecord.module_version)
     return session.get(CompletionRecord, record_id, populate_existing=True, options=[
         enrolment.joinedload(Enrolment.user), enrolment.joinedload(Enrolment.cohort),
-        version.joinedload(ModuleVersion.module), version.selectinload(ModuleVersion.exercises)])
+        version.joinedload(ModuleVersion.module)])
 
 
 def records_awaiting_credential(session: Session, record_ids: list[int] | None = None) -> list[int]:

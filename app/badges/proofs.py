@@ -1,6 +1,8 @@
 """Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite (W3C VC-DI-EDDSA)."""
 
+import functools
 import hashlib
+import json
 from datetime import datetime
 from typing import Callable
 
@@ -35,12 +37,20 @@ def _unsigned(document: dict) -> dict:
     return {k: v for k, v in document.items() if k != "proof"}
 
 
+@functools.lru_cache(maxsize=32)
+def _options_hash(options_json: str) -> bytes:
+    # Keyed by the options' JSON: credentials signed in the same second by the same key share their
+    # options, so a batch canonicalises them once a second, not once a credential.
+    return hashlib.sha256(canonicalize(json.loads(options_json)).encode()).digest()
+
+
 def _hash_data(canonical_document: str, context, proof_options: dict) -> bytes:
     """What is signed: the hashes of the proof options (with the document's `context`) and of the
     canonical N-Quads of the document without its proof."""
     options = {k: v for k, v in proof_options.items() if k != "proofValue"}
     options["@context"] = context
-    return hashlib.sha256(canonicalize(options).encode()).digest() + hashlib.sha256(canonical_document.encode()).digest()
+    return (_options_hash(json.dumps(options, sort_keys=True, ensure_ascii=False))
+            + hashlib.sha256(canonical_document.encode()).digest())
 
 
 def sign(document: dict, private_key: Ed25519PrivateKey, verification_method: str, created: datetime) -> dict:

@@ -72,11 +72,14 @@ def notify_version_submitted(session: Session, version: SubmissionVersion, now: 
 
 def notify_credential_issued(session: Session, credential: Credential, now: datetime) -> list[Notification]:
     """Tell the learner that their badge has been issued."""
+    # Asked of the recipient object (loaded with the completion record when a completion is issued), not
+    # in a query of its own.
+    if not credential.recipient.is_active_account:
+        return []
     record = credential.completion_record  # a level badge has none
-    return [create_notification(session, recipient_id=user_id, kind=NotificationKind.BADGE_ISSUED, now=now,
-                                cohort_id=record.enrolment.cohort_id if record else None,
-                                credential_id=credential.id)
-            for user_id in _active(session, [credential.recipient_id])]
+    return [create_notification(session, recipient_id=credential.recipient_id, kind=NotificationKind.BADGE_ISSUED,
+                                now=now, cohort_id=record.enrolment.cohort_id if record else None,
+                                credential_id=credential.id)]
 
 
 def _extension_kind(extension: Extension, enrolment: Enrolment) -> NotificationKind:

@@ -43,6 +43,17 @@ def test_completion_issues_a_signed_credential_automatically(completed):
     assert all("id" not in e for e in document["evidence"])  # no consent: deliverables are not linked
 
 
+def test_the_criteria_count_the_required_exercises_only(app, make):
+    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
+    group = make.cohort(make.module_version(exercises=3, optional=(2,)), learners=[learner], mentors=[mentor])
+    record = make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    credential = db.session.scalar(select(Credential).where(Credential.completion_record_id == record.id))
+    assert "必須課題2件すべて" in credential.achievement.criteria_ja
+    assert credential.achievement.criteria_en.startswith("All 2 required exercises of the scenario module")
+    narrative = json.loads(credential.ob3_json)["credentialSubject"]["achievement"]["criteria"]["narrative"]
+    assert "必須課題2件すべて" in narrative and "All 2 required exercises" in narrative
+
+
 def test_issuing_twice_for_the_same_completion_record_is_impossible(app, completed):
     learner, mentor, group, record, credential = completed
     keys, urls, defaults = badge_settings(app.config)
