@@ -101,3 +101,14 @@ def complete_module(group: Cohort, learner: User, mentor: User, storage_dir: str
                        now=utcnow())
     commit(db.session)  # runs what waits for the commit: the badge is issued after it
     return db.session.scalar(db.select(CompletionRecord).where(CompletionRecord.enrolment_id == enrolled.id))
+
+
+def badge_awaiting_approval(storage_dir: str) -> tuple[User, Cohort]:
+    """A learner who completed a one-exercise module in a cohort whose badges wait for an organizer's
+    approval: their credential is created, not yet signed. Returns (learner, cohort)."""
+    learner, mentor = user(Role.LEARNER), user(Role.MENTOR)
+    group = cohort(module_version(exercises=1), learners=[learner], mentors=[mentor])
+    group.badges_need_approval = True
+    db.session.commit()
+    complete_module(group, learner, mentor, storage_dir)
+    return learner, group

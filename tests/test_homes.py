@@ -281,11 +281,7 @@ def test_optional_exercises_are_never_overdue_and_need_no_due_date(app, make, lo
 
 
 def test_organizer_home_counts_badges_awaiting_approval(app, make, login_as):
-    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
-    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
-    group.badges_need_approval = True
-    db.session.commit()
-    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    make.badge_awaiting_approval(app.config["STORAGE_DIR"])
     assert db.session.scalar(db.select(Credential.status)) == CredentialStatus.AWAITING_APPROVAL
     page = _page(login_as(make.user(Role.ORGANIZER)))
     badges = page.split('id="badges-heading"')[1].split("</section>")[0]

@@ -115,11 +115,7 @@ def test_an_issued_badge_tells_the_learner(app, make):
 
 
 def test_a_badge_waiting_for_approval_is_announced_when_it_is_issued(app, make, login_as):
-    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
-    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
-    group.badges_need_approval = True
-    db.session.commit()
-    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    learner, group = make.badge_awaiting_approval(app.config["STORAGE_DIR"])
     assert _kinds(learner) == ["work_accepted"]
 
     organizer = login_as(make.user(Role.ORGANIZER))
@@ -128,11 +124,7 @@ def test_a_badge_waiting_for_approval_is_announced_when_it_is_issued(app, make, 
 
 
 def test_a_badge_approved_after_the_account_was_deactivated_tells_nobody(app, make, login_as):
-    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
-    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
-    group.badges_need_approval = True
-    db.session.commit()
-    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    learner, group = make.badge_awaiting_approval(app.config["STORAGE_DIR"])
     learner.is_active_account = False
     db.session.commit()
     mails = len(_mails(app))

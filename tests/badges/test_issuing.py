@@ -100,11 +100,7 @@ def test_private_keys_live_in_the_keys_folder_only(app, completed):
 
 
 def test_badges_wait_for_approval_when_the_cohort_asks(app, make, login_as):
-    learner, mentor = make.user(Role.LEARNER), make.user(Role.MENTOR)
-    group = make.cohort(make.module_version(exercises=1), learners=[learner], mentors=[mentor])
-    group.badges_need_approval = True
-    db.session.commit()
-    make.complete_module(group, learner, mentor, app.config["STORAGE_DIR"])
+    _, group = make.badge_awaiting_approval(app.config["STORAGE_DIR"])
     credential = db.session.scalar(select(Credential))
     assert credential.status == CredentialStatus.AWAITING_APPROVAL and credential.ob3_json is None
     client = app.test_client()
